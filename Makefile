@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo sandbox test lint spec clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: the story of a community's first week, in the local sandbox (SQLite, no Slack needed)
+demo: $(STAMP)
+	$(BIN)/copbot sandbox --script bot/sandbox/first_week.cop
+
+## sandbox: type as the seeded people yourself
+sandbox: $(STAMP)
+	$(BIN)/copbot sandbox
+
+## test: lint, then every test on SQLite and on PostgreSQL
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## spec: re-extract the Slack facts the tests check calls against (needs ../shared/slack)
+spec: $(STAMP)
+	$(BIN)/python tests/slack_spec/extract.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache copbot.db

@@ -1,0 +1,48 @@
+"""The app factory: settings in, a Bolt app with every listener registered out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext
+
+from bot.clock import Clock
+from bot.db import make_engine, make_session_factory
+from bot.outbox import ChannelPacer, Dispatcher
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack import make_client
+from handlers import register_all
+from handlers.base import SERVICES_KEY
+
+logger = logging.getLogger(__name__)
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, pacer: ChannelPacer | None = None) -> Services:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    return Services(settings=settings, sessions=sessions, client=client, clock=clock or Clock(),
+                    dispatcher=Dispatcher(sessions, client, pacer=pacer))
+
+
+def create_app(services: Services, *, process_before_response: bool = False) -> App:
+    """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
+    settings = services.settings
+    app = App(
+        token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=services.client,
+        process_before_response=process_before_response,
+        # Identify ourselves once at start-up (auth.test) rather than on every request.
+        token_verification_enabled=True,
+    )
+
+    @app.middleware
+    def provide_services(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+        context[SERVICES_KEY] = services
+        next()
+
+    register_all(app)
+    return app

@@ -1,0 +1,139 @@
+"""The `copbot` command: run, scheduler, tick, migrate, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import signal
+import sys
+import threading
+
+from bot.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant, e.g. 2026-12-01T09:00:00Z") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no zone: add Z or an offset such as +01:00")
+    return value.astimezone(dt.UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="copbot", description="A Slack bot for communities of practice.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="migrate the database, then serve Slack (Socket Mode or HTTP)")
+    run.add_argument("--no-scheduler", action="store_true",
+                     help="serve requests only; run `copbot scheduler` elsewhere")
+    commands.add_parser("scheduler", help="run the scheduler alone (one is active at a time)")
+    tick = commands.add_parser("tick", help="run every scheduled job once as if it were --at, send, and exit")
+    tick.add_argument("--at", type=_instant, default=None, help="ISO 8601 instant (default: now)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    sandbox = commands.add_parser("sandbox", help="try copbot in the terminal against an emulated workspace")
+    sandbox.add_argument("--script", help="run the lines of this file instead of reading the keyboard")
+    sandbox.add_argument("--db", help="database URL (default: a fresh temporary SQLite file)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sandbox":
+        from bot.sandbox.session import run_sandbox
+
+        return run_sandbox(script=args.script, database_url=args.db)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"copbot: {error}", file=sys.stderr)
+        return 2
+    from bot import logs
+
+    logs.configure(settings.log_level)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    upgrade(settings.database_url)
+    logger.info("database is up to date")
+    return 0
+
+
+def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_services
+    from bot.clock import Clock
+    from scheduler.runner import run_tick
+
+    now = args.at or dt.datetime.now(dt.UTC)
+    services = build_services(settings, clock=Clock(now))
+    report = run_tick(services, now=now)
+    queued = ", ".join(f"{job}={n}" for job, n in report.queued.items())
+    sent = report.dispatched
+    print(f"tick at {now.isoformat()}: queued {queued}; "
+          f"sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}")
+    return 0 if not sent.failed else 1
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def _scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import build_services
+    from bot.migrate import upgrade
+    from scheduler.runner import SchedulerService
+
+    upgrade(settings.database_url)
+    service = SchedulerService(build_services(settings))
+    service.start()
+    _wait_for_signal()
+    service.stop()
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_services, create_app
+    from bot.migrate import upgrade
+    from scheduler.runner import SchedulerService
+
+    upgrade(settings.database_url)
+    services = build_services(settings)
+    app = create_app(services)
+    scheduler = None if args.no_scheduler else SchedulerService(services)
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        if settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logger.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        else:
+            from bot.web import WebApp, make_server
+
+            server = make_server(WebApp(app, services.sessions), port=settings.port)
+            logger.info("serving Slack at http://0.0.0.0:%s/slack/events", settings.port)
+            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            server.run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+    return 0
+
+
+COMMANDS = {"run": _run, "scheduler": _scheduler, "tick": _tick, "migrate": _migrate}
+
+if __name__ == "__main__":
+    sys.exit(main())

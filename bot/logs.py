@@ -1,0 +1,31 @@
+"""Logging set-up, with a filter that keeps Slack secrets out of every log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SECRET = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace anything shaped like a Slack token, whoever logged it (our code or a library)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SECRET.search(message):
+            record.msg = SECRET.sub(r"\1-[redacted]", message)
+            record.args = None
+        return True
+
+
+def configure(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The SDK logs request bodies at DEBUG; keep them out unless asked for explicitly.
+    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,65 @@
+"""The Slack Web API client, built from settings; and small helpers over its answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from sqlalchemy.orm import Session
+
+from models.people import Person, ProfileUpdate, get_person, upsert_person
+
+logger = logging.getLogger(__name__)
+
+
+def make_client(token: str, base_url: str) -> WebClient:
+    # Rate limits are handled by the outbox (which honours Retry-After without blocking a
+    # listener thread), so only connection errors are retried here.
+    return WebClient(token=token, base_url=base_url, timeout=10,
+                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)])
+
+
+def _valid_zone(name: str | None) -> str:
+    if not name:
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def profile_from_user(user: dict) -> ProfileUpdate:
+    """What copbot keeps of a `users.info` user object."""
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+    return ProfileUpdate(
+        display_name=name or user.get("id", ""),
+        tz=_valid_zone(user.get("tz")),
+        # Slackbot is not flagged is_bot by Slack, but it is one for every purpose here.
+        is_bot=bool(user.get("is_bot") or user.get("is_app_user") or user.get("id") == "USLACKBOT"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        deleted=bool(user.get("deleted")),
+    )
+
+
+def ensure_person(
+    session: Session, client: WebClient, *, team_id: str, user_id: str, now: dt.datetime
+) -> Person:
+    """The person, with a profile no older than a day, fetched from `users.info` when needed."""
+    person = get_person(session, team_id=team_id, user_id=user_id)
+    if person is not None and not person.profile_is_stale(now):
+        return person
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        if person is not None:
+            return person  # a stale profile beats none
+        return upsert_person(session, team_id=team_id, user_id=user_id, profile=None, now=now)
+    return upsert_person(session, team_id=team_id, user_id=user_id, profile=profile_from_user(user), now=now)

@@ -1,0 +1,66 @@
+"""HTTP: Slack's requests at POST /slack/events, a health check at GET /healthz, served by waitress."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger before reading it
+
+
+class WebApp:
+    """A WSGI application: Bolt for Slack, plus the health check a load balancer polls."""
+
+    def __init__(self, app: App, sessions: sessionmaker[Session]) -> None:
+        self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.sessions = sessions
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return self._health(start_response)
+        if path == "/slack/events":
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "POST only\n")
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > MAX_BODY:
+                return _plain(start_response, "413 Payload Too Large", "too large\n")
+            return self.slack(environ, start_response)
+        return _plain(start_response, "404 Not Found", "not found\n")
+
+    def _health(self, start_response: Any) -> Iterable[bytes]:
+        try:
+            with self.sessions() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as error:  # the health check reports trouble, it must not raise it
+            logger.warning("health check: database unreachable: %s", type(error).__name__)
+            body = json.dumps({"ok": False, "database": "unreachable"}).encode()
+            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+            return [body]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"ok": True, "database": "ok"}).encode()]
+
+
+def _plain(start_response: Any, status: str, body: str) -> Iterable[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [body.encode()]
+
+
+def make_server(wsgi_app: WebApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8):  # noqa: ANN201
+    """A waitress server (not yet serving); port 0 picks a free one, read back from `.effective_port`."""
+    from waitress.server import create_server
+
+    return create_server(wsgi_app, host=host, port=port, threads=threads, ident="copbot")

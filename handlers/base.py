@@ -1,0 +1,101 @@
+"""The shape every listener shares: ack first, one transaction, events handled once, outbox after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.db import unit_of_work
+from bot.render import Message
+from bot.services import Services
+from bot.slack import ensure_person
+from models.events import first_delivery
+from models.people import Person
+
+logger = logging.getLogger(__name__)
+
+SERVICES_KEY = "copbot"
+
+
+@dataclass
+class Request:
+    """One request from Slack, as a listener sees it."""
+
+    body: dict[str, Any]
+    context: BoltContext
+    client: WebClient
+    respond: Respond | None
+    session: Session
+    services: Services
+    now: dt.datetime
+
+    @property
+    def team_id(self) -> str:
+        return self.context.team_id or self.body.get("team_id") or ""
+
+    @property
+    def user_id(self) -> str:
+        return self.context.user_id or ""
+
+    @property
+    def channel_id(self) -> str:
+        return self.context.channel_id or ""
+
+    @property
+    def bot_user_id(self) -> str:
+        return self.context.bot_user_id or ""
+
+    def person(self, user_id: str | None = None) -> Person:
+        return ensure_person(self.session, self.client, team_id=self.team_id,
+                             user_id=user_id or self.user_id, now=self.now)
+
+    def reply(self, message: Message) -> None:
+        """An ephemeral answer to the person who typed or clicked."""
+        if self.respond is not None:
+            self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
+                         replace_original=False)
+
+
+Handler = Callable[[Request], None]
+
+
+def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., None]:
+    """Wrap a handler: ack, open a transaction, skip a redelivered event, then flush the outbox.
+
+    Bolt runs listener middleware before handing the listener to its thread pool, so a session
+    opened there would be closed before the listener runs; the transaction lives here instead.
+    """
+
+    @functools.wraps(handler)
+    def run(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
+            respond: Respond | None = None) -> None:
+        ack()
+        services: Services = context[SERVICES_KEY]
+        now = services.clock.now()
+        with unit_of_work(services.sessions) as session:
+            if dedupe_events and body.get("event_id"):
+                event = body.get("event") or {}
+                if not first_delivery(session, event_id=body["event_id"], team_id=context.team_id or "",
+                                      event_type=str(event.get("type", ""))[:64], now=now):
+                    logger.info("event %s already handled; Slack retried it", body["event_id"])
+                    return
+            handler(Request(body=body, context=context, client=client, respond=respond, session=session,
+                            services=services, now=now))
+        # After commit: what the handler put in the outbox goes out now, not at the next tick. The
+        # request has already succeeded, so a failure here is the dispatcher's to retry, not the user's.
+        try:
+            services.dispatcher.dispatch(now=now)
+        except Exception:
+            logger.exception("outbox dispatch after a request failed; the scheduler will retry")
+
+    # Bolt passes arguments by the names in the signature; keep ours, not the handler's.
+    del run.__wrapped__
+    return run

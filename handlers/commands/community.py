@@ -1,0 +1,60 @@
+"""`/cop setup`, `/cop join`, `/cop leave`."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError
+
+from bot import messages
+from bot.welcome import welcome_newcomer
+from handlers.base import Request
+from handlers.commands.resolve import require_community_here
+from models.communities import create_community, validate_name
+from models.deliveries import enqueue
+from models.errors import BadArgument, NotPermitted
+from models.people import Role, is_overall_lead, join_community, leave_community
+
+SETUP_USAGE = "/cop setup <name>"
+
+
+def handle_setup(request: Request, args: str) -> None:
+    name = validate_name(args)
+    if request.channel_id.startswith("D"):
+        raise BadArgument("Run `/cop setup` in the channel that should become the community.", usage=SETUP_USAGE)
+    person = request.person()
+    try:
+        channel = request.client.conversations_info(channel=request.channel_id)["channel"]
+    except SlackApiError:
+        raise BadArgument("I can't see this channel. Invite me first (`/invite @copbot`), then run "
+                          "`/cop setup` again.", usage=SETUP_USAGE) from None
+    if not is_overall_lead(person, request.services.settings.admin_ids) and channel.get("creator") != person.user_id:
+        raise NotPermitted("Only the channel's creator or an overall CoP lead (a workspace admin) can turn "
+                           "this channel into a community.")
+    if not channel.get("is_member"):
+        if channel.get("is_private"):
+            raise BadArgument("Invite me to this private channel first (`/invite @copbot`).", usage=SETUP_USAGE)
+        request.client.conversations_join(channel=request.channel_id)
+    community = create_community(request.session, team_id=request.team_id, channel_id=request.channel_id,
+                                 name=name, created_by=person.user_id, timezone=person.tz, now=request.now)
+    join_community(request.session, community=community, person=person, now=request.now, role=Role.LEAD)
+    announcement = messages.community_created(community, person.user_id)
+    enqueue(request.session, key=f"community:{community.id}:created", team_id=request.team_id,
+            channel=community.channel_id, text=announcement.text, blocks=announcement.blocks,
+            kind="announcement", community_id=community.id, now=request.now)
+    request.reply(messages.setup_reply(community))
+
+
+def handle_join(request: Request, args: str) -> None:
+    community = require_community_here(request, usage="/cop join")
+    person = request.person()
+    if person.is_bot:
+        raise NotPermitted("Bots cannot join a community.")
+    result = join_community(request.session, community=community, person=person, now=request.now)
+    if result.newly_joined:
+        welcome_newcomer(request.session, community=community, membership=result.membership, now=request.now)
+    request.reply(messages.joined_reply(community, newly=result.newly_joined))
+
+
+def handle_leave(request: Request, args: str) -> None:
+    community = require_community_here(request, usage="/cop leave")
+    leave_community(request.session, community=community, person=request.person(), now=request.now)
+    request.reply(messages.left_reply(community))

@@ -1,0 +1,44 @@
+"""Splitting what a person typed after `/cop` into words, the way they meant it."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from models.errors import BadArgument
+
+# Slack clients often turn straight quotes into typographic ones as people type.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def normalise(text: str) -> str:
+    return (text or "").translate(_QUOTES).strip()
+
+
+def split_words(text: str, *, usage: str | None = None) -> list[str]:
+    """Words, keeping "quoted phrases" together; an unclosed quote is a specific error."""
+    lexer = shlex.shlex(normalise(text), posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    # Apostrophes in ordinary words (don't) must not open a quotation.
+    lexer.quotes = '"'
+    try:
+        return list(lexer)
+    except ValueError:
+        raise BadArgument("A quotation mark is not closed.", usage=usage) from None
+
+
+def take_quoted(text: str, *, what: str, usage: str) -> tuple[str, str]:
+    """Split `"a title" rest of line` into the title and the rest."""
+    text = normalise(text)
+    match = re.match(r'^"([^"]*)"\s*(.*)$', text, flags=re.S)
+    if not match:
+        raise BadArgument(f'Put the {what} in double quotes, e.g. "Monthly sync".', usage=usage)
+    return match.group(1).strip(), match.group(2).strip()
+
+
+def user_id_of(word: str) -> str | None:
+    """The user id in a Slack mention as a slash command delivers it (`<@U123|name>`)."""
+    match = USER_MENTION.match(word)
+    return match.group(1) if match else None

@@ -1,0 +1,35 @@
+"""Which community a command acts on."""
+
+from __future__ import annotations
+
+from handlers.base import Request
+from models.communities import Community, community_for_channel
+from models.errors import BadArgument, NotFound
+from models.people import communities_of
+
+
+def community_here(request: Request) -> Community | None:
+    return community_for_channel(request.session, team_id=request.team_id, channel_id=request.channel_id)
+
+
+def target_community(request: Request) -> Community:
+    """The community of this channel; elsewhere, the person's only community."""
+    community = community_here(request)
+    if community is not None:
+        return community
+    mine = communities_of(request.session, person=request.person())
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise NotFound("This channel is not a community, and you are not in one yet. In a community's "
+                       "channel, `/cop join`; or turn a channel into one with `/cop setup <name>`.")
+    names = ", ".join(f"<#{c.channel_id}>" for c in mine)
+    raise BadArgument(f"You are in several communities ({names}): type the command in that community's channel.")
+
+
+def require_community_here(request: Request, *, usage: str) -> Community:
+    community = community_here(request)
+    if community is None:
+        raise NotFound("This channel is not a community. A lead can turn it into one with "
+                       "`/cop setup <name>`.", usage=usage)
+    return community

@@ -1,0 +1,83 @@
+"""Channel membership and messages in a community's channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from slack_bolt import App
+
+from bot.welcome import welcome_newcomer
+from handlers.base import Request, listener
+from models.communities import community_for_channel
+from models.contributions import ContributionKind, record_contribution, undo_contribution
+from models.people import active_membership, get_person, join_community
+
+# Message subtypes that are a person speaking; the rest (joins, edits, bot posts...) are not.
+SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
+
+
+def handle_member_joined_channel_event(request: Request) -> None:
+    event = request.body.get("event") or {}
+    user_id, channel_id = event.get("user", ""), event.get("channel", "")
+    # Bolt does not filter the bot's own join, and a bot is never welcomed.
+    if not user_id or user_id == request.bot_user_id or user_id == "USLACKBOT":
+        return
+    community = community_for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
+    if community is None:
+        return
+    person = request.person(user_id)
+    if person.is_bot or person.deleted:
+        return
+    result = join_community(request.session, community=community, person=person, now=request.now)
+    if result.newly_joined:
+        welcome_newcomer(request.session, community=community, membership=result.membership, now=request.now)
+
+
+def handle_member_left_channel_event(request: Request) -> None:
+    event = request.body.get("event") or {}
+    community = community_for_channel(request.session, team_id=request.team_id, channel_id=event.get("channel", ""))
+    person = get_person(request.session, team_id=request.team_id, user_id=event.get("user", ""))
+    if community is None or person is None:
+        return
+    membership = active_membership(request.session, community=community, person=person)
+    if membership is not None:
+        # Leaving the channel is leaving the community, even for its last lead: the channel
+        # is where the community lives. The overall lead can name a new lead.
+        membership.active = False
+        membership.left_at = request.now
+
+
+def _message_instant(ts: str, fallback: dt.datetime) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(float(ts), dt.UTC)
+    except ValueError:
+        return fallback
+
+
+def handle_message_event(request: Request) -> None:
+    event = request.body.get("event") or {}
+    subtype = event.get("subtype")
+    channel = event.get("channel", "")
+    if subtype == "message_deleted":
+        undo_contribution(request.session, key=f"message:{channel}:{event.get('deleted_ts', '')}")
+        return
+    user_id = event.get("user")
+    if subtype not in SPOKEN_SUBTYPES or event.get("bot_id") or not user_id or user_id == request.bot_user_id:
+        return
+    community = community_for_channel(request.session, team_id=request.team_id, channel_id=channel)
+    if community is None:
+        return
+    person = request.person(user_id)
+    if person.is_bot:
+        return
+    ts = event.get("ts", "")
+    thread_ts = event.get("thread_ts")
+    kind = ContributionKind.THREAD_REPLY if thread_ts and thread_ts != ts else ContributionKind.MESSAGE
+    record_contribution(request.session, key=f"message:{channel}:{ts}", community_id=community.id,
+                        person_id=person.id, kind=kind, occurred_at=_message_instant(ts, request.now))
+
+
+def register(app: App) -> None:
+    app.event("member_joined_channel")(listener(handle_member_joined_channel_event, dedupe_events=True))
+    app.event("member_left_channel")(listener(handle_member_left_channel_event, dedupe_events=True))
+    app.event("message")(listener(handle_message_event, dedupe_events=True))

@@ -1,0 +1,139 @@
+"""The outbox: every message the bot sends on its own initiative, keyed so it is sent once.
+
+Jobs and handlers write deliveries inside their transaction; one dispatcher sends them afterwards.
+Nothing here knows how a message reaches Slack: the payload is kept as given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, str_enum, utcnow
+from models.upsert import insert_ignore
+
+MAX_ATTEMPTS = 6
+CLAIM_FOR = dt.timedelta(minutes=2)  # a sender that died mid-send frees its rows after this
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    team_id: Mapped[str] = mapped_column(String(20))
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    # A channel id, or a user id for a direct message.
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list[Any] | None] = mapped_column(default=None)
+    thread_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus), default=DeliveryStatus.PENDING,
+                                                   index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(255), default=None)
+    sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
+    sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+def enqueue(
+    session: Session, *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
+    blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
+    thread_ts: str | None = None, not_before: dt.datetime | None = None,
+) -> bool:
+    """Add a message to the outbox unless one with the same key exists; True if added."""
+    return insert_ignore(
+        session, Delivery,
+        dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
+             community_id=community_id, thread_ts=thread_ts, next_attempt_at=not_before or now,
+             created_at=now, status=DeliveryStatus.PENDING, attempts=0),
+        conflict="key",
+    )
+
+
+def claim_due(session: Session, *, now: dt.datetime, limit: int = 50) -> list[Delivery]:
+    """Mark up to `limit` due deliveries as being sent by this process and return them.
+
+    Each row is claimed with a conditional UPDATE, so two dispatchers never send the same row;
+    a claim that was never settled (the process died) expires after CLAIM_FOR.
+    """
+    candidates = session.scalars(
+        select(Delivery.id).where(
+            or_(
+                (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
+                (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now),
+            )
+        ).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+    ).all()
+    claimed: list[Delivery] = []
+    for delivery_id in candidates:
+        result = session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                or_(Delivery.status == DeliveryStatus.PENDING,
+                    (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now)),
+            )
+            .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
+        )
+        if result.rowcount:
+            claimed.append(session.get_one(Delivery, delivery_id))
+    return claimed
+
+
+def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> None:
+    session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(
+            status=DeliveryStatus.SENT, sent_channel=channel, sent_ts=ts, sent_at=now,
+            attempts=Delivery.attempts + 1, claimed_until=None, last_error=None,
+        )
+    )
+
+
+def mark_retry(
+    session: Session, *, delivery_id: int, error: str, retry_at: dt.datetime, count_attempt: bool = True
+) -> None:
+    """Put a delivery back for a later try; after MAX_ATTEMPTS counted tries it has failed."""
+    delivery = session.get_one(Delivery, delivery_id)
+    attempts = delivery.attempts + (1 if count_attempt else 0)
+    delivery.attempts = attempts
+    delivery.last_error = error[:255]
+    delivery.claimed_until = None
+    if attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = retry_at
+    session.flush()
+
+
+def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
+    session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(
+            status=DeliveryStatus.FAILED, last_error=error[:255], claimed_until=None,
+            attempts=Delivery.attempts + 1,
+        )
+    )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... capped at an hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts, 0), 3600))

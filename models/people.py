@@ -1,0 +1,195 @@
+"""People (cached Slack profiles and preferences) and their memberships of communities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, ForeignKey, String, Time, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, str_enum, utcnow
+from models.communities import Community
+from models.errors import NotAMember, NotPermitted
+
+PROFILE_MAX_AGE = dt.timedelta(hours=24)
+
+
+class Role(enum.StrEnum):
+    LEAD = "lead"
+    CO_LEAD = "co-lead"
+    SME = "sme"
+    MEMBER = "member"
+    GUEST = "guest"
+
+
+LEAD_ROLES = frozenset({Role.LEAD, Role.CO_LEAD})
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_fetched_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    digest_dm: Mapped[bool] = mapped_column(Boolean, default=False)
+    lurker: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(9, 0))
+    work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
+    work_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def profile_is_stale(self, now: dt.datetime) -> bool:
+        return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("community_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.MEMBER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    community: Mapped[Community] = relationship(lazy="joined")
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """What we keep of a Slack user's profile."""
+
+    display_name: str
+    tz: str
+    is_bot: bool
+    is_admin: bool
+    is_guest: bool
+    deleted: bool
+
+
+def get_person(session: Session, *, team_id: str, user_id: str) -> Person | None:
+    return session.scalars(
+        select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+    ).one_or_none()
+
+
+def upsert_person(
+    session: Session, *, team_id: str, user_id: str, profile: ProfileUpdate | None, now: dt.datetime
+) -> Person:
+    """Find or create a person, refreshing the cached profile when one is given."""
+    person = get_person(session, team_id=team_id, user_id=user_id)
+    if person is None:
+        person = Person(team_id=team_id, user_id=user_id, created_at=now)
+        session.add(person)
+    if profile is not None:
+        person.display_name = profile.display_name[:120]
+        person.tz = profile.tz or "UTC"
+        person.is_bot = profile.is_bot
+        person.is_admin = profile.is_admin
+        person.is_guest = profile.is_guest
+        person.deleted = profile.deleted
+        person.profile_fetched_at = now
+    session.flush()
+    return person
+
+
+def membership_of(session: Session, *, community: Community, person: Person) -> Membership | None:
+    return session.scalars(
+        select(Membership).where(Membership.community_id == community.id, Membership.person_id == person.id)
+    ).one_or_none()
+
+
+def active_membership(session: Session, *, community: Community, person: Person) -> Membership | None:
+    membership = membership_of(session, community=community, person=person)
+    return membership if membership is not None and membership.active else None
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    membership: Membership
+    newly_joined: bool
+
+
+def join_community(
+    session: Session, *, community: Community, person: Person, now: dt.datetime, role: Role | None = None
+) -> JoinResult:
+    """Make `person` an active member; joining twice is harmless and says so."""
+    membership = membership_of(session, community=community, person=person)
+    if membership is not None and membership.active:
+        if role is not None:
+            membership.role = role
+        return JoinResult(membership, newly_joined=False)
+    if membership is None:
+        membership = Membership(community_id=community.id, person_id=person.id,
+                                role=role or (Role.GUEST if person.is_guest else Role.MEMBER))
+        session.add(membership)
+    else:
+        membership.active = True
+        membership.left_at = None
+        if role is not None:
+            membership.role = role
+    membership.joined_at = now
+    session.flush()
+    return JoinResult(membership, newly_joined=True)
+
+
+def leave_community(session: Session, *, community: Community, person: Person, now: dt.datetime) -> Membership:
+    """Deactivate a membership, keeping its history; the last lead cannot leave a led community."""
+    membership = active_membership(session, community=community, person=person)
+    if membership is None:
+        raise NotAMember(f"You are not a member of *{community.name}*.")
+    if membership.role == Role.LEAD:
+        other_leads = session.scalars(
+            select(Membership.id).where(
+                Membership.community_id == community.id, Membership.active.is_(True),
+                Membership.role.in_(list(LEAD_ROLES)), Membership.id != membership.id,
+            )
+        ).first()
+        if other_leads is None:
+            raise NotPermitted(
+                f"You are the only lead of *{community.name}*: name another lead or co-lead before leaving."
+            )
+    membership.active = False
+    membership.left_at = now
+    session.flush()
+    return membership
+
+
+def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> bool:
+    return person.is_admin or person.user_id in admin_ids
+
+
+def require_lead(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
+    doing: str,
+) -> None:
+    """Raise NotPermitted unless the person leads this community or is an overall lead."""
+    if is_overall_lead(person, admin_ids):
+        return
+    membership = active_membership(session, community=community, person=person)
+    if membership is None or membership.role not in LEAD_ROLES:
+        raise NotPermitted(f"Only a lead of *{community.name}* can {doing}.")
+
+
+def communities_of(session: Session, *, person: Person) -> list[Community]:
+    return list(
+        session.scalars(
+            select(Community).join(Membership, Membership.community_id == Community.id)
+            .where(Membership.person_id == person.id, Membership.active.is_(True))
+            .order_by(Community.name)
+        )
+    )

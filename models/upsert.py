@@ -1,0 +1,21 @@
+"""Insert-if-absent on both databases: the primitive behind every "exactly once"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conflict: str) -> bool:
+    """INSERT ... ON CONFLICT (conflict) DO NOTHING; True when a row was inserted.
+
+    A plain SELECT-then-INSERT races when Slack retries an event while the first attempt is still
+    running; the database's own conflict handling does not.
+    """
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=[conflict])
+    result = session.execute(statement)
+    return bool(result.rowcount)

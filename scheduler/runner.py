@@ -1,0 +1,136 @@
+"""APScheduler wiring: a few interval jobs with stable ids, run only by the lock holder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.db import unit_of_work
+from bot.outbox import DispatchReport
+from bot.services import Services
+from scheduler import jobs
+from scheduler.lock import LeaderLock
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[..., int]
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    function: JobFunction
+    every: dt.timedelta
+
+
+# Schedules are rows, not code: these jobs only scan for what is due, so running one late or
+# twice is harmless, and a run missed while the bot was down is covered by the next.
+JOBS: tuple[Job, ...] = (
+    Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
+    Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
+)
+DISPATCH_EVERY = dt.timedelta(seconds=10)
+STANDBY_RETRY = dt.timedelta(seconds=15)
+
+
+@dataclass
+class TickReport:
+    queued: dict[str, int]
+    dispatched: DispatchReport
+
+
+def run_job(services: Services, job: Job, *, now: dt.datetime) -> int:
+    with unit_of_work(services.sessions) as session:
+        return job.function(session=session, now=now)
+
+
+def run_tick(services: Services, *, now: dt.datetime) -> TickReport:
+    """Every job once at `now`, then send what they queued (what `copbot tick --at` does)."""
+    queued = {job.id: run_job(services, job, now=now) for job in JOBS}
+    return TickReport(queued=queued, dispatched=services.dispatcher.dispatch(now=now))
+
+
+def _scheduled(services: Services, job: Job) -> Callable[[], None]:
+    def run() -> None:
+        now = services.clock.now()
+        try:
+            count = run_job(services, job, now=now)
+            if count:
+                logger.info("%s queued %d", job.id, count)
+            services.dispatcher.dispatch(now=now)
+        except Exception:
+            logger.exception("job %s failed; it runs again at its next interval", job.id)
+
+    return run
+
+
+class SchedulerService:
+    """Stands by until it holds the leader lock, then runs the jobs; stands down if it loses it."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        bind = services.sessions.kw.get("bind")
+        self.lock = LeaderLock(bind)  # type: ignore[arg-type]
+        self._scheduler: BackgroundScheduler | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._scheduler is not None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="copbot-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._stand_down()
+
+    def run_forever(self) -> None:
+        self._loop()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if self._scheduler is None:
+                if self.lock.acquire():
+                    logger.info("this process is now the active scheduler")
+                    self._start_jobs()
+                else:
+                    logger.debug("another process is the active scheduler; standing by")
+            elif not self.lock.alive():
+                self._stand_down()
+            self._stop.wait(STANDBY_RETRY.total_seconds())
+
+    def _start_jobs(self) -> None:
+        scheduler = BackgroundScheduler(timezone=dt.UTC)
+        defaults = dict(replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
+        for job in JOBS:
+            scheduler.add_job(_scheduled(self.services, job), "interval", id=job.id,
+                              seconds=job.every.total_seconds(), next_run_time=dt.datetime.now(dt.UTC), **defaults)
+        scheduler.add_job(self._dispatch, "interval", id="outbox.dispatch",
+                          seconds=DISPATCH_EVERY.total_seconds(), **defaults)
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def _dispatch(self) -> None:
+        try:
+            self.services.dispatcher.dispatch(now=self.services.clock.now())
+        except Exception:
+            logger.exception("outbox dispatch failed; retrying at the next interval")
+
+    def _stand_down(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        self.lock.release()
+
+
+
