@@ -1,0 +1,131 @@
+"""Requests into the app as Slack makes them: the same shapes, signed the same way.
+
+The sandbox sends these to the real app; the tests send them over HTTP. The shapes follow the
+request bodies Slack documents for slash commands and Events API callbacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`, as Slack signs every request."""
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+@dataclass
+class RequestFactory:
+    """Builds signed requests for one workspace."""
+
+    signing_secret: str
+    team_id: str
+    team_domain: str = "copbot-sandbox"
+    api_app_id: str = "A0COPBOT"
+    bot_user_id: str = "U0COPBOT"
+    clock: Callable[[], float] = time.time
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def sign(self, body: bytes, content_type: str, *, timestamp: int | None = None,
+             retry_num: int | None = None) -> SignedRequest:
+        # Slack signs with the real time; the sandbox clock may be far in the future, and the
+        # app rightly refuses requests more than five minutes off its own wall clock.
+        stamp = int(time.time()) if timestamp is None else timestamp
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": signature(self.signing_secret, stamp, body),
+        }
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return SignedRequest(body, headers)
+
+    def slash_command(self, *, user_id: str, user_name: str, channel_id: str, channel_name: str, text: str,
+                      response_url: str, command: str = "/cop") -> SignedRequest:
+        n = next(self._ids)
+        fields = {
+            "token": "unused-verification-token",
+            "team_id": self.team_id,
+            "team_domain": self.team_domain,
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": self.api_app_id,
+            "response_url": response_url,
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+        }
+        return self.sign(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None,
+              event_time: int | None = None) -> SignedRequest:
+        n = next(self._ids)
+        wrapper = {
+            "token": "unused-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": self.api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{n:010d}",
+            "event_time": event_time or int(self.clock()),
+            "authorizations": [{"enterprise_id": None, "team_id": self.team_id, "user_id": self.bot_user_id,
+                                "is_bot": True, "is_enterprise_install": False}],
+        }
+        return self.sign(json.dumps(wrapper).encode(), "application/json", retry_num=retry_num)
+
+    def event_ts(self) -> str:
+        return f"{self.clock():.6f}"
+
+    def reaction(self, *, user: str, reaction: str, channel: str, ts: str, item_user: str | None,
+                 removed: bool = False) -> dict[str, Any]:
+        event = {
+            "type": "reaction_removed" if removed else "reaction_added",
+            "user": user,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "reaction": reaction,
+            "event_ts": self.event_ts(),
+        }
+        if item_user:
+            event["item_user"] = item_user
+        return event
+
+    def member_joined(self, *, user: str, channel: str, inviter: str | None = None) -> dict[str, Any]:
+        event = {"type": "member_joined_channel", "user": user, "channel": channel, "channel_type": "C",
+                 "team": self.team_id, "event_ts": self.event_ts()}
+        if inviter:
+            event["inviter"] = inviter
+        return event
+
+    def member_left(self, *, user: str, channel: str) -> dict[str, Any]:
+        return {"type": "member_left_channel", "user": user, "channel": channel, "channel_type": "C",
+                "team": self.team_id, "event_ts": self.event_ts()}
+
+    def message(self, *, user: str, channel: str, text: str, ts: str,
+                thread_ts: str | None = None) -> dict[str, Any]:
+        event = {"type": "message", "user": user, "text": text, "ts": ts, "channel": channel,
+                 "event_ts": ts, "channel_type": "channel", "team": self.team_id}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return event
