@@ -31,7 +31,7 @@ def create_app(services: Services, *, process_before_response: bool = False) -> 
     """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
     settings = services.settings
     app = App(
-        token=settings.slack_bot_token.get_secret_value(),
+        # The token travels inside `client` (built from settings); Bolt takes it from there.
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=services.client,
         process_before_response=process_before_response,

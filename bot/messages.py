@@ -120,7 +120,7 @@ def welcome(community: Community, user_id: str, next_meeting: Occurrence | None)
         lines.append(f"Our next meeting is *{escape(next_meeting.meeting.title)}*, "
                      f"{slack_date(next_meeting.starts_at)}: come and say hello.")
     lines.append("Tell us what you're working on or curious about, and react to anything useful you see here.")
-    return Message.of(f"Welcome {user_id} to {community.name}", [section("\n".join(lines))])
+    return Message.of(f"A warm welcome to our newest member of {community.name}!", [section("\n".join(lines))])
 
 
 def joined_reply(community: Community, *, newly: bool) -> Message:

@@ -68,7 +68,11 @@ def fit_lines(lines: Sequence[str], *, limit: int = SECTION_LIMIT, max_items: in
 
 @dataclass(frozen=True)
 class Message:
-    """A message ready to send: fallback text for notifications plus blocks."""
+    """A message ready to send: fallback text for notifications plus blocks.
+
+    The fallback is plain words (it shows in notifications): `of` escapes it, so callers pass raw
+    text there, and escape user text themselves only inside blocks, where they also use markup.
+    """
 
     text: str
     blocks: list[dict[str, Any]]
@@ -81,7 +85,7 @@ class Message:
                 ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(rendered) - MAX_BLOCKS + 1} more")])
                 .to_dict()
             ]
-        return cls(text=truncate(text, 3000), blocks=rendered)
+        return cls(text=truncate(escape(text), 3000), blocks=rendered)
 
 
 def section(text: str) -> SectionBlock:

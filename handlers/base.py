@@ -17,6 +17,7 @@ from bot.db import unit_of_work
 from bot.render import Message
 from bot.services import Services
 from bot.slack import ensure_person
+from handlers.errors import handle_listener_error
 from models.events import first_delivery
 from models.people import Person
 
@@ -80,15 +81,22 @@ def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., 
         ack()
         services: Services = context[SERVICES_KEY]
         now = services.clock.now()
-        with unit_of_work(services.sessions) as session:
-            if dedupe_events and body.get("event_id"):
-                event = body.get("event") or {}
-                if not first_delivery(session, event_id=body["event_id"], team_id=context.team_id or "",
-                                      event_type=str(event.get("type", ""))[:64], now=now):
-                    logger.info("event %s already handled; Slack retried it", body["event_id"])
-                    return
-            handler(Request(body=body, context=context, client=client, respond=respond, session=session,
-                            services=services, now=now))
+        try:
+            with unit_of_work(services.sessions) as session:
+                if dedupe_events and body.get("event_id"):
+                    event = body.get("event") or {}
+                    if not first_delivery(session, event_id=body["event_id"], team_id=context.team_id or "",
+                                          event_type=str(event.get("type", ""))[:64], now=now):
+                        logger.info("event %s already handled; Slack retried it", body["event_id"])
+                        return
+                handler(Request(body=body, context=context, client=client, respond=respond, session=session,
+                                services=services, now=now))
+        except Exception as error:
+            # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
+            # thread runner resets the acknowledgement, and a request whose ack it had not yet seen
+            # is answered 404 after three seconds, which Slack shows as a failed command.
+            handle_listener_error(error, body, respond)
+            return
         # After commit: what the handler put in the outbox goes out now, not at the next tick. The
         # request has already succeeded, so a failure here is the dispatcher's to retry, not the user's.
         try:

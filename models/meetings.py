@@ -85,13 +85,13 @@ def upcoming_meetings(
     session: Session, *, community: Community, now: dt.datetime, limit: int = 10,
     horizon: dt.timedelta = dt.timedelta(days=92),
 ) -> list[Occurrence]:
-    """The community's next occurrences, soonest first, within `horizon`."""
+    """Each live meeting's next occurrence within `horizon`, soonest first (a series appears once)."""
     meetings = session.scalars(
         select(Meeting).where(Meeting.community_id == community.id, Meeting.cancelled_at.is_(None))
     ).all()
     found: list[Occurrence] = []
     for meeting in meetings:
-        for start in meeting.next_occurrences(after=now, count=limit):
+        for start in meeting.next_occurrences(after=now, count=1):
             if start <= now + horizon:
                 found.append(Occurrence(meeting, start))
     found.sort(key=lambda o: (o.starts_at, o.meeting.id))

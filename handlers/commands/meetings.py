@@ -63,9 +63,13 @@ def handle_meeting_schedule(request: Request, args: str) -> None:
         duration = parse_duration(duration_text) if duration_text else None
     except WhenError as error:
         raise BadArgument(str(error), usage=SCHEDULE_USAGE) from None
-    meeting = schedule_meeting(request.session, community=community, title=title, starts_at=starts_at,
-                               recurrence=recurrence, created_by=person, now=request.now,
-                               **({"duration": duration} if duration else {}))
+    try:
+        meeting = schedule_meeting(request.session, community=community, title=title, starts_at=starts_at,
+                                   recurrence=recurrence, created_by=person, now=request.now,
+                                   **({"duration": duration} if duration else {}))
+    except BadArgument as error:
+        error.usage = error.usage or SCHEDULE_USAGE
+        raise
     announcement = messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id)
     enqueue(request.session, key=f"meeting:{meeting.id}:scheduled", team_id=request.team_id,
             channel=community.channel_id, text=announcement.text, blocks=announcement.blocks,

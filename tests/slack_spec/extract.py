@@ -51,6 +51,12 @@ ABSENT_METHODS_ALLOWED: dict[str, dict[str, Any]] = {
     },
 }
 
+# Arguments accepted on every method although the 2020 spec lists them on none, each with why.
+UNIVERSAL_ARGS: dict[str, str] = {
+    "team_id": "Bolt gives each request a client bound to the request's workspace, and slack_sdk then "
+    "sends team_id with every call; Slack added it to its methods for org-wide apps after 2020.",
+}
+
 # JSON-schema keywords kept in the pruned manifest schema: only what changes whether a manifest is
 # valid. Annotations (title, description, default, examples) and Slack's non-standard keys
 # (regex, requires, _note) are dropped.
@@ -225,6 +231,7 @@ def build_facts(shared: Path) -> dict[str, Any]:
         "methods": methods,
         "extra_required": EXTRA_REQUIRED,
         "absent_methods_allowed": ABSENT_METHODS_ALLOWED,
+        "universal_args": UNIVERSAL_ARGS,
         "manifest_schema": manifest_schema,
     }
 

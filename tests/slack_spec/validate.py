@@ -42,7 +42,7 @@ def check_call(method: str, args: Mapping[str, Any], headers: Mapping[str, Any])
         ]
 
     violations: list[str] = []
-    known = set(spec["args"])
+    known = set(spec["args"]) | set(facts.get("universal_args", {}))
     for name in sorted(args):
         if name == "token":
             violations.append(

@@ -1,0 +1,197 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL; Slack is emulated.
+
+PostgreSQL is expected at 127.0.0.1:5432 (user postgres, trust auth) unless COPBOT_TEST_PG_URL
+says otherwise; set COPBOT_TEST_DATABASES=sqlite to run without it (CI never does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import build_services, create_app
+from bot.clock import Clock
+from bot.db import make_engine, make_session_factory
+from bot.migrate import upgrade
+from bot.outbox import ChannelPacer
+from bot.sandbox.requests import RequestFactory, SignedRequest
+from bot.sandbox.slack_emulator import SlackEmulator
+from bot.services import Services
+from bot.settings import Settings, load_settings
+from bot.web import WebApp, make_server
+from models import Base
+from tests.slack_spec.validate import check_call
+
+PG_URL = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("COPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
+
+# A Monday morning in November; tests move from here.
+START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+TEAM = "T0COP0001"
+CHANNEL_NAMES = {"CDEVOPS": "devops", "CRANDOM": "random"}
+
+
+def _admin_engine():  # noqa: ANN202
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    name = f"copbot_test_{secrets.token_hex(4)}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_migrated(pg_database: str) -> str:
+    upgrade(pg_database)
+    return pg_database
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database: a new SQLite file, or the run's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'copbot.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("pg_migrated")
+    _empty_tables(url)
+    return url
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    """An emulated workspace; any call Slack's published spec would refuse fails the test."""
+    emulator = SlackEmulator(team_id=TEAM, validator=check_call)
+    emulator.add_user("UALICE", "alice", real_name="Alice Archer", tz="Europe/London", is_admin=True)
+    emulator.add_user("UBOB", "bob", real_name="Bob Baker", tz="America/New_York")
+    emulator.add_user("UCHANDRA", "chandra", real_name="Chandra Rao", tz="Asia/Kolkata")
+    emulator.add_user("UDANA", "dana", real_name="Dana Vogel", tz="Europe/Berlin")
+    emulator.add_user("UEVE", "eve", real_name="Eve Evans", tz="America/Los_Angeles")
+    emulator.add_user("UHELPER", "deploybot", real_name="Deploy Bot", is_bot=True)
+    emulator.add_channel("CDEVOPS", "devops", creator="UBOB", members=["U0COPBOT", "UALICE", "UBOB", "UCHANDRA"])
+    emulator.add_channel("CRANDOM", "random", creator="UALICE", members=["UALICE", "UBOB"])
+    with emulator:
+        yield emulator
+    assert emulator.violations == [], "calls Slack's spec does not allow"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def settings(database_url: str, slack: SlackEmulator) -> Settings:
+    return load_settings(
+        slack_bot_token="xoxb-test-" + secrets.token_hex(8),
+        slack_signing_secret=secrets.token_hex(16),
+        slack_api_url=slack.base_url,
+        database_url=database_url,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, clock: Clock) -> Iterator[Services]:
+    built = build_services(settings, clock=clock, pacer=ChannelPacer(rate=0))
+    yield built
+    built.sessions.kw["bind"].dispose()
+
+
+@dataclass
+class BotServer:
+    """The real app behind the real HTTP server, and a way to send it requests as Slack does."""
+
+    url: str
+    requests: RequestFactory
+    slack: SlackEmulator
+    services: Services
+
+    def post(self, request: SignedRequest, *, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        http = urllib.request.Request(self.url + "/slack/events", data=request.body, method="POST",
+                                      headers={**request.headers, **(headers or {})})
+        try:
+            with urllib.request.urlopen(http, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def command(self, user: str, text: str, *, channel: str = "CDEVOPS") -> tuple[int, str]:
+        """Type `/cop text` as `user`; returns the HTTP status and body of the acknowledgement."""
+        request = self.requests.slash_command(
+            user_id=user, user_name=user.lower(), channel_id=channel, channel_name=CHANNEL_NAMES.get(channel, channel),
+            text=text, response_url=self.slack.response_url(f"{user}-{secrets.token_hex(3)}", channel=channel,
+                                                            user=user),
+        )
+        return self.post(request)
+
+    def posts_in(self, channel: str) -> list:
+        """What the bot posted for everyone in a channel (or a DM), not ephemeral replies."""
+        return [m for m in self.slack.messages_in(channel)
+                if m.kind == "message" and m.user == self.slack.bot_user_id]
+
+    def replies_to(self, user: str) -> list[dict]:
+        return [r for r in self.slack.responses if r["tag"].startswith(f"{user}-")]
+
+    def wait_reply(self, user: str, count: int = 1, timeout: float = 5.0) -> dict:
+        assert self.slack.wait_for(lambda: len(self.replies_to(user)) >= count, timeout), (
+            f"no reply #{count} to {user}; replies: {self.slack.responses}"
+        )
+        return self.replies_to(user)[count - 1]
+
+
+@pytest.fixture
+def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    app = create_app(services)
+    server = make_server(WebApp(app, services.sessions), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
+                              team_id=TEAM, bot_user_id=slack.bot_user_id)
+    try:
+        yield BotServer(f"http://127.0.0.1:{server.effective_port}", requests, slack, services)
+    finally:
+        server.close()
+        thread.join(timeout=5)

@@ -1,0 +1,155 @@
+"""The app behind its real HTTP server, driven by signed requests as Slack sends them."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from sqlalchemy import select
+
+from bot.sandbox.requests import RequestFactory
+from models import Community, Membership, Role
+
+
+def test_health_check_reports_the_database(bot):
+    with urllib.request.urlopen(bot.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+
+
+def test_unknown_path_is_404_and_get_on_events_is_refused(bot):
+    for path, expected in (("/nope", 404), ("/slack/events", 405)):
+        try:
+            urllib.request.urlopen(bot.url + path, timeout=5)
+            raise AssertionError("expected an HTTP error")
+        except urllib.error.HTTPError as error:
+            assert error.code == expected
+
+
+def test_wrongly_signed_request_is_refused_and_does_nothing(bot):
+    forged = RequestFactory(signing_secret="not-the-real-secret", team_id=bot.requests.team_id)
+    request = forged.slash_command(user_id="UBOB", user_name="bob", channel_id="CDEVOPS", channel_name="devops",
+                                   text="setup Forged", response_url=bot.slack.response_url("forged"))
+    status, _ = bot.post(request)
+    assert status == 401
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Community)).all() == []
+    assert bot.slack.responses == []
+
+
+def test_stale_request_is_refused(bot):
+    request = bot.requests.slash_command(user_id="UBOB", user_name="bob", channel_id="CDEVOPS",
+                                         channel_name="devops", text="help",
+                                         response_url=bot.slack.response_url("stale"))
+    stale = bot.requests.sign(request.body, request.headers["Content-Type"], timestamp=int(time.time()) - 6 * 60)
+    status, _ = bot.post(stale)
+    assert status == 401
+    time.sleep(0.2)
+    assert bot.slack.responses == []
+
+
+def test_tampered_body_is_refused(bot):
+    request = bot.requests.slash_command(user_id="UBOB", user_name="bob", channel_id="CDEVOPS",
+                                         channel_name="devops", text="help",
+                                         response_url=bot.slack.response_url("tamper"))
+    tampered = type(request)(request.body.replace(b"help", b"setup+Evil"), request.headers)
+    status, _ = bot.post(tampered)
+    assert status == 401
+
+
+def test_help_is_answered_privately(bot):
+    status, _ = bot.command("UCHANDRA", "help")
+    assert status == 200
+    reply = bot.wait_reply("UCHANDRA")
+    assert reply["response_type"] == "ephemeral"
+    text = json.dumps(reply["blocks"])
+    assert "/cop setup" in text and "/cop meeting schedule" in text
+
+
+def test_setup_by_channel_creator_creates_community_and_announces(bot):
+    bot.command("UBOB", "setup DevOps CoP")
+    reply = bot.wait_reply("UBOB")
+    assert "is set up and you are its lead" in json.dumps(reply["blocks"])
+    assert bot.slack.wait_for(lambda: bot.posts_in("CDEVOPS"))
+    announcement = bot.posts_in("CDEVOPS")[0]
+    assert "DevOps CoP" in announcement.text and announcement.user == bot.slack.bot_user_id
+    with bot.services.sessions() as session:
+        community = session.scalars(select(Community)).one()
+        assert (community.name, community.channel_id, community.timezone) == ("DevOps CoP", "CDEVOPS",
+                                                                               "America/New_York")
+        lead = session.scalars(select(Membership)).one()
+        assert lead.role == Role.LEAD and lead.person.user_id == "UBOB"
+
+
+def blocks_text(reply: dict) -> str:
+    return json.dumps(reply.get("blocks", [])) + reply.get("text", "")
+
+
+def setup_devops(bot) -> None:
+    bot.command("UBOB", "setup DevOps CoP")
+    bot.wait_reply("UBOB")
+    assert bot.slack.wait_for(lambda: bot.posts_in("CDEVOPS"))
+
+
+def test_setup_refused_to_a_member_who_neither_created_the_channel_nor_administers(bot):
+    bot.command("UCHANDRA", "setup Hijack")
+    assert "Only the channel's creator or an overall CoP lead" in blocks_text(bot.wait_reply("UCHANDRA"))
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Community)).all() == []
+    assert bot.posts_in("CDEVOPS") == []
+
+
+def test_setup_twice_is_a_specific_error(bot):
+    setup_devops(bot)
+    bot.command("UBOB", "setup Again")
+    assert "already the community *DevOps CoP*" in blocks_text(bot.wait_reply("UBOB", 2))
+
+
+def test_admin_sets_up_a_public_channel_the_bot_is_not_in_by_joining_it(bot):
+    bot.command("UALICE", "setup Random Thoughts", channel="CRANDOM")
+    assert "is set up" in blocks_text(bot.wait_reply("UALICE"))
+    assert [c.args["channel"] for c in bot.slack.calls_to("conversations.join")] == ["CRANDOM"]
+    assert bot.slack.wait_for(lambda: bot.posts_in("CRANDOM"))
+
+
+def test_setup_without_a_name_shows_usage(bot):
+    bot.command("UBOB", "setup   ")
+    reply = blocks_text(bot.wait_reply("UBOB"))
+    assert "Give the community a name" in reply and "/cop setup <name>" in reply
+
+
+def test_unknown_subcommand_is_named_in_the_error(bot):
+    bot.command("UBOB", "frobnicate now")
+    reply = blocks_text(bot.wait_reply("UBOB"))
+    assert "I don't know `/cop frobnicate`" in reply
+
+
+def test_join_welcomes_once_and_joining_again_says_so(bot):
+    setup_devops(bot)
+    bot.command("UCHANDRA", "join")
+    assert "You are now a member" in blocks_text(bot.wait_reply("UCHANDRA"))
+    assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 2)
+    assert "<@UCHANDRA>" in json.dumps(bot.posts_in("CDEVOPS")[1].blocks)
+    bot.command("UCHANDRA", "join")
+    assert "already a member" in blocks_text(bot.wait_reply("UCHANDRA", 2))
+    time.sleep(0.3)
+    assert len(bot.posts_in("CDEVOPS")) == 2
+
+
+def test_join_outside_a_community_channel_is_explained(bot):
+    bot.command("UCHANDRA", "join", channel="CRANDOM")
+    assert "This channel is not a community" in blocks_text(bot.wait_reply("UCHANDRA"))
+
+
+def test_the_only_lead_cannot_leave_but_a_member_can(bot):
+    setup_devops(bot)
+    bot.command("UBOB", "leave")
+    assert "only lead" in blocks_text(bot.wait_reply("UBOB", 2))
+    bot.command("UCHANDRA", "join")
+    bot.wait_reply("UCHANDRA")
+    bot.command("UCHANDRA", "leave")
+    assert "You have left" in blocks_text(bot.wait_reply("UCHANDRA", 2))
+    with bot.services.sessions() as session:
+        active = {m.person.user_id for m in session.scalars(select(Membership).where(Membership.active.is_(True)))}
+    assert active == {"UBOB"}
