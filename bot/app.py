@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.db import make_engine, make_session_factory
@@ -27,9 +29,31 @@ def build_services(settings: Settings, *, clock: Clock | None = None, pacer: Cha
                     dispatcher=Dispatcher(sessions, client, pacer=pacer))
 
 
+class StartupError(Exception):
+    """Slack could not be reached or refused the token; the message says which, in one sentence."""
+
+
 def create_app(services: Services, *, process_before_response: bool = False) -> App:
     """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
     settings = services.settings
+    try:
+        return _create_app(services, settings, process_before_response)
+    except SlackApiError as error:
+        code = error.response.get("error", "an error")
+        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token again from "
+                           "your app's 'OAuth & Permissions' page.") from None
+    except (OSError, BoltError) as error:
+        raise StartupError(f"could not reach Slack at {settings.slack_api_url} ({_reason(error)}): check "
+                           "SLACK_API_URL and this machine's network.") from None
+
+
+def _reason(error: BaseException) -> str:
+    while getattr(error, "reason", None) is not None and isinstance(error.reason, BaseException):
+        error = error.reason
+    return str(getattr(error, "strerror", None) or error)[:120]
+
+
+def _create_app(services: Services, settings: Settings, process_before_response: bool) -> App:
     app = App(
         # The token travels inside `client` (built from settings); Bolt takes it from there.
         signing_secret=settings.slack_signing_secret.get_secret_value(),

@@ -103,30 +103,48 @@ def _scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+class _Shutdown(Exception):
+    """Raised in the main thread by SIGTERM, so the server loop unwinds and the finally blocks run."""
+
+
+def _stop_serving(*_: object) -> None:
+    raise _Shutdown
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_services, create_app
+    from bot.app import StartupError, build_services, create_app
     from bot.migrate import upgrade
+    from models.when import warm_up
     from scheduler.runner import SchedulerService
 
     upgrade(settings.database_url)
     services = build_services(settings)
-    app = create_app(services)
+    try:
+        app = create_app(services)
+    except StartupError as error:
+        print(f"copbot: {error}", file=sys.stderr)
+        return 2
+    warm_up()  # the first person to type a time should not wait for the date parser to compile
     scheduler = None if args.no_scheduler else SchedulerService(services)
     if scheduler is not None:
         scheduler.start()
     try:
+        from bot.web import WebApp, make_server
+
+        server = make_server(WebApp(app, services.sessions), port=settings.port)
+        signal.signal(signal.SIGTERM, _stop_serving)
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            logger.info("connecting to Slack in Socket Mode")
+            # The HTTP server still answers /healthz for the container's health check.
+            threading.Thread(target=server.run, name="copbot-http", daemon=True).start()
+            logger.info("connecting to Slack in Socket Mode; health check on port %s", settings.port)
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:
-            from bot.web import WebApp, make_server
-
-            server = make_server(WebApp(app, services.sessions), port=settings.port)
             logger.info("serving Slack at http://0.0.0.0:%s/slack/events", settings.port)
-            signal.signal(signal.SIGTERM, lambda *_: server.close())
             server.run()
+    except _Shutdown:
+        logger.info("stopping")
     finally:
         if scheduler is not None:
             scheduler.stop()
