@@ -1,0 +1,120 @@
+"""app_manifest.yml is valid for Slack, and declares exactly what the code handles and calls."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from handlers import register_all
+from tests.slack_spec.validate import check_manifest, load_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
+
+# The scope each Web API method needs (Slack's method reference), and each event subscription.
+METHOD_SCOPES = {
+    "auth.test": set(),
+    "chat.postMessage": {"chat:write"},
+    "users.info": {"users:read"},
+    "conversations.info": {"channels:read", "groups:read"},
+    "conversations.join": {"channels:join"},
+}
+EVENT_SCOPES = {
+    "member_joined_channel": {"channels:read", "groups:read"},
+    "member_left_channel": {"channels:read", "groups:read"},
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+    "reaction_added": {"reactions:read"},
+    "reaction_removed": {"reactions:read"},
+}
+
+
+class Recorder:
+    """Stands in for a Bolt App to see what the handlers register."""
+
+    def __init__(self) -> None:
+        self.commands: set[str] = set()
+        self.events: set[str] = set()
+        self.other: list[str] = []
+
+    def command(self, name: str):  # noqa: ANN201
+        self.commands.add(name)
+        return lambda function: function
+
+    def event(self, name: str):  # noqa: ANN201
+        self.events.add(name)
+        return lambda function: function
+
+    def error(self, function):  # noqa: ANN001, ANN201
+        return function
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        self.other.append(name)
+        return lambda *args, **kwargs: (lambda function: function)
+
+
+def registered() -> Recorder:
+    recorder = Recorder()
+    register_all(recorder)  # type: ignore[arg-type]
+    return recorder
+
+
+def methods_called_by_the_code() -> set[str]:
+    """Web API methods named in the code, from slack_sdk's method-per-call style (`client.chat_postMessage`)."""
+    found: set[str] = set()
+    pattern = re.compile(r"\bclient\.([a-z]+)_([A-Za-z]+)\(")
+    for folder in ("bot", "handlers", "models", "scheduler"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "sandbox" in path.parts:
+                continue
+            for family, method in pattern.findall(path.read_text()):
+                found.add(f"{family}.{method}")
+    return found | {"auth.test"}  # Bolt calls auth.test once at start-up
+
+
+def test_manifest_satisfies_slacks_schema():
+    assert check_manifest(MANIFEST) == []
+
+
+def test_every_declared_command_is_handled_and_every_handled_command_declared():
+    declared = {c["command"] for c in MANIFEST["features"]["slash_commands"]}
+    assert declared == registered().commands
+
+
+def test_every_subscribed_event_is_handled_and_every_handled_event_subscribed():
+    subscribed = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    # Slack subscribes to message events per kind of conversation; Bolt sees them all as "message".
+    as_bolt_sees_them = {e.split(".", 1)[0] for e in subscribed}
+    assert as_bolt_sees_them == registered().events
+
+
+def test_code_calls_only_methods_in_slacks_spec_with_known_scopes():
+    methods = methods_called_by_the_code()
+    facts = load_facts()
+    unknown = {m for m in methods if m not in facts["methods"] and m not in facts["absent_methods_allowed"]}
+    assert unknown == set()
+    assert methods <= set(METHOD_SCOPES), f"add the scope for {methods - set(METHOD_SCOPES)}"
+
+
+def test_scopes_are_exactly_what_the_calls_and_events_need():
+    declared = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    needed = {"commands"}
+    for method in methods_called_by_the_code():
+        needed |= METHOD_SCOPES[method]
+    for event in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
+        needed |= EVENT_SCOPES[event]
+    assert declared == needed
+
+
+@pytest.mark.parametrize("field", ["name", "description", "long_description"])
+def test_display_information_is_filled(field):
+    assert MANIFEST["display_information"][field].strip()
+
+
+def test_no_interactivity_declared_while_no_interactive_listener_exists():
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(
+        {"action", "view", "shortcut", "options"} & set(registered().other)
+    )
