@@ -39,16 +39,17 @@ def help_message(topic: str | None = None) -> Message:
         usages, explanation, examples = HELP_TOPICS[topic]
         return Message.of(
             f"/cop {topic}",
-            [section("\n".join(f"`{u}`" for u in usages)), section(explanation),
-             context("Examples: " + " · ".join(f"`{e}`" for e in examples))],
+            [section("\n".join(f"`{escape(u)}`" for u in usages)), section(explanation),
+             context("Examples: " + " · ".join(f"`{escape(e)}`" for e in examples))],
         )
-    lines = [f"*{name}*  " + "  ".join(f"`{u}`" for u in usages) for name, (usages, _, _) in HELP_TOPICS.items()]
+    lines = [f"*{name}*  " + "  ".join(f"`{escape(u)}`" for u in usages)
+             for name, (usages, _, _) in HELP_TOPICS.items()]
     blocks = [
         header("copbot keeps your community of practice going"),
         section("It records meetings and contributions, reminds people before meetings and welcomes "
                 "newcomers, right here in Slack."),
         section("\n".join(lines)),
-        context("`/cop help <topic>` shows one topic with examples; topics: "
+        context("`/cop help &lt;topic&gt;` shows one topic with examples; topics: "
                 + ", ".join(HELP_TOPICS) + ". Reactions on messages in a community's channel count as "
                 "contributions."),
     ]
@@ -59,7 +60,8 @@ def help_message(topic: str | None = None) -> Message:
 
 def community_created(community: Community, lead_user_id: str) -> Message:
     text = (f":seedling: This channel is now the community *{escape(community.name)}*, led by "
-            f"{mention(lead_user_id)}. Type `/cop join` to take part, or `/cop help` to see what I can do.")
+            f"{mention(lead_user_id)}. Everyone in the channel is a member (`/cop leave` if you would rather "
+            "not be), and whoever joins it later is welcomed. `/cop help` shows what I can do.")
     return Message.of(f"{community.name} is now a community", [section(text)])
 
 
@@ -109,7 +111,7 @@ def meeting_reminder(meeting: Meeting, starts_at: dt.datetime, offset_minutes: i
     return Message.of(
         f"Reminder: {meeting.title} starts {when}",
         [section(f":alarm_clock: *{escape(meeting.title)}* starts {when}: "
-                 f"{slack_date(starts_at, '{date_long_pretty} at {time}')} ({meeting.duration_minutes} min)."),
+                 f"{slack_date(starts_at, '{date_long} at {time}')} ({meeting.duration_minutes} min)."),
          context(f"A meeting of *{escape(meeting.community.name)}* · `/cop meeting list` for what else is coming")],
     )
 

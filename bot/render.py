@@ -105,9 +105,11 @@ def divider() -> DividerBlock:
 
 
 def error_message(message: str, usage: str | None = None) -> Message:
-    blocks: list[Block] = [section(f":warning: {message}")]
+    """A person's mistake, explained. Both texts are plain (they may quote what was typed) and are
+    escaped here; `*bold*` and `code` still show, and `<name>` in a usage line stays visible."""
+    blocks: list[Block] = [section(f":warning: {escape(message)}")]
     if usage:
-        blocks.append(context(f"Usage: `{usage}` · `/cop help` lists every command"))
+        blocks.append(context(f"Usage: `{escape(usage)}` · `/cop help` lists every command"))
     return Message.of(message, blocks)
 
 

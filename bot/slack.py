@@ -63,3 +63,16 @@ def ensure_person(
             return person  # a stale profile beats none
         return upsert_person(session, team_id=team_id, user_id=user_id, profile=None, now=now)
     return upsert_person(session, team_id=team_id, user_id=user_id, profile=profile_from_user(user), now=now)
+
+
+def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) -> list[str]:
+    """Everyone in a channel, following Slack's cursor pages (at most `limit` ids)."""
+    members: list[str] = []
+    cursor = None
+    while len(members) < limit:
+        page = client.conversations_members(channel=channel, limit=200, **({"cursor": cursor} if cursor else {}))
+        members.extend(page.get("members", []))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return members[:limit]

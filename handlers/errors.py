@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import App, Respond
 
-from bot.render import error_message, escape
+from bot.render import error_message
 from models.errors import UserFacingError
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def handle_listener_error(error: Exception, body: dict[str, Any], respond: Respo
         logger.exception("unexpected error (reference %s) handling %s", reference, _describe(body),
                          exc_info=error)
         typed = body.get("text")
-        lost = f" What you typed: `{escape(body.get('command', ''))} {escape(typed)}`" if typed else ""
+        lost = f" What you typed: `{body.get('command', '')} {typed}`" if typed else ""
         message = error_message(f"Something went wrong on my side (reference `{reference}`); nothing was "
                                 f"saved, so it is safe to try again.{lost}")
     if respond is not None and body.get("response_url"):

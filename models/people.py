@@ -193,3 +193,32 @@ def communities_of(session: Session, *, person: Person) -> list[Community]:
             .order_by(Community.name)
         )
     )
+
+
+def enroll_members(
+    session: Session, *, community: Community, user_ids: list[str], now: dt.datetime
+) -> int:
+    """Make people already in the channel members, quietly (no welcome: they were already here).
+
+    Set-based, since a channel may hold thousands: one query for who exists, one for who is enrolled.
+    Profiles are fetched later, when each person is next needed.
+    """
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return 0
+    known = {p.user_id: p for p in session.scalars(
+        select(Person).where(Person.team_id == community.team_id, Person.user_id.in_(wanted)))}
+    for user_id in wanted:
+        if user_id not in known:
+            known[user_id] = Person(team_id=community.team_id, user_id=user_id, created_at=now)
+            session.add(known[user_id])
+    session.flush()
+    enrolled = set(session.scalars(
+        select(Membership.person_id).where(Membership.community_id == community.id)))
+    added = 0
+    for person in known.values():
+        if person.id not in enrolled and not person.is_bot:
+            session.add(Membership(community_id=community.id, person_id=person.id, role=Role.MEMBER, joined_at=now))
+            added += 1
+    session.flush()
+    return added

@@ -16,6 +16,9 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conf
     """
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=[conflict])
-    result = session.execute(statement)
-    return bool(result.rowcount)
+    statement = (
+        module.insert(model).values(**values).on_conflict_do_nothing(index_elements=[conflict])
+        # rowcount cannot tell: with an implicit RETURNING, PostgreSQL reports -1 either way.
+        .returning(getattr(model, conflict))
+    )
+    return session.execute(statement).first() is not None

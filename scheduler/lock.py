@@ -89,6 +89,7 @@ class LeaderLock:
 
     def _lock_path(self) -> str:
         database = make_url(str(self.engine.url)).database
+        suffix = self.name.replace("/", "_")
         if not database or database == ":memory:":
-            return str(Path(os.environ.get("TMPDIR", "/tmp")) / f"copbot-scheduler-{os.getpid()}.lock")
-        return f"{database}.scheduler.lock"
+            return str(Path(os.environ.get("TMPDIR", "/tmp")) / f"{suffix}-{os.getpid()}.lock")
+        return f"{database}.{suffix}.lock"

@@ -99,15 +99,23 @@ class SchedulerService:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if self._scheduler is None:
-                if self.lock.acquire():
-                    logger.info("this process is now the active scheduler")
-                    self._start_jobs()
-                else:
-                    logger.debug("another process is the active scheduler; standing by")
-            elif not self.lock.alive():
+            try:
+                self._step()
+            except Exception:
+                # The database restarting or failing over must not end this thread for good.
+                logger.exception("scheduler could not check its lock; trying again shortly")
                 self._stand_down()
             self._stop.wait(STANDBY_RETRY.total_seconds())
+
+    def _step(self) -> None:
+        if self._scheduler is None:
+            if self.lock.acquire():
+                logger.info("this process is now the active scheduler")
+                self._start_jobs()
+            else:
+                logger.debug("another process is the active scheduler; standing by")
+        elif not self.lock.alive():
+            self._stand_down()
 
     def _start_jobs(self) -> None:
         scheduler = BackgroundScheduler(timezone=dt.UTC)
@@ -130,7 +138,10 @@ class SchedulerService:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        self.lock.release()
+        try:
+            self.lock.release()
+        except Exception:
+            logger.warning("could not release the scheduler lock cleanly; the server frees it with the connection")
 
 
 

@@ -136,7 +136,7 @@ def test_newcomer_joining_the_channel_is_welcomed_once_however_often_slack_retri
     assert "<@UEVE>" in json.dumps(welcome.blocks) and "DevOps CoP" in welcome.text
     with bot.services.sessions() as session:
         members = {m.person.user_id: m.role.value for m in session.scalars(select(Membership))}
-    assert members == {"UBOB": "lead", "UEVE": "member"}
+    assert members == {"UBOB": "lead", "UALICE": "member", "UCHANDRA": "member", "UEVE": "member"}
 
 
 def test_welcome_mentions_the_next_meeting(bot):

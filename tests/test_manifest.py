@@ -21,6 +21,7 @@ METHOD_SCOPES = {
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},
+    "conversations.members": {"channels:read", "groups:read"},
 }
 EVENT_SCOPES = {
     "member_joined_channel": {"channels:read", "groups:read"},

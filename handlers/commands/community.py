@@ -5,13 +5,14 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
+from bot.slack import channel_member_ids
 from bot.welcome import welcome_newcomer
 from handlers.base import Request
 from handlers.commands.resolve import require_community_here
 from models.communities import create_community, validate_name
 from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted
-from models.people import Role, is_overall_lead, join_community, leave_community
+from models.people import Role, enroll_members, is_overall_lead, join_community, leave_community
 
 SETUP_USAGE = "/cop setup <name>"
 
@@ -36,6 +37,9 @@ def handle_setup(request: Request, args: str) -> None:
     community = create_community(request.session, team_id=request.team_id, channel_id=request.channel_id,
                                  name=name, created_by=person.user_id, timezone=person.tz, now=request.now)
     join_community(request.session, community=community, person=person, now=request.now, role=Role.LEAD)
+    already_here = [u for u in channel_member_ids(request.client, request.channel_id)
+                    if u not in (request.bot_user_id, "USLACKBOT")]
+    enroll_members(request.session, community=community, user_ids=already_here, now=request.now)
     announcement = messages.community_created(community, person.user_id)
     enqueue(request.session, key=f"community:{community.id}:created", team_id=request.team_id,
             channel=community.channel_id, text=announcement.text, blocks=announcement.blocks,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from bot import messages
-from bot.render import escape
 from handlers.base import Request
 from handlers.commands.parse import take_quoted
 from handlers.commands.resolve import target_community
@@ -45,7 +44,7 @@ def handle_meeting(request: Request, args: str) -> None:
     elif sub in ("list", ""):
         handle_meeting_list(request)
     else:
-        raise BadArgument(f"I don't know `/cop meeting {escape(sub)}`.", usage=MEETING_USAGE)
+        raise BadArgument(f"I don't know `/cop meeting {sub[:30]}`.", usage=MEETING_USAGE)
 
 
 def handle_meeting_schedule(request: Request, args: str) -> None:

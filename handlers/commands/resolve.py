@@ -23,7 +23,7 @@ def target_community(request: Request) -> Community:
     if not mine:
         raise NotFound("This channel is not a community, and you are not in one yet. In a community's "
                        "channel, `/cop join`; or turn a channel into one with `/cop setup <name>`.")
-    names = ", ".join(f"<#{c.channel_id}>" for c in mine)
+    names = ", ".join(c.name for c in mine)
     raise BadArgument(f"You are in several communities ({names}): type the command in that community's channel.")
 
 
