@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-SECRET = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+SECRET = re.compile(r"\b(xox[abposre]|xapp)-[A-Za-z0-9-]+")
 
 
 class RedactSecrets(logging.Filter):
@@ -16,6 +16,14 @@ class RedactSecrets(logging.Filter):
         if SECRET.search(message):
             record.msg = SECRET.sub(r"\1-[redacted]", message)
             record.args = None
+        # Formatters append the exception's text after filters run, from exc_text when it is set:
+        # render it here, redacted, so a token inside an error message cannot slip through.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = SECRET.sub(r"\1-[redacted]", record.exc_text)
+        if record.stack_info:
+            record.stack_info = SECRET.sub(r"\1-[redacted]", record.stack_info)
         return True
 
 

@@ -1,0 +1,345 @@
+"""The outbox: keyed deliveries sent once, honouring Slack's rate limits, retried, and settled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select, update
+
+import bot.outbox as outbox
+from bot.db import make_engine, make_session_factory, unit_of_work
+from bot.outbox import ChannelPacer, Dispatcher
+from bot.slack import make_client
+from models import Delivery, DeliveryStatus
+from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, enqueue
+from models.events import first_delivery
+from tests.conftest import START, TEAM
+
+SECTION = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Kick-off* starts in 1 hour"}}]
+
+
+def put(services, key: str, *, channel: str = "CDEVOPS", text: str | None = None, blocks=None,
+        not_before: dt.datetime | None = None) -> bool:
+    with unit_of_work(services.sessions) as session:
+        return enqueue(session, key=key, team_id=TEAM, channel=channel, text=text or f"text of {key}",
+                       kind="test", now=START, blocks=blocks, not_before=not_before)
+
+
+def row(services, key: str) -> Delivery:
+    with services.sessions() as session:
+        return session.scalars(select(Delivery).where(Delivery.key == key)).one()
+
+
+def all_rows(services) -> list[Delivery]:
+    with services.sessions() as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def post_calls(slack) -> int:
+    return len(slack.calls_to("chat.postMessage"))
+
+
+def test_same_key_twice_is_one_row_and_one_message(services, slack):
+    put(services, "reminder:1:20261124T1500Z:60m:CDEVOPS", text="first")
+    put(services, "reminder:1:20261124T1500Z:60m:CDEVOPS", text="second")
+    assert [d.text for d in all_rows(services)] == ["first"]
+    report = services.dispatcher.dispatch(now=START)
+    assert report.sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["first"]
+    # Queued again after it was sent: still nothing new.
+    put(services, "reminder:1:20261124T1500Z:60m:CDEVOPS", text="third")
+    assert services.dispatcher.dispatch(now=START + dt.timedelta(hours=1)).sent == 0
+    assert post_calls(slack) == 1
+    assert [d.text for d in all_rows(services)] == ["first"]
+
+
+def test_enqueue_says_whether_it_added_the_delivery(services):
+    assert put(services, "once", text="first") is True
+    assert put(services, "once", text="second") is False
+
+
+def test_an_event_id_is_first_delivered_only_once(services):
+    # The same primitive guards Slack's event retries: a second True would handle the event twice.
+    with unit_of_work(services.sessions) as session:
+        assert first_delivery(session, event_id="Ev01", team_id=TEAM, event_type="member_joined_channel",
+                              now=START) is True
+    with unit_of_work(services.sessions) as session:
+        assert first_delivery(session, event_id="Ev01", team_id=TEAM, event_type="member_joined_channel",
+                              now=START) is False
+
+
+def test_dispatch_posts_channel_text_and_blocks_and_records_the_result(services, slack):
+    put(services, "a", text="Reminder: Kick-off starts in 1 hour", blocks=SECTION)
+    put(services, "b", text="plain text only")
+    report = services.dispatcher.dispatch(now=START)
+    assert (report.sent, report.retried, report.failed) == (2, 0, 0)
+
+    posted = slack.messages_in("CDEVOPS")
+    assert [(m.text, m.blocks, m.user) for m in posted] == [
+        ("Reminder: Kick-off starts in 1 hour", SECTION, slack.bot_user_id),
+        ("plain text only", None, slack.bot_user_id),
+    ]
+    first_call = slack.calls_to("chat.postMessage")[0]
+    assert first_call.args["channel"] == "CDEVOPS"
+    # Links in reminders would otherwise unfurl into big previews.
+    assert str(first_call.args["unfurl_links"]).lower() in ("0", "false")
+
+    a, b = row(services, "a"), row(services, "b")
+    assert (a.status, a.sent_channel, a.sent_ts, a.sent_at, a.attempts) == (
+        DeliveryStatus.SENT, "CDEVOPS", posted[0].ts, START, 1)
+    assert (b.status, b.sent_ts) == (DeliveryStatus.SENT, posted[1].ts)
+    assert a.claimed_until is None and a.last_error is None
+
+
+def test_direct_message_to_a_user_id_is_delivered(services, slack):
+    put(services, "dm:alice", channel="UALICE", text="You have an open action")
+    assert services.dispatcher.dispatch(now=START).sent == 1
+    assert [m.text for m in slack.messages_in("UALICE")] == ["You have an open action"]
+    delivered = row(services, "dm:alice")
+    # Slack answers with the DM conversation, not the user id we posted to.
+    assert delivered.sent_channel == slack.dm_channel("UALICE")
+    assert delivered.status == DeliveryStatus.SENT
+
+
+def test_rate_limit_waits_retry_after_without_spending_an_attempt(services, slack):
+    put(services, "rl")
+    slack.rate_limit_next("chat.postMessage", retry_after=7)
+    report = services.dispatcher.dispatch(now=START)
+    assert (report.sent, report.retried, report.failed) == (0, 1, 0)
+    waiting = row(services, "rl")
+    assert waiting.status == DeliveryStatus.PENDING
+    assert waiting.next_attempt_at == START + dt.timedelta(seconds=7)
+    assert waiting.attempts == 0
+    assert waiting.last_error == "ratelimited"
+
+    assert services.dispatcher.dispatch(now=START + dt.timedelta(seconds=6)).sent == 0
+    assert post_calls(slack) == 1
+    assert services.dispatcher.dispatch(now=START + dt.timedelta(seconds=7)).sent == 1
+    assert post_calls(slack) == 2
+    assert row(services, "rl").status == DeliveryStatus.SENT
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of rl"]
+
+
+def test_transient_error_is_retried_later_with_growing_backoff(services, slack):
+    put(services, "flaky")
+    slack.fail_next("chat.postMessage", error="internal_error", times=2)
+
+    report = services.dispatcher.dispatch(now=START)
+    assert (report.sent, report.retried) == (0, 1)
+    first = row(services, "flaky")
+    assert (first.status, first.attempts, first.last_error) == (DeliveryStatus.PENDING, 1, "internal_error")
+    assert first.next_attempt_at == START + backoff(0)
+
+    # Not before its time.
+    assert services.dispatcher.dispatch(now=first.next_attempt_at - dt.timedelta(seconds=1)).retried == 0
+    assert post_calls(slack) == 1
+
+    assert services.dispatcher.dispatch(now=first.next_attempt_at).retried == 1
+    second = row(services, "flaky")
+    assert second.attempts == 2
+    assert second.next_attempt_at == first.next_attempt_at + backoff(1)
+    assert backoff(1) > backoff(0)
+
+    assert services.dispatcher.dispatch(now=second.next_attempt_at).sent == 1
+    done = row(services, "flaky")
+    assert (done.status, done.attempts, done.last_error) == (DeliveryStatus.SENT, 3, None)
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of flaky"]
+
+
+def test_bare_http_error_is_retried_like_a_transient_one(services, slack):
+    put(services, "http")
+    slack.http_error_next("chat.postMessage", status=503)
+    report = services.dispatcher.dispatch(now=START)
+    assert (report.sent, report.retried, report.failed) == (0, 1, 0)
+    waiting = row(services, "http")
+    assert (waiting.status, waiting.attempts) == (DeliveryStatus.PENDING, 1)
+    assert waiting.next_attempt_at == START + backoff(0)
+    assert services.dispatcher.dispatch(now=waiting.next_attempt_at).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of http"]
+
+
+def test_gives_up_after_max_attempts(services, slack):
+    put(services, "doomed")
+    slack.fail_next("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS + 1)
+    now = START
+    for _ in range(MAX_ATTEMPTS):
+        services.dispatcher.dispatch(now=now)
+        now = row(services, "doomed").next_attempt_at
+    failed = row(services, "doomed")
+    assert failed.status == DeliveryStatus.FAILED
+    assert failed.attempts == MAX_ATTEMPTS
+    assert failed.last_error == "internal_error"
+    assert post_calls(slack) == MAX_ATTEMPTS
+    # A failed delivery stays failed.
+    assert services.dispatcher.dispatch(now=now + dt.timedelta(days=2)).sent == 0
+    assert post_calls(slack) == MAX_ATTEMPTS
+    assert slack.messages_in("CDEVOPS") == []
+
+
+def test_permanent_error_fails_at_once_and_is_never_retried(services, slack):
+    put(services, "gone")
+    slack.fail_next("chat.postMessage", error="channel_not_found")
+    report = services.dispatcher.dispatch(now=START)
+    assert (report.sent, report.retried, report.failed) == (0, 0, 1)
+    assert report.errors == ["gone: channel_not_found"]
+    failed = row(services, "gone")
+    assert (failed.status, failed.last_error, failed.claimed_until) == (DeliveryStatus.FAILED, "channel_not_found",
+                                                                        None)
+    for later in (dt.timedelta(minutes=1), dt.timedelta(hours=2), dt.timedelta(days=3)):
+        assert services.dispatcher.dispatch(now=START + later).failed == 0
+    assert post_calls(slack) == 1
+
+
+def test_channel_the_bot_is_not_in_fails_for_good(services, slack):
+    put(services, "outside", channel="CRANDOM")
+    report = services.dispatcher.dispatch(now=START)
+    assert report.failed == 1
+    assert row(services, "outside").last_error == "not_in_channel"
+    services.dispatcher.dispatch(now=START + dt.timedelta(hours=1))
+    assert post_calls(slack) == 1
+    assert slack.messages_in("CRANDOM") == []
+
+
+def test_not_before_holds_a_delivery_until_its_time(services, slack):
+    later = START + dt.timedelta(hours=1)
+    put(services, "later", not_before=later)
+    put(services, "now")
+    assert services.dispatcher.dispatch(now=START).sent == 1
+    assert services.dispatcher.dispatch(now=later - dt.timedelta(seconds=1)).sent == 0
+    assert row(services, "later").status == DeliveryStatus.PENDING
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of now"]
+    assert services.dispatcher.dispatch(now=later).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of now", "text of later"]
+
+
+def test_two_dispatchers_at_once_send_each_delivery_exactly_once(services, slack, settings):
+    count = 24
+    for i in range(count):
+        put(services, f"k{i:02d}", channel="CDEVOPS" if i % 2 else "UBOB", text=f"message {i:02d}")
+    other_engine = make_engine(settings.database_url)
+    other = Dispatcher(make_session_factory(other_engine),
+                       make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url),
+                       pacer=ChannelPacer(rate=0))
+    barrier = threading.Barrier(2)
+    reports, errors = [], []
+
+    def run(dispatcher: Dispatcher) -> None:
+        try:
+            barrier.wait(timeout=10)
+            # Small batches so the two interleave claims instead of one taking everything at once.
+            for _ in range(count):
+                reports.append(dispatcher.dispatch(now=START, limit=2))
+        except Exception as error:  # surfaced below; a thread's exception would otherwise vanish
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in (services.dispatcher, other)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        other_engine.dispose()
+    assert errors == []
+    texts = sorted(m.text for m in slack.messages if m.kind == "message")
+    assert texts == [f"message {i:02d}" for i in range(count)]
+    assert post_calls(slack) == count
+    assert sum(r.sent for r in reports) == count
+    assert {d.status for d in all_rows(services)} == {DeliveryStatus.SENT}
+
+
+def test_expired_claim_is_sent_again_but_a_fresh_claim_is_left_alone(services, slack):
+    put(services, "orphan", text="claimed by a process that died")
+    put(services, "busy", text="being sent right now elsewhere")
+    with unit_of_work(services.sessions) as session:
+        session.execute(update(Delivery).where(Delivery.key == "orphan").values(
+            status=DeliveryStatus.SENDING, claimed_until=START - dt.timedelta(seconds=1)))
+        session.execute(update(Delivery).where(Delivery.key == "busy").values(
+            status=DeliveryStatus.SENDING, claimed_until=START + CLAIM_FOR))
+
+    assert services.dispatcher.dispatch(now=START).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["claimed by a process that died"]
+    assert row(services, "orphan").status == DeliveryStatus.SENT
+    assert row(services, "busy").status == DeliveryStatus.SENDING
+
+    # Still claimed at the very instant its claim ends; free just after.
+    assert services.dispatcher.dispatch(now=START + CLAIM_FOR).sent == 0
+    assert services.dispatcher.dispatch(now=START + CLAIM_FOR + dt.timedelta(seconds=1)).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["claimed by a process that died",
+                                                             "being sent right now elsewhere"]
+
+
+class FakeTime:
+    """A monotonic clock that moves only when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(outbox, "time", fake)
+    return fake
+
+
+def test_pacer_lets_a_burst_through_then_sleeps_one_interval(fake_time):
+    pacer = ChannelPacer(rate=2.0, burst=3, sleep=fake_time.sleep)
+    for _ in range(3):
+        pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == []
+    pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == [pytest.approx(0.5)]
+    pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == [pytest.approx(0.5), pytest.approx(0.5)]
+    # Another channel has its own bucket.
+    pacer.wait("CRANDOM")
+    assert len(fake_time.sleeps) == 2
+
+
+def test_pacer_refills_with_time(fake_time):
+    pacer = ChannelPacer(rate=1.0, burst=3, sleep=fake_time.sleep)
+    for _ in range(3):
+        pacer.wait("CDEVOPS")
+    fake_time.now += 2.0  # two tokens back
+    pacer.wait("CDEVOPS")
+    pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == []
+    pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == [pytest.approx(1.0)]
+    fake_time.now += 60  # never more than a burst, however long the pause
+    for _ in range(3):
+        pacer.wait("CDEVOPS")
+    assert len(fake_time.sleeps) == 1
+    pacer.wait("CDEVOPS")
+    assert len(fake_time.sleeps) == 2
+
+
+def test_pacer_with_zero_rate_never_sleeps(fake_time):
+    pacer = ChannelPacer(rate=0, sleep=fake_time.sleep)
+    for _ in range(20):
+        pacer.wait("CDEVOPS")
+    assert fake_time.sleeps == []
+
+
+def test_dispatcher_paces_each_channel_separately(services, slack, fake_time):
+    dispatcher = Dispatcher(services.sessions, services.client,
+                            pacer=ChannelPacer(rate=1.0, burst=3, sleep=fake_time.sleep))
+    for i in range(5):
+        put(services, f"c{i}", text=f"channel {i}")
+    put(services, "d0", channel="UALICE", text="dm 0")
+    assert dispatcher.dispatch(now=START).sent == 6
+    # Five to one channel: two waits of a second each; the DM needed none.
+    assert fake_time.sleeps == [pytest.approx(1.0), pytest.approx(1.0)]
+    assert len(slack.messages_in("CDEVOPS")) == 5
+    assert len(slack.messages_in("UALICE")) == 1
