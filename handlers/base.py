@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -37,6 +37,7 @@ class Request:
     session: Session
     services: Services
     now: dt.datetime
+    replies: list[Message] = field(default_factory=list)
 
     @property
     def team_id(self) -> str:
@@ -59,10 +60,21 @@ class Request:
                              user_id=user_id or self.user_id, now=self.now)
 
     def reply(self, message: Message) -> None:
-        """An ephemeral answer to the person who typed or clicked."""
-        if self.respond is not None:
-            self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
-                         replace_original=False)
+        """An ephemeral answer to the person who typed or clicked, sent once the transaction commits.
+
+        Sending it before the commit would tell the person "done" about work that may yet roll back.
+        """
+        self.replies.append(message)
+
+    def send_replies(self) -> None:
+        if self.respond is None:
+            return
+        for message in self.replies:
+            try:
+                self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
+                             replace_original=False)
+            except Exception as error:  # the work is committed; a lost confirmation must not say otherwise
+                logger.warning("could not deliver a reply (%s); the request itself succeeded", type(error).__name__)
 
 
 Handler = Callable[[Request], None]
@@ -89,8 +101,10 @@ def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., 
                                           event_type=str(event.get("type", ""))[:64], now=now):
                         logger.info("event %s already handled; Slack retried it", body["event_id"])
                         return
-                handler(Request(body=body, context=context, client=client, respond=respond, session=session,
-                                services=services, now=now))
+                request = Request(body=body, context=context, client=client, respond=respond, session=session,
+                                  services=services, now=now)
+                handler(request)
+            request.send_replies()
         except Exception as error:
             # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
             # thread runner resets the acknowledgement, and a request whose ack it had not yet seen
