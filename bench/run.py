@@ -1,0 +1,192 @@
+"""copbot benchmarks: how the scans and the request path scale. Run: .venv/bin/python bench/run.py
+
+Numbers are wall-clock on a shared machine, so read ratios within one run rather than absolutes.
+Each figure is the median of several repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import build_services, create_app  # noqa: E402
+from bot.clock import Clock  # noqa: E402
+from bot.db import make_engine, make_session_factory  # noqa: E402
+from bot.migrate import upgrade  # noqa: E402
+from bot.outbox import ChannelPacer  # noqa: E402
+from bot.sandbox.requests import RequestFactory  # noqa: E402
+from bot.sandbox.slack_emulator import SlackEmulator  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from models.communities import create_community  # noqa: E402
+from models.deliveries import enqueue  # noqa: E402
+from models.meetings import due_reminders, schedule_meeting  # noqa: E402
+from models.when import Recurrence, parse_when  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+PG_ADMIN = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def median_seconds(function: Callable[[], object], repeat: int = 5) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def fresh_database(kind: str) -> tuple[str, Callable[[], None]]:
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp()
+        url = f"sqlite:///{folder}/bench.db"
+        upgrade(url)
+        return url, lambda: None
+    name = f"copbot_bench_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def bench_reminder_scan(kind: str, communities: int) -> dict[str, float]:
+    """due_reminders over `communities` communities with 3 meetings each (one weekly)."""
+    url, drop = fresh_database(kind)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        for n in range(communities):
+            community = create_community(session, team_id="T1", channel_id=f"C{n:06d}", name=f"CoP {n}",
+                                         created_by="U1", timezone="Europe/London", now=NOW)
+            for hours, rule in ((23, None), (50, Recurrence("weekly", 1)), (24 * 9, None)):
+                schedule_meeting(session, community=community, title=f"Meeting {n}", created_by=None, now=NOW,
+                                 starts_at=NOW + dt.timedelta(hours=hours), recurrence=rule)
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+
+    def scan() -> int:
+        with sessions() as session:
+            return len(due_reminders(session, now=NOW))
+
+    due = scan()
+    per_scan = statements
+    seconds = median_seconds(scan)
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    drop()
+    return {"due": due, "statements": per_scan, "ms": seconds * 1000}
+
+
+def bench_dispatch(messages: int) -> dict[str, float]:
+    """Outbox to the emulated Slack over HTTP: messages per second, with pacing off."""
+    url, drop = fresh_database("sqlite")
+    with SlackEmulator() as slack:
+        for n in range(10):
+            slack.add_channel(f"C{n}", f"c{n}", creator="U0COPBOT", members=["U0COPBOT"])
+        settings = load_settings(slack_bot_token="xoxb-bench", slack_signing_secret=secrets.token_hex(16),
+                                 slack_api_url=slack.base_url, database_url=url, _env_file=None)
+        services = build_services(settings, clock=Clock(NOW), pacer=ChannelPacer(rate=0))
+        with services.sessions.begin() as session:
+            for n in range(messages):
+                enqueue(session, key=f"bench:{n}", team_id="T1", channel=f"C{n % 10}", text=f"message {n}",
+                        kind="bench", now=NOW)
+        start = time.perf_counter()
+        report = services.dispatcher.dispatch(now=NOW, limit=messages)
+        seconds = time.perf_counter() - start
+    drop()
+    return {"sent": report.sent, "per_second": report.sent / seconds}
+
+
+def bench_events(count: int) -> dict[str, float]:
+    """Signed reaction_added events through the whole app (verify, claim, record), per second."""
+    from slack_bolt.request import BoltRequest
+
+    url, drop = fresh_database("sqlite")
+    with SlackEmulator() as slack:
+        slack.add_user("UA", "a", tz="Europe/London")
+        slack.add_user("UB", "b", tz="Asia/Kolkata")
+        slack.add_channel("CDEV", "dev", creator="UA", members=["U0COPBOT", "UA", "UB"])
+        secret = secrets.token_hex(16)
+        settings = load_settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret,
+                                 slack_api_url=slack.base_url, database_url=url, _env_file=None)
+        services = build_services(settings, clock=Clock(NOW), pacer=ChannelPacer(rate=0))
+        app = create_app(services, process_before_response=True)
+        with services.sessions.begin() as session:
+            create_community(session, team_id=slack.team_id, channel_id="CDEV", name="Dev", created_by="UA",
+                             timezone="Europe/London", now=NOW)
+        factory = RequestFactory(signing_secret=secret, team_id=slack.team_id)
+        requests = []
+        for n in range(count):
+            ts = f"1795000000.{n:06d}"
+            reaction = factory.reaction(user="UA", reaction="tada", channel="CDEV", ts=ts, item_user="UB")
+            requests.append(factory.event(reaction))
+        tracemalloc.start()
+        start = time.perf_counter()
+        for request in requests:
+            response = app.dispatch(BoltRequest(body=request.text, headers=request.headers))
+            assert response.status == 200
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    drop()
+    return {"per_second": count / seconds, "peak_mib": peak / 2**20}
+
+
+def bench_parse_when(count: int) -> dict[str, float]:
+    phrases = ["tomorrow 10am", "next tue 3pm", "2026-12-01 15:00", "in 2 hours", "dec 3 at 9:30"]
+    start = time.perf_counter()
+    for n in range(count):
+        parse_when(phrases[n % len(phrases)], tz="America/New_York", now=NOW)
+    return {"per_second": count / (time.perf_counter() - start)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks still run")
+    args = parser.parse_args()
+    sizes = (10, 50) if args.quick else (50, 200)
+    print("reminder scan (due_reminders), 3 meetings per community")
+    for kind in ("sqlite", "postgresql"):
+        for size in sizes:
+            result = bench_reminder_scan(kind, size)
+            print(f"  {kind:10} {size:4} communities: {result['due']:4} due, {result['statements']} statements, "
+                  f"{result['ms']:.1f} ms")
+    result = bench_dispatch(50 if args.quick else 300)
+    print(f"outbox dispatch: {result['sent']} messages, {result['per_second']:.0f} messages/s")
+    result = bench_events(50 if args.quick else 300)
+    print(f"reaction events through the app: {result['per_second']:.0f} events/s, "
+          f"peak traced memory {result['peak_mib']:.1f} MiB")
+    parse_when("tomorrow 10am", tz="UTC", now=NOW)  # first call compiles dateparser's patterns
+    result = bench_parse_when(200 if args.quick else 2000)
+    print(f"parse_when: {result['per_second']:.0f} phrases/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
