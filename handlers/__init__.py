@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, errors, events, reactions
+from handlers import commands, errors, events, interactivity, reactions
 
 
 def register_all(app: App) -> None:
-    for kind in (commands, events, reactions, errors):
+    for kind in (commands, events, reactions, interactivity, errors):
         kind.register(app)

@@ -1,0 +1,13 @@
+"""Buttons, menus and modal submissions: one module per feature, each with its own `register(app)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+# Feature modules with interactive listeners, registered in this order.
+MODULES: tuple = ()
+
+
+def register(app: App) -> None:
+    for module in MODULES:
+        module.register(app)
