@@ -25,7 +25,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, pacer: Cha
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    return Services(settings=settings, sessions=sessions, client=client, clock=clock or Clock(),
+    return Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock or Clock(),
                     dispatcher=Dispatcher(sessions, client, pacer=pacer))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -15,6 +16,7 @@ from bot.settings import Settings
 @dataclass(frozen=True)
 class Services:
     settings: Settings
+    engine: Engine
     sessions: sessionmaker[Session]
     client: WebClient
     clock: Clock

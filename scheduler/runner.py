@@ -74,8 +74,7 @@ class SchedulerService:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        bind = services.sessions.kw.get("bind")
-        self.lock = LeaderLock(bind)  # type: ignore[arg-type]
+        self.lock = LeaderLock(services.engine)
         self._scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -137,7 +137,7 @@ def settings(database_url: str, slack: SlackEmulator) -> Settings:
 def services(settings: Settings, clock: Clock) -> Iterator[Services]:
     built = build_services(settings, clock=clock, pacer=ChannelPacer(rate=0))
     yield built
-    built.sessions.kw["bind"].dispose()
+    built.engine.dispose()
 
 
 @dataclass

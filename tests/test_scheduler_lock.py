@@ -184,7 +184,7 @@ def quick_standby(monkeypatch: pytest.MonkeyPatch) -> None:
 def second_services(settings):
     built = build_services(settings, clock=Clock(START), pacer=ChannelPacer(rate=0))
     yield built
-    built.sessions.kw["bind"].dispose()
+    built.engine.dispose()
 
 
 def count_attempts(service: SchedulerService) -> list[bool]:
@@ -275,4 +275,4 @@ def test_postgresql_scheduler_stands_down_when_its_lock_is_lost(pg_url, quick_st
         rival.release()
         rival_engine.dispose()
         admin.dispose()
-        services.sessions.kw["bind"].dispose()
+        services.engine.dispose()

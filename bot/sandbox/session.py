@@ -247,9 +247,7 @@ class Sandbox:
         logging.getLogger().removeHandler(self._logs)
         self.emulator.stop()
         if self.services is not None:
-            bind = self.services.sessions.kw.get("bind")
-            if bind is not None:
-                bind.dispose()
+            self.services.engine.dispose()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None

@@ -34,11 +34,12 @@ def handle_setup(request: Request, args: str) -> None:
         if channel.get("is_private"):
             raise BadArgument("Invite me to this private channel first (`/invite @copbot`).", usage=SETUP_USAGE)
         request.client.conversations_join(channel=request.channel_id)
+    # Ask Slack everything before writing, so no Slack call waits inside a write transaction.
+    already_here = [u for u in channel_member_ids(request.client, request.channel_id)
+                    if u not in (request.bot_user_id, "USLACKBOT", person.user_id)]
     community = create_community(request.session, team_id=request.team_id, channel_id=request.channel_id,
                                  name=name, created_by=person.user_id, timezone=person.tz, now=request.now)
     join_community(request.session, community=community, person=person, now=request.now, role=Role.LEAD)
-    already_here = [u for u in channel_member_ids(request.client, request.channel_id)
-                    if u not in (request.bot_user_id, "USLACKBOT")]
     enroll_members(request.session, community=community, user_ids=already_here, now=request.now)
     announcement = messages.community_created(community, person.user_id)
     enqueue(request.session, key=f"community:{community.id}:created", team_id=request.team_id,
