@@ -137,7 +137,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             # The HTTP server still answers /healthz for the container's health check.
-            threading.Thread(target=server.run, name="copbot-http", daemon=True).start()
+            threading.Thread(target=server.run, name="copbot-http", daemon=True).start()  # ends with the process
             logger.info("connecting to Slack in Socket Mode; health check on port %s", settings.port)
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:

@@ -64,3 +64,36 @@ def make_server(wsgi_app: WebApp, *, host: str = "0.0.0.0", port: int = 3000, th
     from waitress.server import create_server
 
     return create_server(wsgi_app, host=host, port=port, threads=threads, ident="copbot")
+
+
+class BackgroundServer:
+    """A waitress server on its own thread that stops cleanly.
+
+    waitress has no thread-safe stop: closing its sockets from another thread while its loop sits
+    in select() fails with EBADF. Here the loop runs in short turns and the thread that runs it
+    closes it.
+    """
+
+    def __init__(self, wsgi_app: WebApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> None:
+        import threading
+
+        self.server = make_server(wsgi_app, host=host, port=port, threads=threads)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="copbot-http", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.effective_port
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        self.server.close()

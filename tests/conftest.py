@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from bot.sandbox.requests import RequestFactory, SignedRequest
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import Settings, load_settings
-from bot.web import WebApp, make_server
+from bot.web import BackgroundServer, WebApp
 from models import Base
 from tests.slack_spec.validate import check_call
 
@@ -185,13 +184,10 @@ class BotServer:
 @pytest.fixture
 def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
     app = create_app(services)
-    server = make_server(WebApp(app, services.sessions), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = BackgroundServer(WebApp(app, services.sessions)).start()
     requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
                               team_id=TEAM, bot_user_id=slack.bot_user_id)
     try:
-        yield BotServer(f"http://127.0.0.1:{server.effective_port}", requests, slack, services)
+        yield BotServer(f"http://127.0.0.1:{server.port}", requests, slack, services)
     finally:
-        server.close()
-        thread.join(timeout=5)
+        server.stop()
