@@ -31,6 +31,19 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ['/cop meeting schedule "Monthly sync" next tue 3pm monthly for 45m',
          '/cop meeting schedule "Show and tell" 2026-12-01 15:00 every 2 weeks', "/cop meeting list"],
     ),
+    "tor": (
+        ["/cop tor [show]", "/cop tor set <purpose|scope|members|cadence> <text>"],
+        "The community's Terms of Reference: why it exists, what it covers, who it is for and how often it "
+        "meets. Anyone can read them; leads write them, and newcomers get them in their welcome.",
+        ["/cop tor", "/cop tor set purpose Share what we learn running production systems",
+         "/cop tor set cadence Monthly, first Tuesday, 15:00 London"],
+    ),
+    "intro": (
+        ["/cop intro <what you work on or are curious about>"],
+        "Tell the community what you're into: it is posted under your welcome, and copbot uses it to suggest "
+        "actions that fit you.",
+        ["/cop intro Terraform modules, platform testing and on-call tooling"],
+    ),
 }
 
 

@@ -8,6 +8,9 @@ import enum
 class ActionId(enum.StrEnum):
     """`action_id` of interactive elements (buttons, selects) in messages, modals and App Home."""
 
+    # The button at the end of every unasked-for direct message; its value is the kind to turn off.
+    MUTE_DM_KIND = "dm.mute_kind"
+
 
 class ViewId(enum.StrEnum):
     """`callback_id` of modals."""

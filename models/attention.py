@@ -40,16 +40,18 @@ class DmKind:
     budgeted: bool  # counts against the weekly budget (a digest someone asked for does not)
     describe: str
     turn_on: str
+    turn_off: str
 
 
 DM_KINDS: dict[str, DmKind] = {
     kind.name: kind for kind in (
         DmKind("newcomer", "newcomer_dms", ("welcome_dm", "checkin"), True,
-               "welcome and check-in messages when you join a community", "/cop tips on"),
+               "welcome and check-in messages when you join a community", "/cop tips on", "/cop tips off"),
         DmKind("nudge", "nudges_enabled", ("nudge",), True,
-               "a friendly nudge when you have been quiet in a community for a while", "/cop nudges on"),
+               "a friendly nudge when you have been quiet in a community for a while", "/cop nudges on",
+               "/cop nudges off"),
         DmKind("digest", "digest_dm", ("digest_dm",), False, "the weekly digest by direct message",
-               "/cop digest dm on"),
+               "/cop digest dm on", "/cop digest dm off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

@@ -6,9 +6,10 @@ Quiet is private: this module answers the lead's `/cop quiet` and the nudge job,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, String, func, select
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, and_, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actions import Action
@@ -68,7 +69,7 @@ def nudge_key(*, person: Person, community_id: int, now: dt.datetime) -> str:
 
 
 def quiet_members(session: Session, *, now: dt.datetime, community_id: int | None = None,
-                  only_nudgeable: bool = False) -> list[QuietMember]:
+                  only_nudgeable: bool = False, where: Sequence[ColumnElement[bool]] = ()) -> list[QuietMember]:
     """Active people with nothing in the ledger for their community's `quiet_after_days`, quietest first.
 
     Joining, a contribution or a reply to a nudge starts the quiet clock again. One statement, whatever
@@ -97,7 +98,8 @@ def quiet_members(session: Session, *, now: dt.datetime, community_id: int | Non
     if community_id is not None:
         query = query.where(Membership.community_id == community_id)
     if only_nudgeable:
-        query = query.where(Person.nudges_enabled.is_(True), Person.lurker.is_(False))
+        query = query.where(*_nudgeable())
+    query = query.where(*where)
     found: list[QuietMember] = []
     for membership, contributed, replied, nudged in session.execute(query):
         since = max(t for t in (membership.joined_at, contributed, replied) if t is not None)
@@ -108,18 +110,39 @@ def quiet_members(session: Session, *, now: dt.datetime, community_id: int | Non
     return found
 
 
+def _nudgeable() -> tuple[ColumnElement[bool], ...]:
+    return (Person.nudges_enabled.is_(True), Person.lurker.is_(False), Person.is_bot.is_(False),
+            Person.deleted.is_(False))
+
+
+def _working_now(session: Session, *, now: dt.datetime) -> list[ColumnElement[bool]]:
+    """Conditions matching the people whose working hours these are, from the few distinct sets of hours."""
+    hours = session.execute(
+        select(Person.tz, Person.work_start, Person.work_end, Person.work_days).where(*_nudgeable()).distinct()
+    ).all()
+    return [
+        and_(Person.tz == tz, Person.work_start == start, Person.work_end == end, Person.work_days == days)
+        for tz, start, end, days in hours if WorkingHours(tz, start, end, days).contains(now)
+    ]
+
+
 def nudges_due(session: Session, *, now: dt.datetime) -> list[QuietMember]:
-    """Who may be nudged at `now`: quiet, willing, inside working hours, not nudged lately; one each."""
+    """Who may be nudged at `now`: quiet, willing, inside working hours, not nudged lately; one each.
+
+    Nights and weekends cost one small query: the quiet scan only runs for the hours that are working ones now.
+    """
+    working = _working_now(session, now=now)
+    if not working:
+        return []
     due: list[QuietMember] = []
     chosen: set[int] = set()
-    for quiet in quiet_members(session, now=now, only_nudgeable=True):
+    for quiet in quiet_members(session, now=now, only_nudgeable=True, where=[or_(*working)]):
         person = quiet.person
         spacing = dt.timedelta(days=quiet.community.nudge_every_days)
         if person.id in chosen or (quiet.last_nudged is not None and quiet.last_nudged > now - spacing):
             continue
-        if WorkingHours.of(person).contains(now):
-            chosen.add(person.id)
-            due.append(quiet)
+        chosen.add(person.id)
+        due.append(quiet)
     return due
 
 

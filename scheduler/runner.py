@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
-from scheduler import jobs
+from scheduler import jobs, outreach
 from scheduler.lock import LeaderLock
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
+    Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),
 )
 DISPATCH_EVERY = dt.timedelta(seconds=10)
 STANDBY_RETRY = dt.timedelta(seconds=15)

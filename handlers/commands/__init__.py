@@ -11,6 +11,15 @@ from handlers.base import Request, listener
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
+from handlers.commands.preferences import (
+    handle_dm_budget,
+    handle_hours,
+    handle_intro,
+    handle_lurker,
+    handle_nudges,
+    handle_tips,
+)
+from handlers.commands.tor import handle_tor
 from models.errors import BadArgument
 
 Subcommand = Callable[[Request, str], None]
@@ -27,6 +36,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "leave": handle_leave,
     "meeting": handle_meeting,
     "meetings": handle_meeting,
+    "tor": handle_tor,
+    "intro": handle_intro,
+    "nudges": handle_nudges,
+    "lurker": handle_lurker,
+    "tips": handle_tips,
+    "hours": handle_hours,
+    "dm-budget": handle_dm_budget,
 }
 
 
