@@ -15,6 +15,7 @@ def test_switches_change_the_person_and_say_how_to_undo(bot):
         ("nudges off", "no more a friendly nudge", "`/cop nudges on` brings it back", ("nudges_enabled", False)),
         ("nudges on", "You'll get a friendly nudge", "`/cop nudges off`", ("nudges_enabled", True)),
         ("lurker on", "Happy lurking", "`/cop lurker off`", ("lurker", True)),
+        ("digest dm on", "09:00 your time", "`/cop digest dm off`", ("digest_dm", True)),
         ("tips off", "no more welcome and check-in", "`/cop tips on`", ("newcomer_dms", False)),
     ]
     for n, (text, said, hint, (field, value)) in enumerate(steps, start=1):
@@ -38,6 +39,7 @@ def test_working_hours_are_read_in_the_persons_zone_and_shown_back(bot):
     ("hours 17:00-09:00", "end after they start"),
     ("dm-budget lots", "number of messages"),
     ("dm-budget 99", "between 0 and 20"),
+    ("digest weekly", "I don't know `/cop digest weekly`"),
     ("intro", "what you work on"),
 ])
 def test_bad_settings_are_explained_and_change_nothing(bot, text, error):

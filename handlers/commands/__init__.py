@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import messages
 from handlers.base import Request, listener
 from handlers.commands.community import handle_join, handle_leave, handle_setup
+from handlers.commands.digest import handle_digest
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
 from handlers.commands.preferences import (
@@ -38,6 +39,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "meetings": handle_meeting,
     "tor": handle_tor,
     "intro": handle_intro,
+    "digest": handle_digest,
     "nudges": handle_nudges,
     "lurker": handle_lurker,
     "tips": handle_tips,
