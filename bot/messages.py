@@ -52,6 +52,21 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "days now, only to you.",
         ["/cop digest preview", "/cop digest dm on"],
     ),
+    "nudges": (
+        ["/cop nudges on|off", "/cop lurker on|off", "/cop tips on|off", "/cop hours <start>-<end> [days]",
+         "/cop dm-budget <0-20>"],
+        "What copbot may send you unasked. After three quiet weeks in a community it may suggest one small "
+        "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
+        "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
+        "messages when you join. `dm-budget` caps these messages per week; the rest wait for your digest.",
+        ["/cop nudges off", "/cop lurker on", "/cop hours 08:30-16:30 mon-thu", "/cop dm-budget 2"],
+    ),
+    "quiet": (
+        ["/cop quiet [after <days>]"],
+        "For leads: who in this community has contributed nothing lately, whether copbot may nudge them, and "
+        "when it last did. Only you see it; nobody is ever named as quiet in public.",
+        ["/cop quiet", "/cop quiet after 30"],
+    ),
 }
 
 

@@ -35,6 +35,7 @@ JOBS: tuple[Job, ...] = (
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
     # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.
     Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),
+    Job("nudges.send", outreach.send_nudges, dt.timedelta(minutes=15)),
     # Digests are due at a wall-clock minute (09:00 somewhere); a run every five minutes is near enough.
     Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),

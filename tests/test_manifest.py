@@ -28,6 +28,7 @@ EVENT_SCOPES = {
     "member_left_channel": {"channels:read", "groups:read"},
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
+    "message.im": {"im:history"},
     "reaction_added": {"reactions:read"},
     "reaction_removed": {"reactions:read"},
 }

@@ -1,11 +1,15 @@
-"""A newcomer's check-in, and the one small invitation it carries."""
+"""A quiet member's nudge, a newcomer's check-in, the one invitation they carry, and the lead's quiet list."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from bot.blocks.attention import why_footer
-from bot.render import Message, channel_link, context, escape, mention, section, slack_date
+from bot.render import Message, channel_link, context, escape, fit_lines, mention, section, slack_date
 from models.communities import Community
-from models.nudges import Invitation
+from models.hours import WorkingHours
+from models.nudges import Invitation, QuietMember
 from models.people import Person
 
 
@@ -37,6 +41,27 @@ def invitation_summary(invitation: Invitation) -> str:
     return "say hello in the channel: what are you working on at the moment?"
 
 
+def nudge_summary(invitation: Invitation) -> str:
+    return "One small thing you could do: " + invitation_summary(invitation)
+
+
+def nudge_message(quiet: QuietMember, invitation: Invitation, *, now: dt.datetime) -> Message:
+    person, community = quiet.person, quiet.community
+    hours = WorkingHours.of(person)
+    reason = (f"You got this because nothing of yours has shown up in *{escape(community.name)}* for "
+              f"{quiet.days_quiet(now)} days. I send at most one every {community.nudge_every_days} days, "
+              f"and only in your working hours ({hours.describe()}, `/cop hours` to change).")
+    blocks = [
+        section(f":wave: Hi {mention(person.user_id)}! It's been a while since we heard from you in "
+                f"*{escape(community.name)}*, and that's fine: everyone has busy weeks. If you have ten minutes, "
+                "here is one small thing:"),
+        section(invitation_line(invitation, community)),
+        context("Reply here any time. Happy just reading along? `/cop lurker on` and I'll stop asking."),
+        *why_footer("nudge", reason),
+    ]
+    return Message.of(f"Something small you could help with in {community.name}", blocks)
+
+
 def checkin_message(person: Person, community: Community, invitation: Invitation) -> Message:
     reason = f"You got this because you joined *{escape(community.name)}* a week ago."
     blocks = [
@@ -51,3 +76,30 @@ def checkin_message(person: Person, community: Community, invitation: Invitation
 
 def checkin_summary(invitation: Invitation) -> str:
     return "A week in! One way in: " + invitation_summary(invitation)
+
+
+def quiet_list(community: Community, members: Sequence[QuietMember], *, now: dt.datetime) -> Message:
+    """Private to the lead who asked: who has gone quiet, and whether copbot may nudge them."""
+    if not members:
+        return Message.of("Nobody is quiet", [section(
+            f"Everyone in *{escape(community.name)}* has contributed in the last {community.quiet_after_days} days.")])
+    lines = []
+    for quiet in members:
+        person = quiet.person
+        if person.lurker:
+            status = "happy lurker: not nudged"
+        elif not person.nudges_enabled:
+            status = "turned nudges off"
+        elif quiet.last_nudged is not None:
+            status = f"last nudged {slack_date(quiet.last_nudged, '{date_short}')}"
+        else:
+            status = "not nudged yet"
+        seen = (f"last contribution {slack_date(quiet.last_contribution, '{date_short}')}"
+                if quiet.last_contribution else "no contribution yet")
+        lines.append(f"• {mention(person.user_id)}: quiet {quiet.days_quiet(now)} days · {seen} · {status}")
+    return Message.of(f"Quiet members of {community.name}", [
+        section(f"*Quiet in {escape(community.name)}* (nothing for {community.quiet_after_days} days or more)"),
+        section(fit_lines(lines)),
+        context("Only you can see this. A friendly word often helps more than a nudge; nobody is ever named "
+                "as quiet in public. `/cop quiet after <days>` changes the threshold."),
+    ])

@@ -20,6 +20,7 @@ from handlers.commands.preferences import (
     handle_nudges,
     handle_tips,
 )
+from handlers.commands.quiet import handle_quiet
 from handlers.commands.tor import handle_tor
 from models.errors import BadArgument
 
@@ -45,6 +46,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "tips": handle_tips,
     "hours": handle_hours,
     "dm-budget": handle_dm_budget,
+    "quiet": handle_quiet,
 }
 
 
