@@ -10,6 +10,9 @@ class ActionId(enum.StrEnum):
 
     # The button at the end of every unasked-for direct message; its value is the kind to turn off.
     MUTE_DM_KIND = "dm.mute_kind"
+    # The switches on the Home tab, `home.setting.<setting>` (ids must differ within a block); the
+    # value is "<setting>:on" or "<setting>:off". Listeners match the prefix.
+    HOME_SETTING = "home.setting"
 
 
 class ViewId(enum.StrEnum):

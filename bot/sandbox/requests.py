@@ -130,6 +130,11 @@ class RequestFactory:
             event["thread_ts"] = thread_ts
         return event
 
+    def app_home_opened(self, *, user: str, tab: str = "home") -> dict[str, Any]:
+        """The event Slack sends when someone opens copbot's Home (or Messages) tab."""
+        return {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": tab,
+                "event_ts": self.event_ts()}
+
     def block_action(self, *, user_id: str, action_id: str, value: str, response_url: str | None = None,
                      channel_id: str | None = None, message_ts: str | None = None,
                      view_id: str | None = None) -> SignedRequest:

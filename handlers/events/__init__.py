@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from bot.welcome import welcome_newcomer
 from handlers.base import Request, listener
+from handlers.events.home import handle_app_home_opened_event
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.nudges import note_dm_reply
@@ -94,3 +95,5 @@ def register(app: App) -> None:
     app.event("member_joined_channel")(listener(handle_member_joined_channel_event, dedupe_events=True))
     app.event("member_left_channel")(listener(handle_member_left_channel_event, dedupe_events=True))
     app.event("message")(listener(handle_message_event, dedupe_events=True))
+    # Not de-duplicated: drawing the Home tab twice is harmless, and it writes nothing.
+    app.event("app_home_opened")(listener(handle_app_home_opened_event))
