@@ -111,8 +111,10 @@ def quiet_members(session: Session, *, now: dt.datetime, community_id: int | Non
 
 
 def _nudgeable() -> tuple[ColumnElement[bool], ...]:
+    # Someone enrolled quietly at set-up has no profile until they next interact: copbot does not
+    # know their zone (so when their working hours are) nor whether they are a bot, so it waits.
     return (Person.nudges_enabled.is_(True), Person.lurker.is_(False), Person.is_bot.is_(False),
-            Person.deleted.is_(False))
+            Person.deleted.is_(False), Person.profile_fetched_at.is_not(None))
 
 
 def _working_now(session: Session, *, now: dt.datetime) -> list[ColumnElement[bool]]:

@@ -52,6 +52,19 @@ def test_quiet_list_names_the_quiet_whatever_their_settings(session, quiet):
     assert [q.person.user_id for q in nudges_due(session, now=NY_NINE)] == ["UBOB"]
 
 
+def test_someone_enrolled_at_set_up_without_a_profile_is_not_nudged_until_copbot_knows_their_zone(session, quiet):
+    from models import Community
+    from models.people import enroll_members
+
+    place = session.get(Community, quiet)
+    enroll_members(session, community=place, user_ids=["UEVE"], now=NY_NINE - 60 * DAY)
+    assert "UEVE" in {q.person.user_id for q in quiet_members(session, now=NY_NINE)}
+    assert "UEVE" not in {q.person.user_id for q in nudges_due(session, now=NY_NINE)}
+    eve = factories.person(session, "UEVE", team_id=TEAM, now=NY_NINE, profile_fetched_at=NY_NINE,
+                           tz="America/New_York")
+    assert eve.user_id in {q.person.user_id for q in nudges_due(session, now=NY_NINE)}
+
+
 def test_nudged_once_inside_working_hours_then_not_for_fourteen_days(services, slack, quiet):
     run_tick(services, now=NY_NINE - dt.timedelta(minutes=1))  # 08:59 in New York
     assert nudges_to(slack, "UBOB") == []

@@ -182,6 +182,13 @@ def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
     settle(bot)
     assert len(bot.posts_in("CDEVOPS")) == 3
     assert person_row(bot, "UEVE").interests == "Terraform and Go"
+    # Back another day: the public welcome now says what she is into from the start.
+    send_event(bot, bot.requests.member_left(user="UEVE", channel="CDEVOPS"))
+    settle(bot)
+    bot.services.clock.advance(dt.timedelta(days=1))
+    send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))
+    assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 4)
+    assert "is into: _Terraform and Go_" in json.dumps(bot.posts_in("CDEVOPS")[3].blocks)
 
 
 def test_interests_pick_the_first_step_from_the_pool(session):

@@ -90,6 +90,8 @@ def quiet_list(community: Community, members: Sequence[QuietMember], *, now: dt.
             status = "happy lurker: not nudged"
         elif not person.nudges_enabled:
             status = "turned nudges off"
+        elif person.profile_fetched_at is None:
+            status = "not nudged: I don't know their time zone yet"
         elif quiet.last_nudged is not None:
             status = f"last nudged {slack_date(quiet.last_nudged, '{date_short}')}"
         else:
