@@ -187,7 +187,7 @@ def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
     settle(bot)
     bot.services.clock.advance(dt.timedelta(days=1))
     send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))
-    assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 4)
+    assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 4 and len(dms(bot, "UEVE")) == 2)
     assert "is into: _Terraform and Go_" in json.dumps(bot.posts_in("CDEVOPS")[3].blocks)
 
 
