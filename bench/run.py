@@ -32,9 +32,15 @@ from bot.sandbox.requests import RequestFactory  # noqa: E402
 from bot.sandbox.slack_emulator import SlackEmulator  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from models.communities import create_community  # noqa: E402
+from models.contributions import ContributionKind, record_contribution  # noqa: E402
 from models.deliveries import enqueue  # noqa: E402
+from models.digests.due import dm_digests_due  # noqa: E402
 from models.meetings import due_reminders, schedule_meeting  # noqa: E402
+from models.nudges import nudges_due  # noqa: E402
+from models.people import Membership, Person, Role  # noqa: E402
 from models.when import Recurrence, parse_when  # noqa: E402
+from scheduler.digests import post_channel_digests, send_digest_dms  # noqa: E402
+from scheduler.outreach import send_nudges  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 PG_ADMIN = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -101,6 +107,79 @@ def bench_reminder_scan(kind: str, communities: int) -> dict[str, float]:
     engine.dispose()
     drop()
     return {"due": due, "statements": per_scan, "ms": seconds * 1000}
+
+
+ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
+# Monday 22 March 2027, 09:00 in London: the London communities' slot, London readers' 09:00, and working
+# hours in London and Berlin, so the digest and nudge scans both have work to do.
+OUTREACH_AT = dt.datetime(2027, 3, 22, 9, 0, tzinfo=dt.UTC)
+
+
+def _seed_outreach(sessions, communities: int, members: int) -> None:
+    """`communities` × `members` people over four zones; half read the digest by DM; half have gone quiet."""
+    joined = OUTREACH_AT - dt.timedelta(days=60)
+    with sessions.begin() as session:
+        people = []
+        for n in range(communities * members // 2):  # everyone is in two communities
+            people.append(Person(team_id="T1", user_id=f"U{n:06d}", display_name=f"Person {n}", tz=ZONES[n % 4],
+                                 digest_dm=n % 2 == 0, profile_fetched_at=joined, created_at=joined))
+        session.add_all(people)
+        session.flush()
+        for c in range(communities):
+            community = create_community(session, team_id="T1", channel_id=f"C{c:06d}", name=f"CoP {c}",
+                                         created_by="U1", timezone=ZONES[c % 4], now=joined)
+            for m in range(members):
+                person = people[(c * members // 2 + m) % len(people)]
+                session.add(Membership(community_id=community.id, person_id=person.id, joined_at=joined,
+                                       role=Role.LEAD if m == 0 else Role.MEMBER))
+                if m % 2 == 0:  # the other half has said nothing since joining
+                    record_contribution(session, key=f"b:{c}:{m}", community_id=community.id, person_id=person.id,
+                                        kind=ContributionKind.MESSAGE, occurred_at=OUTREACH_AT - dt.timedelta(days=2))
+
+
+def bench_outreach(kind: str, communities: int, members: int = 20) -> dict[str, dict[str, float]]:
+    """The digest and nudge scans, and the jobs that queue their messages, at an instant when much is due."""
+    url, drop = fresh_database(kind)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    _seed_outreach(sessions, communities, members)
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    results: dict[str, dict[str, float]] = {}
+    scans = {
+        "nudges_due (who may be nudged)": lambda s: len(nudges_due(s, now=OUTREACH_AT)),
+        "dm_digests_due (whose 09:00 it is)": lambda s: len(dm_digests_due(s, now=OUTREACH_AT)),
+        "idle: both scans at 02:00 UTC": lambda s: len(nudges_due(s, now=OUTREACH_AT - dt.timedelta(hours=7)))
+        + len(dm_digests_due(s, now=OUTREACH_AT - dt.timedelta(hours=7))),
+    }
+    for name, scan in scans.items():
+        statements = 0
+        with sessions() as session:
+            found = scan(session)
+        per_scan = statements
+
+        def timed(scan=scan) -> None:  # noqa: ANN001
+            with sessions() as session:
+                scan(session)
+
+        results[name] = {"found": found, "statements": per_scan, "ms": median_seconds(timed) * 1000}
+    jobs = {"send_nudges": send_nudges, "post_channel_digests": post_channel_digests,
+            "send_digest_dms": send_digest_dms}
+    for name, job in jobs.items():
+        statements = 0
+        start = time.perf_counter()
+        with sessions.begin() as session:
+            queued = job(session=session, now=OUTREACH_AT)
+        results[name] = {"found": queued, "statements": statements, "ms": (time.perf_counter() - start) * 1000}
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    drop()
+    return results
 
 
 def bench_dispatch(messages: int) -> dict[str, float]:
@@ -177,6 +256,12 @@ def main() -> int:
             result = bench_reminder_scan(kind, size)
             print(f"  {kind:10} {size:4} communities: {result['due']:4} due, {result['statements']} statements, "
                   f"{result['ms']:.1f} ms")
+    print(f"digest and nudge scans, 20 members per community, at {OUTREACH_AT:%a %d %b %Y %H:%M} UTC")
+    for kind in ("sqlite", "postgresql"):
+        for size in sizes:
+            for name, result in bench_outreach(kind, size).items():
+                print(f"  {kind:10} {size:4} communities: {name:36} {result['found']:5} found/queued, "
+                      f"{result['statements']:5} statements, {result['ms']:8.1f} ms")
     result = bench_dispatch(50 if args.quick else 300)
     print(f"outbox dispatch: {result['sent']} messages, {result['per_second']:.0f} messages/s")
     result = bench_events(50 if args.quick else 300)

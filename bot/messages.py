@@ -31,6 +31,42 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ['/cop meeting schedule "Monthly sync" next tue 3pm monthly for 45m',
          '/cop meeting schedule "Show and tell" 2026-12-01 15:00 every 2 weeks', "/cop meeting list"],
     ),
+    "tor": (
+        ["/cop tor [show]", "/cop tor set <purpose|scope|members|cadence> <text>"],
+        "The community's Terms of Reference: why it exists, what it covers, who it is for and how often it "
+        "meets. Anyone can read them; leads write them, and newcomers get them in their welcome.",
+        ["/cop tor", "/cop tor set purpose Share what we learn running production systems",
+         "/cop tor set cadence Monthly, first Tuesday, 15:00 London"],
+    ),
+    "intro": (
+        ["/cop intro <what you work on or are curious about>"],
+        "Tell the community what you're into: it is posted under your welcome, and copbot uses it to suggest "
+        "actions that fit you.",
+        ["/cop intro Terraform modules, platform testing and on-call tooling"],
+    ),
+    "digest": (
+        ["/cop digest [preview]", "/cop digest dm on|off"],
+        "The weekly digest: what happened in the community (actions, new members, contributions) and what is "
+        "coming. It is posted in the channel on Monday at 09:00 in the community's zone; with `dm on` you also "
+        "get your own copy, with your open actions, at 09:00 in *your* zone. `preview` shows the last seven "
+        "days now, only to you.",
+        ["/cop digest preview", "/cop digest dm on"],
+    ),
+    "nudges": (
+        ["/cop nudges on|off", "/cop lurker on|off", "/cop tips on|off", "/cop hours <start>-<end> [days]",
+         "/cop dm-budget <0-20>"],
+        "What copbot may send you unasked. After three quiet weeks in a community it may suggest one small "
+        "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
+        "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
+        "messages when you join. `dm-budget` caps these messages per week; the rest wait for your digest.",
+        ["/cop nudges off", "/cop lurker on", "/cop hours 08:30-16:30 mon-thu", "/cop dm-budget 2"],
+    ),
+    "quiet": (
+        ["/cop quiet [after <days>]"],
+        "For leads: who in this community has contributed nothing lately, whether copbot may nudge them, and "
+        "when it last did. Only you see it; nobody is ever named as quiet in public.",
+        ["/cop quiet", "/cop quiet after 30"],
+    ),
 }
 
 

@@ -50,12 +50,16 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def fit_lines(lines: Sequence[str], *, limit: int = SECTION_LIMIT, max_items: int | None = None) -> str:
-    """Join lines into one section's text, ending with "and N more" rather than exceeding Slack's limit."""
+def fit_lines(lines: Sequence[str], *, limit: int = SECTION_LIMIT, max_items: int | None = None,
+              hidden: int = 0) -> str:
+    """Join lines into one section's text, ending with "and N more" rather than exceeding Slack's limit.
+
+    `hidden` counts items the caller already left out, so that "and N more" counts them too.
+    """
     shown: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        remaining = len(lines) - index
+        remaining = len(lines) - index + hidden
         tail = f"…and {remaining} more" if remaining else ""
         over_count = max_items is not None and len(shown) >= max_items
         if over_count or used + len(line) + 1 + len(tail) + 1 > limit:
@@ -63,6 +67,9 @@ def fit_lines(lines: Sequence[str], *, limit: int = SECTION_LIMIT, max_items: in
             break
         shown.append(line)
         used += len(line) + 1
+    else:
+        if hidden:
+            shown.append(f"…and {hidden} more")
     return "\n".join(shown)
 
 

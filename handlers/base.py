@@ -38,6 +38,7 @@ class Request:
     services: Services
     now: dt.datetime
     replies: list[Message] = field(default_factory=list)
+    afterwards: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def team_id(self) -> str:
@@ -66,7 +67,17 @@ class Request:
         """
         self.replies.append(message)
 
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """A Slack call to make once the transaction commits (publishing a Home tab), never inside it."""
+        self.afterwards.append(action)
+
     def send_replies(self) -> None:
+        for action in self.afterwards:
+            try:
+                action()
+            except Exception as error:  # the work is committed; showing it again is best effort
+                logger.warning("could not finish after commit (%s); the request itself succeeded",
+                               type(error).__name__)
         if self.respond is None:
             return
         for message in self.replies:

@@ -8,6 +8,12 @@ import enum
 class ActionId(enum.StrEnum):
     """`action_id` of interactive elements (buttons, selects) in messages, modals and App Home."""
 
+    # The button at the end of every unasked-for direct message; its value is the kind to turn off.
+    MUTE_DM_KIND = "dm.mute_kind"
+    # The switches on the Home tab, `home.setting.<setting>` (ids must differ within a block); the
+    # value is "<setting>:on" or "<setting>:off". Listeners match the prefix.
+    HOME_SETTING = "home.setting"
+
 
 class ViewId(enum.StrEnum):
     """`callback_id` of modals."""

@@ -1,15 +1,20 @@
 """The domain: tables and the rules over them. Knows nothing of Slack."""
 
 from models.actions import Action, ActionStatus
+from models.attention import HeldNotice
 from models.base import Base
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import ProcessedEvent
 from models.meetings import Meeting
+from models.nudges import Nudge
 from models.people import Membership, Person, Role
+from models.questions import Question
+from models.terms import TermsOfReference
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "Meeting", "Membership", "Person", "ProcessedEvent", "Role",
+    "DeliveryStatus", "HeldNotice", "Meeting", "Membership", "Nudge", "Person", "ProcessedEvent", "Question",
+    "Role", "TermsOfReference",
 ]

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -29,6 +29,8 @@ class DeliveryStatus(enum.StrEnum):
 
 class Delivery(Base):
     __tablename__ = "deliveries"
+    # The weekly budget of direct messages counts a person's recent deliveries by channel (their user id).
+    __table_args__ = (Index("ix_deliveries_channel_created_at", "channel", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)

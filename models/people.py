@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, String, Time, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Time, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -48,6 +48,11 @@ class Person(Base):
     work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
     work_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # How many unasked-for direct messages a week (welcomes, check-ins, nudges); the rest wait for the digest.
+    dm_budget: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    newcomer_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What the person said they work on or are curious about (`/cop intro`), as they typed it.
+    interests: Mapped[str | None] = mapped_column(String(300), default=None)
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE

@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
-from scheduler import jobs
+from scheduler import digests, jobs, outreach
 from scheduler.lock import LeaderLock
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,12 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
+    # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.
+    Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),
+    Job("nudges.send", outreach.send_nudges, dt.timedelta(minutes=15)),
+    # Digests are due at a wall-clock minute (09:00 somewhere); a run every five minutes is near enough.
+    Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
+    Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
 )
 DISPATCH_EVERY = dt.timedelta(seconds=10)
 STANDBY_RETRY = dt.timedelta(seconds=15)

@@ -22,12 +22,15 @@ METHOD_SCOPES = {
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},
     "conversations.members": {"channels:read", "groups:read"},
+    "views.publish": set(),  # Slack's reference: "No scope required"
 }
 EVENT_SCOPES = {
+    "app_home_opened": set(),  # Slack's reference lists no scope for it
     "member_joined_channel": {"channels:read", "groups:read"},
     "member_left_channel": {"channels:read", "groups:read"},
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
+    "message.im": {"im:history"},
     "reaction_added": {"reactions:read"},
     "reaction_removed": {"reactions:read"},
 }

@@ -20,8 +20,8 @@ from models import Base
 from tests.conftest import BACKENDS, PG_URL
 
 EXPECTED_TABLES = {
-    "actions", "communities", "contributions", "deliveries", "meetings", "memberships", "people",
-    "processed_events",
+    "actions", "communities", "contributions", "deliveries", "held_notices", "meetings", "memberships", "nudges",
+    "people", "processed_events", "questions", "terms_of_reference",
 }
 
 

@@ -129,3 +129,37 @@ class RequestFactory:
         if thread_ts:
             event["thread_ts"] = thread_ts
         return event
+
+    def app_home_opened(self, *, user: str, tab: str = "home") -> dict[str, Any]:
+        """The event Slack sends when someone opens copbot's Home (or Messages) tab."""
+        return {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": tab,
+                "event_ts": self.event_ts()}
+
+    def block_action(self, *, user_id: str, action_id: str, value: str, response_url: str | None = None,
+                     channel_id: str | None = None, message_ts: str | None = None,
+                     view_id: str | None = None) -> SignedRequest:
+        """A button click, as Slack posts it: form field `payload` holding the JSON. From a message when
+        `channel_id` is given (with its response_url), else from the Home tab view `view_id`."""
+        n = next(self._ids)
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "actions": [{"action_id": action_id, "block_id": f"b{n}", "value": value, "type": "button",
+                         "text": {"type": "plain_text", "text": "Button", "emoji": True},
+                         "action_ts": self.event_ts()}],
+        }
+        if channel_id is not None:
+            payload["container"] = {"type": "message", "message_ts": message_ts or "", "channel_id": channel_id,
+                                    "is_ephemeral": False}
+            payload["channel"] = {"id": channel_id, "name": "directmessage" if channel_id[:1] == "D" else channel_id}
+            payload["message"] = {"type": "message", "ts": message_ts or "", "text": ""}
+            if response_url:
+                payload["response_url"] = response_url
+        else:
+            payload["container"] = {"type": "view", "view_id": view_id or "V0"}
+            payload["view"] = {"id": view_id or "V0", "type": "home", "team_id": self.team_id, "blocks": []}
+        return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")

@@ -9,8 +9,19 @@ from slack_bolt import App
 from bot import messages
 from handlers.base import Request, listener
 from handlers.commands.community import handle_join, handle_leave, handle_setup
+from handlers.commands.digest import handle_digest
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
+from handlers.commands.preferences import (
+    handle_dm_budget,
+    handle_hours,
+    handle_intro,
+    handle_lurker,
+    handle_nudges,
+    handle_tips,
+)
+from handlers.commands.quiet import handle_quiet
+from handlers.commands.tor import handle_tor
 from models.errors import BadArgument
 
 Subcommand = Callable[[Request, str], None]
@@ -27,6 +38,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "leave": handle_leave,
     "meeting": handle_meeting,
     "meetings": handle_meeting,
+    "tor": handle_tor,
+    "intro": handle_intro,
+    "digest": handle_digest,
+    "nudges": handle_nudges,
+    "lurker": handle_lurker,
+    "tips": handle_tips,
+    "hours": handle_hours,
+    "dm-budget": handle_dm_budget,
+    "quiet": handle_quiet,
 }
 
 

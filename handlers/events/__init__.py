@@ -8,9 +8,12 @@ from slack_bolt import App
 
 from bot.welcome import welcome_newcomer
 from handlers.base import Request, listener
+from handlers.events.home import handle_app_home_opened_event
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
+from models.nudges import note_dm_reply
 from models.people import active_membership, get_person, join_community
+from models.questions import forget_question, note_question, note_reply
 
 # Message subtypes that are a person speaking; the rest (joins, edits, bot posts...) are not.
 SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
@@ -60,9 +63,14 @@ def handle_message_event(request: Request) -> None:
     channel = event.get("channel", "")
     if subtype == "message_deleted":
         undo_contribution(request.session, key=f"message:{channel}:{event.get('deleted_ts', '')}")
+        forget_question(request.session, channel_id=channel, ts=event.get("deleted_ts", ""))
         return
     user_id = event.get("user")
     if subtype not in SPOKEN_SUBTYPES or event.get("bot_id") or not user_id or user_id == request.bot_user_id:
+        return
+    if event.get("channel_type") == "im":
+        # Someone writing to copbot directly: an answer to a nudge starts their quiet clock again.
+        note_dm_reply(request.session, person=request.person(user_id), now=request.now)
         return
     community = community_for_channel(request.session, team_id=request.team_id, channel_id=channel)
     if community is None:
@@ -73,11 +81,19 @@ def handle_message_event(request: Request) -> None:
     ts = event.get("ts", "")
     thread_ts = event.get("thread_ts")
     kind = ContributionKind.THREAD_REPLY if thread_ts and thread_ts != ts else ContributionKind.MESSAGE
+    said_at = _message_instant(ts, request.now)
     record_contribution(request.session, key=f"message:{channel}:{ts}", community_id=community.id,
-                        person_id=person.id, kind=kind, occurred_at=_message_instant(ts, request.now))
+                        person_id=person.id, kind=kind, occurred_at=said_at)
+    if kind is ContributionKind.THREAD_REPLY:
+        note_reply(request.session, channel_id=channel, thread_ts=thread_ts, person_id=person.id, now=request.now)
+    else:
+        note_question(request.session, community_id=community.id, person_id=person.id, channel_id=channel, ts=ts,
+                      text=event.get("text") or "", asked_at=said_at)
 
 
 def register(app: App) -> None:
     app.event("member_joined_channel")(listener(handle_member_joined_channel_event, dedupe_events=True))
     app.event("member_left_channel")(listener(handle_member_left_channel_event, dedupe_events=True))
     app.event("message")(listener(handle_message_event, dedupe_events=True))
+    # Not de-duplicated: drawing the Home tab twice is harmless, and it writes nothing.
+    app.event("app_home_opened")(listener(handle_app_home_opened_event))

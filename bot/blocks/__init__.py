@@ -1,0 +1,1 @@
+"""Block Kit builders for welcomes, digests, nudges and the Home tab, with slack_sdk's model classes."""

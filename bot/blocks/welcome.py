@@ -1,0 +1,86 @@
+"""What a newcomer reads: the public welcome (with what they are into, once they say), and the DM."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block
+
+from bot import messages
+from bot.blocks.attention import why_footer
+from bot.render import Message, channel_link, context, divider, escape, header, mention, section, slack_date
+from models.actions import Action
+from models.communities import Community
+from models.meetings import Occurrence
+from models.newcomers import Buddy
+from models.people import Person, Role
+from models.terms import TOR_FIELDS, TermsOfReference
+
+INTRO_USAGE = "/cop intro <what you work on or are curious about>"
+
+
+def public_welcome(community: Community, person: Person, next_meeting: Occurrence | None) -> Message:
+    """The channel's welcome, plus what the newcomer said they are interested in when it is known."""
+    message = messages.welcome(community, person.user_id, next_meeting)
+    if not person.interests:
+        return message
+    line = section(f":sparkles: {mention(person.user_id)} is into: _{escape(person.interests)}_")
+    return Message(message.text, [*message.blocks, line.to_dict()])
+
+
+def intro_post(community: Community, person: Person) -> Message:
+    return Message.of(f"{person.display_name or 'A newcomer'} introduced themselves", [
+        section(f":speech_balloon: {mention(person.user_id)} is into: _{escape(person.interests or '')}_ "
+                f"— if that's you too, say hi!"),
+    ])
+
+
+def terms_lines(terms: TermsOfReference | None) -> str | None:
+    if terms is None:
+        return None
+    return "\n".join(f"*{TOR_FIELDS[name]}:* {escape(text)}" for name, text in terms.filled())
+
+
+def welcome_dm(community: Community, person: Person, *, terms: TermsOfReference | None,
+               next_meeting: Occurrence | None, action: Action | None, buddy: Buddy | None) -> Message:
+    where = channel_link(community.channel_id)
+    blocks: list[Block] = [
+        header(f"Welcome to {community.name}!"),
+        section(f":wave: Hi {mention(person.user_id)}! I'm copbot: I keep *{escape(community.name)}* ({where}) "
+                "ticking along. Here's what you need to get going."),
+    ]
+    about = terms_lines(terms)
+    blocks.append(section(about if about else
+                          "*What we're for:* the leads haven't written it down yet: ask in the channel. "
+                          "(`/cop tor` shows it once they have.)"))
+    if next_meeting is not None:
+        blocks.append(section(f":calendar: *Next meeting:* {escape(next_meeting.meeting.title)}, "
+                              f"{slack_date(next_meeting.starts_at)}. Come along, even just to listen."))
+    else:
+        blocks.append(section(":calendar: *Next meeting:* none scheduled yet; you'll hear when there is one."))
+    if action is not None:
+        blocks.append(section(f":seedling: *A good first step:* `#{action.id}` *{escape(action.title)}* is waiting "
+                              "in the pool for someone to pick it up."))
+    if buddy is not None:
+        role = "subject-matter expert" if buddy.role == Role.SME else "lead"
+        hours = int(buddy.overlap.total_seconds() // 3600)
+        blocks.append(section(f":handshake: *Your buddy:* {mention(buddy.person.user_id)}, our {role}, who works "
+                              f"when you do ({hours} hours a week in common). Ask them anything."))
+    blocks += [
+        section(f":speech_balloon: Tell everyone what you work on or are curious about: `{escape(INTRO_USAGE)}`."),
+        divider(),
+        *why_footer("newcomer", f"You got this because you joined *{escape(community.name)}*."),
+    ]
+    return Message.of(f"Welcome to {community.name}!", blocks)
+
+
+def welcome_summary(community: Community) -> str:
+    return f"Welcome to {community.name}! `/cop tor` shows what it is for and `/cop meeting list` when it meets."
+
+
+def intro_reply(told: Community | None) -> Message:
+    """`told`: the community whose channel heard the intro, if one did."""
+    if told is not None:
+        text = f":white_check_mark: Saved, and I've told *{escape(told.name)}* what you're into."
+    else:
+        text = ":white_check_mark: Saved. I use it to suggest things that fit you."
+    return Message.of("Saved what you're into", [section(text),
+                                                  context("`/cop intro <text>` again to change it.")])

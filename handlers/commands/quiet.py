@@ -1,0 +1,30 @@
+"""`/cop quiet [after <days>]`: who has gone quiet, for a community's leads only and only privately."""
+
+from __future__ import annotations
+
+from bot.blocks.nudges import quiet_list
+from handlers.base import Request
+from handlers.commands.resolve import target_community
+from models.errors import BadArgument
+from models.nudges import MAX_QUIET_AFTER_DAYS, quiet_members
+from models.people import require_lead
+
+QUIET_USAGE = "/cop quiet [after <days>]"
+
+
+def handle_quiet(request: Request, args: str) -> None:
+    """The quiet list, or its threshold; leads only, and only ever shown to the lead who asked."""
+    community = target_community(request)
+    require_lead(request.session, community=community, person=request.person(),
+                 admin_ids=request.services.settings.admin_ids, doing="see who has gone quiet")
+    words = args.lower().split()
+    if words:
+        if len(words) != 2 or words[0] != "after" or not words[1].isdigit():
+            raise BadArgument("Say after how many days without a contribution someone counts as quiet.",
+                              usage=QUIET_USAGE)
+        days = int(words[1])
+        if not 7 <= days <= MAX_QUIET_AFTER_DAYS:
+            raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.", usage=QUIET_USAGE)
+        community.quiet_after_days = days
+    members = quiet_members(request.session, now=request.now, community_id=community.id)
+    request.reply(quiet_list(community, members, now=request.now))

@@ -1,0 +1,49 @@
+"""Buttons that change how copbot may reach a person: the mute button on DMs, the Home tab's switches."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot.blocks import preferences
+from handlers.base import Request, listener
+from handlers.events.home import publish_home
+from handlers.ids import ActionId
+from models.attention import DM_KINDS, set_wanted
+from models.errors import BadArgument
+
+HOME_SWITCHES = (*DM_KINDS, "lurker")
+
+
+def _value(request: Request) -> str:
+    actions = request.body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+def handle_mute_dm_kind_action(request: Request) -> None:
+    """The button at the end of an unasked-for DM: turn that kind of message off."""
+    kind = _value(request)
+    if kind not in DM_KINDS:
+        raise BadArgument("That button is out of date; `/cop help` lists the settings.")
+    set_wanted(request.person(), kind, False)
+    request.reply(preferences.switched(kind, False))
+
+
+def handle_home_setting_action(request: Request) -> None:
+    """A switch on the Home tab: flip the setting, then draw the tab again to show it."""
+    setting, _, state = _value(request).partition(":")
+    if setting not in HOME_SWITCHES or state not in ("on", "off"):
+        raise BadArgument("That button is out of date; reopen the Home tab.")
+    person = request.person()
+    if setting == "lurker":
+        person.lurker = state == "on"
+    else:
+        set_wanted(person, setting, state == "on")
+    request.session.flush()
+    publish_home(request)
+
+
+def register(app: App) -> None:
+    app.action(ActionId.MUTE_DM_KIND.value)(listener(handle_mute_dm_kind_action))
+    app.action(re.compile(rf"^{re.escape(ActionId.HOME_SETTING.value)}\."))(listener(handle_home_setting_action))

@@ -1,0 +1,167 @@
+"""A budget on attention: which unasked-for direct messages a person wants, and how many a week.
+
+What would go over a person's budget is not dropped: it is held here and shown in their next
+digest (and on their Home tab) instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+from models.deliveries import Delivery
+from models.errors import BadArgument
+from models.people import Person
+from models.upsert import insert_ignore
+
+DEFAULT_DM_BUDGET = 5
+MAX_DM_BUDGET = 20
+BUDGET_WINDOW = dt.timedelta(days=7)
+# A held notice older than this is no longer news; it stops being shown.
+HOLD_FOR = dt.timedelta(days=30)
+_IN_CHUNK = 500  # keeps IN lists well inside every database's limit on bound parameters
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DmKind:
+    """A kind of direct message a person can turn off, and what that switch is called."""
+
+    name: str
+    setting: str  # the Person flag that is True while this kind is wanted
+    delivery_kinds: tuple[str, ...]  # the outbox kinds that belong to it
+    budgeted: bool  # counts against the weekly budget (a digest someone asked for does not)
+    describe: str
+    turn_on: str
+    turn_off: str
+
+
+DM_KINDS: dict[str, DmKind] = {
+    kind.name: kind for kind in (
+        DmKind("newcomer", "newcomer_dms", ("welcome_dm", "checkin"), True,
+               "welcome and check-in messages when you join a community", "/cop tips on", "/cop tips off"),
+        DmKind("nudge", "nudges_enabled", ("nudge",), True,
+               "a friendly nudge when you have been quiet in a community for a while", "/cop nudges on",
+               "/cop nudges off"),
+        DmKind("digest", "digest_dm", ("digest_dm",), False, "the weekly digest by direct message",
+               "/cop digest dm on", "/cop digest dm off"),
+    )
+}
+BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)
+
+
+class Outcome(enum.StrEnum):
+    SEND = "send"
+    HOLD = "hold"  # over budget: shown in the next digest instead
+    MUTED = "muted"  # the person turned this kind off
+
+
+def wants(person: Person, kind: str) -> bool:
+    return bool(getattr(person, DM_KINDS[kind].setting))
+
+
+def set_wanted(person: Person, kind: str, on: bool) -> bool:
+    """Turn a kind of message on or off; returns whether anything changed."""
+    setting = DM_KINDS[kind].setting
+    changed = bool(getattr(person, setting)) != on
+    setattr(person, setting, on)
+    return changed
+
+
+def set_budget(person: Person, budget: int) -> None:
+    if not 0 <= budget <= MAX_DM_BUDGET:
+        raise BadArgument(f"Choose between 0 and {MAX_DM_BUDGET} messages a week.", usage="/cop dm-budget <n>")
+    person.dm_budget = budget
+
+
+def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start:start + _IN_CHUNK]
+
+
+def dms_used(session: Session, *, team_id: str, user_ids: Iterable[str], now: dt.datetime) -> dict[str, int]:
+    """Unasked-for DMs each person was sent in the last seven days, counted from the outbox itself."""
+    wanted = sorted(set(user_ids))
+    used: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        rows = session.execute(
+            select(Delivery.channel, func.count()).where(
+                Delivery.team_id == team_id, Delivery.channel.in_(chunk),
+                Delivery.kind.in_(BUDGETED_DELIVERY_KINDS), Delivery.created_at > now - BUDGET_WINDOW,
+            ).group_by(Delivery.channel)
+        )
+        used.update({channel: count for channel, count in rows})
+    return used
+
+
+def decide(person: Person, kind: str, *, used: int) -> Outcome:
+    """Send, hold for the digest, or not at all."""
+    if not wants(person, kind):
+        return Outcome.MUTED
+    if DM_KINDS[kind].budgeted and used >= person.dm_budget:
+        return Outcome.HOLD
+    return Outcome.SEND
+
+
+class HeldNotice(Base):
+    """A message that would have gone over someone's budget, waiting for their digest."""
+
+    __tablename__ = "held_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The outbox key the message would have had, so that holding it is as once-only as sending it.
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+def hold(session: Session, *, key: str, person_id: int, community_id: int | None, kind: str, summary: str,
+         now: dt.datetime) -> bool:
+    """Keep a message for the person's next digest; False if it was already held."""
+    return insert_ignore(
+        session, HeldNotice,
+        dict(key=key, person_id=person_id, community_id=community_id, kind=kind, summary=summary[:500],
+             created_at=now),
+        conflict="key",
+    )
+
+
+def waiting_notices(session: Session, *, person_ids: Iterable[int], now: dt.datetime) -> dict[int, list[HeldNotice]]:
+    """What is waiting for each person, oldest first, in one query."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[HeldNotice]] = {}
+    for chunk in _chunks(wanted):
+        for notice in session.scalars(
+            select(HeldNotice).where(HeldNotice.person_id.in_(chunk), HeldNotice.released_at.is_(None),
+                                     HeldNotice.created_at > now - HOLD_FOR).order_by(HeldNotice.id)
+        ):
+            found.setdefault(notice.person_id, []).append(notice)
+    return found
+
+
+def release(session: Session, *, notice_ids: Iterable[int], now: dt.datetime) -> None:
+    """Mark notices as shown in a digest that is on its way."""
+    ids = sorted(set(notice_ids))
+    if ids:
+        session.execute(update(HeldNotice).where(HeldNotice.id.in_(ids)).values(released_at=now))
+
+
+def handled_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these keys were already sent (or queued) or held: either way, their work is done."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
+        found.update(session.scalars(select(HeldNotice.key).where(HeldNotice.key.in_(chunk))))
+    return found

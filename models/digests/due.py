@@ -1,0 +1,74 @@
+"""Which digests are due at an instant: one scan for the communities, one for the readers.
+
+A reader's copy is due at 09:00 on their own wall clock, on their community's digest day; every
+zone is worked out once, and the readers are then fetched in one query for just the zones whose
+09:00 has come.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from models.communities import Community
+from models.digests.period import READER_TIME, Period, slot_due
+from models.hours import zone_of
+from models.people import Membership, Person
+
+
+@dataclass(frozen=True)
+class DueCommunity:
+    community: Community
+    period: Period
+
+    @property
+    def key(self) -> str:
+        return f"digest:{self.community.id}:{self.period.week}:channel"
+
+
+@dataclass(frozen=True)
+class DueReader:
+    membership: Membership
+    period: Period
+
+    @property
+    def key(self) -> str:
+        return f"digest:{self.membership.community_id}:{self.period.week}:dm:{self.membership.person.user_id}"
+
+
+def channel_digests_due(session: Session, *, now: dt.datetime) -> list[DueCommunity]:
+    """Communities whose weekly slot, in their own zone, came within the grace period."""
+    due = []
+    for community in session.scalars(select(Community).order_by(Community.id)):
+        period = slot_due(tz=community.timezone, weekday=community.digest_weekday, at=community.digest_time, now=now)
+        if period is not None:
+            due.append(DueCommunity(community, period))
+    return due
+
+
+def _subscriber() -> tuple:
+    return (Person.digest_dm.is_(True), Person.is_bot.is_(False), Person.deleted.is_(False))
+
+
+def dm_digests_due(session: Session, *, now: dt.datetime) -> list[DueReader]:
+    """Subscribers whose own 09:00 has come on their community's digest day (within the grace period)."""
+    zones = session.scalars(select(Person.tz).where(*_subscriber()).distinct()).all()
+    due: dict[str, tuple[int, Period]] = {}
+    for tz in zones:
+        weekday = now.astimezone(zone_of(tz)).weekday()
+        period = slot_due(tz=tz, weekday=weekday, at=READER_TIME, now=now)
+        if period is not None:
+            due[tz] = (weekday, period)
+    if not due:
+        return []
+    memberships = session.scalars(
+        select(Membership).join(Person, Person.id == Membership.person_id)
+        .join(Community, Community.id == Membership.community_id)
+        .where(Membership.active.is_(True), *_subscriber(),
+               or_(*(and_(Person.tz == tz, Community.digest_weekday == weekday) for tz, (weekday, _) in due.items())))
+        .order_by(Membership.community_id, Membership.id)
+    ).all()
+    return [DueReader(m, due[m.person.tz][1]) for m in memberships]

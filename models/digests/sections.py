@@ -1,0 +1,176 @@
+"""The digest's sections, each built from one kind of record; SECTIONS is their order on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from models.actions import Action, ActionStatus
+from models.attention import HOLD_FOR, HeldNotice
+from models.communities import Community
+from models.contributions import Contribution, ContributionKind
+from models.digests.parts import Item, Section, SectionSpec
+from models.digests.period import Period
+from models.meetings import upcoming_meetings
+from models.people import Membership, Person
+
+MAX_ITEMS = 10
+TOP_CONTRIBUTORS = 5
+UPCOMING_HORIZON = dt.timedelta(days=7)
+STILL_OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)
+KIND_WORDS = {
+    ContributionKind.MESSAGE: ("message", "messages"),
+    ContributionKind.THREAD_REPLY: ("thread reply", "thread replies"),
+    ContributionKind.REACTION_GIVEN: ("reaction", "reactions"),
+    ContributionKind.IDEA: ("idea", "ideas"),
+    ContributionKind.APPRECIATION_RECEIVED: ("appreciation", "appreciations"),
+    ContributionKind.KUDOS_GIVEN: ("kudos given", "kudos given"),
+    ContributionKind.KUDOS_RECEIVED: ("kudos received", "kudos received"),
+    ContributionKind.ACTION_CREATED: ("action created", "actions created"),
+    ContributionKind.ACTION_CLOSED: ("action closed", "actions closed"),
+    ContributionKind.MEETING_ATTENDED: ("meeting attended", "meetings attended"),
+    ContributionKind.STANDUP_UPDATE: ("standup update", "standup updates"),
+    ContributionKind.KNOWLEDGE_ITEM: ("knowledge item", "knowledge items"),
+}
+
+
+def counted(n: int, kind: ContributionKind) -> str:
+    one, many = KIND_WORDS.get(kind, (kind.value.replace("_", " "),) * 2)
+    return f"{n} {one if n == 1 else many}"
+
+
+def _name(person: Person | None) -> str:
+    return (person.display_name or person.user_id) if person is not None else ""
+
+
+def _action_rows(session: Session, community: Community, *where: ColumnElement[bool],
+                 order: Sequence[ColumnElement]) -> tuple[list[tuple[Action, Person | None]], int]:
+    """Up to MAX_ITEMS actions with their owners, and how many there are in all (counted only when more)."""
+    rows = session.execute(
+        select(Action, Person).outerjoin(Person, Person.id == Action.owner_id)
+        .where(Action.community_id == community.id, *where).order_by(*order, Action.id).limit(MAX_ITEMS + 1)
+    ).all()
+    total = len(rows)
+    if total > MAX_ITEMS:
+        total = session.scalar(select(func.count()).select_from(Action)
+                               .where(Action.community_id == community.id, *where)) or total
+    return [(row[0], row[1]) for row in rows[:MAX_ITEMS]], total
+
+
+def _owner_note(owner: Person | None) -> str:
+    return f"owner: {_name(owner)}" if owner is not None else "in the pool: anyone can pick it up"
+
+
+def actions_opened(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    rows, total = _action_rows(session, community, Action.created_at > period.start, Action.created_at <= period.end,
+                               order=[Action.created_at])
+    items = tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(owner), when=a.due_at, when_label="due")
+                  for a, owner in rows)
+    return Section("actions_opened", "Actions opened", items, total) if items else None
+
+
+def actions_closed(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    rows, total = _action_rows(session, community, Action.status == ActionStatus.DONE,
+                               Action.closed_at > period.start, Action.closed_at <= period.end,
+                               order=[Action.closed_at])
+    items = tuple(Item(a.title, ref=f"#{a.id}", note=f"done by {_name(owner)}" if owner else None)
+                  for a, owner in rows)
+    return Section("actions_closed", "Actions done", items, total) if items else None
+
+
+def actions_overdue(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    rows, total = _action_rows(session, community, Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+                               Action.due_at.is_not(None), Action.due_at <= period.end, order=[Action.due_at])
+    items = tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(owner), when=a.due_at, when_label="was due")
+                  for a, owner in rows)
+    return Section("actions_overdue", "Overdue actions", items, total) if items else None
+
+
+def actions_blocked(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    rows, total = _action_rows(session, community, Action.status == ActionStatus.BLOCKED,
+                               order=[Action.blocked_at])
+    items = tuple(Item(a.title, ref=f"#{a.id}", note=" ".join((a.blocker_reason or "no reason given").split())[:150],
+                       when=a.blocked_at, when_label="blocked since") for a, _owner in rows)
+    return Section("actions_blocked", "Blocked actions: can anyone help?", items, total) if items else None
+
+
+def new_members(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    people = session.scalars(
+        select(Person).join(Membership, Membership.person_id == Person.id).where(
+            Membership.community_id == community.id, Membership.active.is_(True), Person.is_bot.is_(False),
+            Membership.joined_at > period.start, Membership.joined_at <= period.end,
+        ).order_by(Membership.joined_at, Person.id)
+    ).all()
+    items = tuple(Item(_name(p)) for p in people[:MAX_ITEMS])
+    return Section("new_members", "New members: say hello!", items, len(people)) if items else None
+
+
+def contributions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    """Counts by kind and the most active people, by name: a digest thanks people, it does not ping them."""
+    in_week = (Contribution.community_id == community.id, Contribution.occurred_at > period.start,
+               Contribution.occurred_at <= period.end, Contribution.kind != ContributionKind.JOINED)
+    by_kind = session.execute(select(Contribution.kind, func.count()).where(*in_week).group_by(Contribution.kind)
+                              ).all()
+    if not by_kind:
+        return None
+    by_kind = sorted(by_kind, key=lambda row: (-row[1], row[0].value))
+    total = sum(n for _, n in by_kind)
+    top = session.execute(
+        select(Person, func.count().label("n")).join(Contribution, Contribution.person_id == Person.id)
+        .where(*in_week).group_by(Person.id).order_by(func.count().desc(), Person.id).limit(TOP_CONTRIBUTORS)
+    ).all()
+    summary = f"{total} in all: " + ", ".join(counted(n, kind) for kind, n in by_kind) + "."
+    items = tuple(Item(_name(person), note=f"{n}") for person, n in top)
+    return Section("contributions", "Contributions this week", items, summary=summary)
+
+
+def coming_up(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    occurrences = upcoming_meetings(session, community=community, now=period.end, limit=MAX_ITEMS,
+                                    horizon=UPCOMING_HORIZON)
+    items = tuple(Item(o.meeting.title, ref=f"#{o.meeting.id}", when=o.starts_at) for o in occurrences)
+    return Section("coming_up", "Coming up", items, news=False) if items else None
+
+
+def your_actions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    if reader is None:
+        return None
+    rows, total = _action_rows(session, community, Action.owner_id == reader.id, Action.status.in_(STILL_OPEN),
+                               order=[Action.due_at.is_(None), Action.due_at])
+    items = tuple(Item(a.title, ref=f"#{a.id}", when=a.due_at, when_label="due",
+                       note="blocked" if a.status == ActionStatus.BLOCKED else None) for a, _owner in rows)
+    return Section("your_actions", "Your open actions", items, total) if items else None
+
+
+def waiting_for_you(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    """What copbot held back this week so as not to go over the reader's budget of messages."""
+    if reader is None:
+        return None
+    notices = session.scalars(
+        select(HeldNotice).where(HeldNotice.person_id == reader.id, HeldNotice.community_id == community.id,
+                                 HeldNotice.released_at.is_(None), HeldNotice.created_at <= period.end,
+                                 HeldNotice.created_at > period.end - HOLD_FOR)
+        .order_by(HeldNotice.id)
+    ).all()
+    if not notices:
+        return None
+    shown = notices[:MAX_ITEMS]  # the rest stay waiting for the next digest
+    return Section("waiting_for_you", "Saved for your digest", tuple(Item(n.summary) for n in shown), len(notices),
+                   releases=tuple(n.id for n in shown))
+
+
+# The order on the page. Meetings held (with their minutes) and decisions belong first, before
+# "actions_opened"; kudos after "actions_blocked"; knowledge items after "new_members".
+SECTIONS: list[SectionSpec] = [
+    SectionSpec("actions_opened", actions_opened),
+    SectionSpec("actions_closed", actions_closed),
+    SectionSpec("actions_overdue", actions_overdue),
+    SectionSpec("actions_blocked", actions_blocked),
+    SectionSpec("new_members", new_members),
+    SectionSpec("contributions", contributions),
+    SectionSpec("coming_up", coming_up),
+    SectionSpec("your_actions", your_actions, personal=True),
+    SectionSpec("waiting_for_you", waiting_for_you, personal=True),
+]

@@ -1,0 +1,227 @@
+"""The weekly digest: what it says about a week, how it fits Slack's limits, and when each copy goes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bot.blocks.digest import Copy, digest_message
+from models import ActionStatus, ContributionKind, Delivery, HeldNotice, Role
+from models.attention import hold
+from models.digests import build_digest
+from models.digests.period import week_ending
+from models.meetings import schedule_meeting
+from models.when import Recurrence
+from scheduler.runner import run_tick
+from tests import factories
+from tests.conftest import TEAM
+from tests.test_http_app import blocks_text, setup_devops
+
+UTC = dt.UTC
+# Monday 22 March 2027, 09:00 in London (GMT): a week before Europe moves its clocks.
+MONDAY = dt.datetime(2027, 3, 22, 9, 0, tzinfo=UTC)
+WEEK = dt.timedelta(days=7)
+
+
+def text_of(message) -> str:
+    return json.dumps(message.blocks, ensure_ascii=False) + message.text
+
+
+@pytest.fixture
+def week(session):
+    """A community in London with a week's worth of records, some of them just outside the week."""
+    place = factories.community(session, team_id=TEAM, now=MONDAY - 5 * WEEK)
+    old = MONDAY - 4 * WEEK
+    alice = factories.member(session, place, "UALICE", joined=old, role=Role.LEAD).person
+    bob = factories.member(session, place, "UBOB", joined=old).person
+    dana = factories.member(session, place, "UDANA", joined=MONDAY - dt.timedelta(days=2)).person
+    factories.member(session, place, "UEVE", joined=MONDAY - WEEK - dt.timedelta(hours=1))  # the week before
+    in_week = MONDAY - dt.timedelta(days=3)
+    factories.action(session, place, "Write the <!channel> runbook", created=in_week, owner=bob)
+    factories.action(session, place, "Old but open", created=old)
+    factories.action(session, place, "Ship the dashboards", created=old, owner=alice, status=ActionStatus.DONE,
+                     closed_at=in_week)
+    factories.action(session, place, "Closed long ago", created=old, owner=alice, status=ActionStatus.DONE,
+                     closed_at=old)
+    factories.action(session, place, "Rotate the secrets", created=old, owner=bob, due=MONDAY - dt.timedelta(days=1))
+    factories.action(session, place, "Migrate CI", created=old, owner=alice, status=ActionStatus.BLOCKED,
+                     blocker_reason="waiting for the platform team", blocked_at=in_week)
+    for n in range(3):
+        factories.contribute(session, place, bob, in_week + dt.timedelta(minutes=n))
+    factories.contribute(session, place, alice, in_week, ContributionKind.REACTION_GIVEN)
+    factories.contribute(session, place, dana, old)  # before the week: not counted
+    schedule_meeting(session, community=place, title="Show and tell", starts_at=MONDAY + dt.timedelta(days=2),
+                     created_by=alice, now=old)
+    schedule_meeting(session, community=place, title="Far away", starts_at=MONDAY + 3 * WEEK,
+                     created_by=alice, now=old)
+    session.commit()
+    return place
+
+
+def sections_of(digest) -> dict[str, list[str]]:
+    return {s.key: [item.text for item in s.items] for s in digest.sections}
+
+
+def test_the_week_in_sections_and_only_that_week(session, week):
+    period = week_ending(MONDAY, "Europe/London")
+    digest = build_digest(session, community=week, period=period)
+    assert sections_of(digest) == {
+        "actions_opened": ["Write the <!channel> runbook"],
+        "actions_closed": ["Ship the dashboards"],
+        "actions_overdue": ["Rotate the secrets"],
+        "actions_blocked": ["Migrate CI"],
+        "new_members": ["Dana Vogel"],
+        "contributions": ["Bob Baker", "Alice Archer"],
+        "coming_up": ["Show and tell"],
+    }
+    contributions = next(s for s in digest.sections if s.key == "contributions")
+    assert contributions.summary == "4 in all: 3 messages, 1 reaction."
+    assert not digest.is_empty
+
+
+def test_channel_copy_escapes_text_names_without_pinging_and_shows_local_times(session, week):
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "Europe/London"))
+    message = digest_message(digest, Copy.CHANNEL)
+    posted = json.dumps(message.blocks, ensure_ascii=False)
+    assert "&lt;!channel&gt;" in posted and "<!channel>" not in posted
+    assert "<@" not in posted  # top contributors by name: a digest thanks people, it does not ping them
+    assert "*Bob Baker* · 3" in posted
+    assert "<!date^" in posted  # meeting and due times in each reader's zone
+    assert "waiting for the platform team" in posted
+    assert "Your open actions" not in posted
+
+
+def test_a_members_copy_adds_their_own_part(session, week):
+    bob = factories.person(session, "UBOB", team_id=TEAM, now=MONDAY)
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "America/New_York"), reader=bob)
+    mine = sections_of(digest)["your_actions"]
+    assert mine == ["Rotate the secrets", "Write the <!channel> runbook"]  # the one due first, first
+    posted = json.dumps(digest_message(digest, Copy.DM).blocks, ensure_ascii=False)
+    assert "Stop digest messages" in posted and "digest by direct message" in posted
+
+
+def test_an_empty_week_says_so_in_one_line(session):
+    place = factories.community(session, team_id=TEAM, now=MONDAY - 5 * WEEK)
+    factories.member(session, place, "UALICE", joined=MONDAY - 5 * WEEK, role=Role.LEAD)
+    message = digest_message(build_digest(session, community=place, period=week_ending(MONDAY, "UTC")),
+                             Copy.CHANNEL)
+    assert len(message.blocks) == 1
+    assert message.blocks[0]["text"]["text"] == ":zzz: A quiet week in *DevOps CoP*: nothing new was recorded."
+    schedule_meeting(session, community=place, title="Kick-off", starts_at=MONDAY + dt.timedelta(days=1),
+                     created_by=None, now=MONDAY - WEEK)
+    message = digest_message(build_digest(session, community=place, period=week_ending(MONDAY, "UTC")),
+                             Copy.CHANNEL)
+    assert len(message.blocks) == 1 and "Next up: *Kick-off*, <!date^" in message.blocks[0]["text"]["text"]
+
+
+def test_long_sections_are_cut_within_slacks_limits_with_and_n_more(session):
+    place = factories.community(session, team_id=TEAM, now=MONDAY - 5 * WEEK)
+    for n in range(40):
+        factories.action(session, place, f"{n:02d} " + "x" * 195, created=MONDAY - dt.timedelta(days=1))
+    digest = build_digest(session, community=place, period=week_ending(MONDAY, "UTC"))
+    [opened] = digest.sections
+    assert (len(opened.items), opened.total, opened.more) == (10, 40, 30)
+    message = digest_message(digest, Copy.CHANNEL)
+    [text] = [b["text"]["text"] for b in message.blocks if "Actions opened" in json.dumps(b)]
+    assert len(text) <= 3000
+    shown = text.count("• ")
+    assert text.endswith(f"…and {40 - shown} more") and shown >= 5
+
+
+@pytest.fixture
+def subscribers(session):
+    """London community (digest Monday 09:00 London); a reader in each of four zones, all by DM."""
+    place = factories.community(session, team_id=TEAM, now=MONDAY - 5 * WEEK)
+    for user in ("UALICE", "UBOB", "UDANA", "UCHANDRA"):
+        factories.member(session, place, user, joined=MONDAY - 5 * WEEK, digest_dm=True, nudges_enabled=False)
+    factories.member(session, place, "UEVE", joined=MONDAY - 5 * WEEK, nudges_enabled=False)  # no DM copy
+    session.commit()
+    return place
+
+
+def digest_dms(slack) -> dict[str, int]:
+    counts = {}
+    for user in ("UALICE", "UBOB", "UDANA", "UCHANDRA", "UEVE"):
+        counts[user] = len([m for m in slack.messages_in(user) if m.text.startswith(("Weekly digest", "A quiet"))])
+    return counts
+
+
+@pytest.mark.parametrize(("monday", "local_nines"), [
+    # Before either change: London GMT, Berlin CET, New York EST, Bengaluru IST (no DST).
+    ("2027-03-08", {"UCHANDRA": "03:30", "UDANA": "08:00", "UALICE": "09:00", "UBOB": "14:00"}),
+    # New York moved on 14 March; Europe has not yet.
+    ("2027-03-15", {"UCHANDRA": "03:30", "UDANA": "08:00", "UALICE": "09:00", "UBOB": "13:00"}),
+    # Europe moved on 28 March.
+    ("2027-03-29", {"UCHANDRA": "03:30", "UDANA": "07:00", "UALICE": "08:00", "UBOB": "13:00"}),
+])
+def test_each_reader_gets_their_copy_at_their_own_nine(services, slack, subscribers, monday, local_nines):
+    expected = dict.fromkeys(("UALICE", "UBOB", "UDANA", "UCHANDRA", "UEVE"), 0)
+    for user, utc_time in sorted(local_nines.items(), key=lambda kv: kv[1]):
+        instant = dt.datetime.fromisoformat(f"{monday}T{utc_time}:00+00:00")
+        run_tick(services, now=instant - dt.timedelta(minutes=1))
+        assert digest_dms(slack) == expected, f"too early for {user}"
+        for _ in range(2):
+            run_tick(services, now=instant)
+        expected[user] = 1
+        assert digest_dms(slack) == expected, f"{user} at {utc_time} UTC"
+
+
+def test_channel_copy_at_the_community_slot_across_the_change_and_a_late_one_still_goes(services, slack,
+                                                                                      subscribers):
+    def channel_digests() -> list[str]:
+        return [m.text for m in slack.messages_in("CDEVOPS")]
+
+    run_tick(services, now=MONDAY - dt.timedelta(minutes=1))
+    assert channel_digests() == []
+    for _ in range(2):
+        run_tick(services, now=MONDAY)
+    assert len(channel_digests()) == 1
+    after_change = dt.datetime(2027, 3, 29, 8, 0, tzinfo=UTC)  # 09:00 BST
+    run_tick(services, now=after_change - dt.timedelta(minutes=1))
+    assert len(channel_digests()) == 1
+    run_tick(services, now=after_change)
+    assert len(channel_digests()) == 2
+    run_tick(services, now=after_change + WEEK + dt.timedelta(hours=5))  # down all morning: five hours late
+    assert len(channel_digests()) == 3
+    run_tick(services, now=after_change + 2 * WEEK + dt.timedelta(hours=13))  # a day's news is stale
+    assert len(channel_digests()) == 3
+    with services.sessions() as session:
+        keys = [d.key for d in session.scalars(select(Delivery).where(Delivery.kind == "digest"))]
+    assert keys == [f"digest:{subscribers.id}:2027-W12:channel", f"digest:{subscribers.id}:2027-W13:channel",
+                    f"digest:{subscribers.id}:2027-W14:channel"]
+
+
+def test_what_was_held_for_the_digest_is_shown_once(services, slack, subscribers):
+    with services.sessions.begin() as session:
+        alice = factories.person(session, "UALICE", team_id=TEAM, now=MONDAY)
+        hold(session, key="nudge:held:1", person_id=alice.id, community_id=subscribers.id, kind="nudge",
+             summary="One small thing you could do: #7 Tidy <the wiki>", now=MONDAY - dt.timedelta(days=2))
+    run_tick(services, now=MONDAY)
+    [first] = slack.messages_in("UALICE")
+    assert "Saved for your digest" in text_of(first) and "Tidy &lt;the wiki&gt;" in text_of(first)
+    run_tick(services, now=MONDAY + WEEK)
+    assert "Saved for your digest" not in text_of(slack.messages_in("UALICE")[1])
+    with services.sessions() as session:
+        assert session.scalars(select(HeldNotice.released_at)).one() == MONDAY
+
+
+def test_preview_is_private_and_personal(bot):
+    setup_devops(bot)
+    bot.command("UCHANDRA", "digest preview")
+    reply = bot.wait_reply("UCHANDRA")
+    assert reply["response_type"] == "ephemeral"
+    shown = blocks_text(reply)
+    assert "shown only to you" in shown
+    assert "New members" in shown and "chandra" in shown.lower()  # everyone here joined this week, at set-up
+
+
+def test_recurring_meetings_appear_once_in_coming_up(session):
+    place = factories.community(session, team_id=TEAM, now=MONDAY - WEEK)
+    schedule_meeting(session, community=place, title="Daily-ish", starts_at=MONDAY + dt.timedelta(hours=2),
+                     recurrence=Recurrence("weekly"), created_by=None, now=MONDAY - WEEK)
+    digest = build_digest(session, community=place, period=week_ending(MONDAY, "UTC"))
+    assert sections_of(digest) == {"coming_up": ["Daily-ish"]}
+    assert digest.is_empty  # what is coming up alone is not news
