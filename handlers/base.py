@@ -55,6 +55,11 @@ class Request:
     def bot_user_id(self) -> str:
         return self.context.bot_user_id or ""
 
+    @property
+    def workspace_url(self) -> str | None:
+        """`https://<workspace>.slack.com/`, for building links to messages."""
+        return self.services.workspace_url.get(self.client)
+
     def person(self, user_id: str | None = None) -> Person:
         return ensure_person(self.session, self.client, team_id=self.team_id,
                              user_id=user_id or self.user_id, now=self.now)

@@ -8,10 +8,23 @@ import enum
 class ActionId(enum.StrEnum):
     """`action_id` of interactive elements (buttons, selects) in messages, modals and App Home."""
 
+    RSVP_YES = "meeting_rsvp_yes"
+    RSVP_MAYBE = "meeting_rsvp_maybe"
+    RSVP_NO = "meeting_rsvp_no"
+    IM_HERE = "meeting_im_here"
+    STANDUP_OPEN = "standup_open_modal"
+    STANDUP_ANSWER = "standup_answer"
+
 
 class ViewId(enum.StrEnum):
     """`callback_id` of modals."""
 
+    STANDUP_ANSWER = "standup_answer_modal"
+
 
 class BlockId(enum.StrEnum):
     """`block_id` of input blocks whose values a modal submission reads."""
+
+    RSVP = "meeting_rsvp"
+    # One input per standup question: "standup_question:0", "standup_question:1", ...
+    STANDUP_QUESTION = "standup_question"

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, String, Time, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, String, Time, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -47,10 +47,17 @@ class Person(Base):
     work_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(9, 0))
     work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
     work_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    # On leave until then: not asked for standups, not counted as missing.
+    away_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    meeting_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    standup_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
+
+    def is_away(self, at: dt.datetime) -> bool:
+        return self.away_until is not None and self.away_until > at
 
 
 class Membership(Base):
@@ -183,6 +190,15 @@ def require_lead(
     membership = active_membership(session, community=community, person=person)
     if membership is None or membership.role not in LEAD_ROLES:
         raise NotPermitted(f"Only a lead of *{community.name}* can {doing}.")
+
+
+def require_member(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
+) -> None:
+    """Raise NotAMember unless the person is an active member of the community (or an overall lead)."""
+    if is_overall_lead(person, admin_ids) or active_membership(session, community=community, person=person):
+        return
+    raise NotAMember(f"You are not a member of *{community.name}*; `/cop join` in its channel first.")
 
 
 def communities_of(session: Session, *, person: Person) -> list[Community]:

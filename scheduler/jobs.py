@@ -4,27 +4,68 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import messages
-from models.deliveries import enqueue
+from bot.blocks import meetings as blocks
+from bot.minutes import post_minutes
+from models.deliveries import Delivery, enqueue
 from models.events import forget_old_events
-from models.meetings import due_reminders
+from models.meetings import DueReminder, Occurrence, due_reminders
+from models.meetings.agenda import agendas
+from models.meetings.occurrences import materialize
+from models.meetings.reminders import coming, rsvp_counts
+from models.meetings.running import end_meeting, overdue_meetings
+
+
+def reminder_key(due: DueReminder, target: str) -> str:
+    """One reminder per occurrence, offset and channel (or `dm:<user>`): what makes it exactly-once."""
+    return f"reminder:{due.meeting.id}:{due.starts_at:%Y%m%dT%H%MZ}:{due.offset_minutes}m:{target}"
 
 
 def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
-    """Queue each meeting reminder whose moment has come; returns how many were new."""
-    queued = 0
-    for due in due_reminders(session, now=now):
-        meeting = due.meeting
-        community = meeting.community
-        message = messages.meeting_reminder(meeting, due.starts_at, due.offset_minutes)
-        occurrence = due.starts_at.strftime("%Y%m%dT%H%MZ")
-        key = f"reminder:{meeting.id}:{occurrence}:{due.offset_minutes}m:{community.channel_id}"
-        queued += enqueue(session, key=key, team_id=community.team_id, channel=community.channel_id,
-                          text=message.text, blocks=message.blocks, kind="reminder",
-                          community_id=community.id, now=now)
-    return queued
+    """Queue each meeting reminder whose moment has come, in the channel and by DM to those coming.
+
+    Reminders already queued are skipped before anything else, so a tick only does work for new
+    ones; everything for the new ones (occurrence rows, RSVPs, agendas) is a handful of queries.
+    """
+    due = due_reminders(session, now=now)
+    keys = [reminder_key(d, d.meeting.community.channel_id) for d in due]
+    queued = set(session.scalars(select(Delivery.key).where(Delivery.key.in_(keys)))) if keys else set()
+    fresh = [d for d, key in zip(due, keys, strict=True) if key not in queued]
+    if not fresh:
+        return 0
+    rows = materialize(session, [Occurrence(d.meeting, d.starts_at, d.slot) for d in fresh])
+    ids = [row.id for row in rows.values()]
+    yes, counts = coming(session, occurrence_ids=ids), rsvp_counts(session, occurrence_ids=ids)
+    agenda = agendas(session, occurrences=list(rows.values()))
+    sent = 0
+    for item in fresh:
+        community = item.meeting.community
+        row = rows[(item.meeting.id, item.slot)]
+        occurrence = Occurrence(item.meeting, item.starts_at, item.slot)
+        message = blocks.reminder(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
+                                  agenda=agenda[row.id], counts=counts[row.id])
+        sent += enqueue(session, key=reminder_key(item, community.channel_id), team_id=community.team_id,
+                        channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
+                        community_id=community.id, now=now)
+        direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
+                                    agenda=agenda[row.id])
+        for person in yes[row.id]:
+            if person.meeting_dms and not person.deleted:
+                sent += enqueue(session, key=reminder_key(item, f"dm:{person.user_id}"), team_id=community.team_id,
+                                channel=person.user_id, text=direct.text, blocks=direct.blocks, kind="reminder_dm",
+                                community_id=community.id, now=now)
+    return sent
+
+
+def close_overdue_meetings(*, session: Session, now: dt.datetime) -> int:
+    """Close meetings nobody ended, some time after their planned end, and post their minutes."""
+    closed = 0
+    for occurrence in overdue_meetings(session, now=now):
+        end_meeting(session, occurrence=occurrence, now=now, by_scheduler=True)
+        closed += post_minutes(session, occurrence=occurrence, now=now)
+    return closed
 
 
 def forget_processed_events(*, session: Session, now: dt.datetime) -> int:

@@ -32,6 +32,7 @@ class Job:
 # twice is harmless, and a run missed while the bot was down is covered by the next.
 JOBS: tuple[Job, ...] = (
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
+    Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
 )
 DISPATCH_EVERY = dt.timedelta(seconds=10)

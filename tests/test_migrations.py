@@ -20,8 +20,8 @@ from models import Base
 from tests.conftest import BACKENDS, PG_URL
 
 EXPECTED_TABLES = {
-    "actions", "communities", "contributions", "deliveries", "meetings", "memberships", "people",
-    "processed_events",
+    "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",
+    "meeting_notes", "meeting_occurrences", "meetings", "memberships", "people", "processed_events", "rsvps",
 }
 
 

@@ -1,7 +1,8 @@
 """Requests into the app as Slack makes them: the same shapes, signed the same way.
 
 The sandbox sends these to the real app; the tests send them over HTTP. The shapes follow the
-request bodies Slack documents for slash commands and Events API callbacks.
+request bodies Slack documents for slash commands, Events API callbacks and interactivity
+(`block_actions`, `view_submission`).
 """
 
 from __future__ import annotations
@@ -94,6 +95,60 @@ class RequestFactory:
                                 "is_bot": True, "is_enterprise_install": False}],
         }
         return self.sign(json.dumps(wrapper).encode(), "application/json", retry_num=retry_num)
+
+    def _interaction(self, payload: dict[str, Any]) -> SignedRequest:
+        # Slack sends interactivity as a form with one field, `payload`, holding the JSON.
+        return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+
+    def _user(self, user_id: str, user_name: str | None) -> dict[str, Any]:
+        name = user_name or user_id.lower()
+        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+
+    def block_action(self, *, user_id: str, action_id: str, value: str, channel_id: str, message_ts: str,
+                     response_url: str, block_id: str = "b", user_name: str | None = None,
+                     is_ephemeral: bool = False, text: str = "Button") -> SignedRequest:
+        """A button pressed on a message, shaped like Slack's `block_actions` payload."""
+        n = next(self._ids)
+        return self._interaction({
+            "type": "block_actions",
+            "user": self._user(user_id, user_name),
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                          "is_ephemeral": is_ephemeral},
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "channel": {"id": channel_id, "name": channel_id.lower()},
+            "response_url": response_url,
+            "actions": [{"action_id": action_id, "block_id": block_id,
+                         "text": {"type": "plain_text", "text": text, "emoji": True}, "value": value,
+                         "type": "button", "action_ts": self.event_ts()}],
+        })
+
+    def view_submission(self, *, user_id: str, callback_id: str, values: dict[str, dict[str, Any]],
+                        private_metadata: str = "", view_id: str = "V0COP00001", blocks: list | None = None,
+                        user_name: str | None = None, title: str = "copbot") -> SignedRequest:
+        """A modal submitted, shaped like Slack's `view_submission` payload; `values` is `state.values`."""
+        n = next(self._ids)
+        return self._interaction({
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": self._user(user_id, user_name),
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "view": {
+                "id": view_id, "team_id": self.team_id, "type": "modal", "blocks": blocks or [],
+                "private_metadata": private_metadata, "callback_id": callback_id,
+                "state": {"values": values}, "hash": f"{int(self.clock())}.sandbox",
+                "title": {"type": "plain_text", "text": title}, "clear_on_close": False,
+                "notify_on_close": False, "close": {"type": "plain_text", "text": "Cancel"},
+                "submit": {"type": "plain_text", "text": "Submit"}, "previous_view_id": None,
+                "root_view_id": view_id, "app_id": self.api_app_id, "external_id": "",
+                "app_installed_team_id": self.team_id, "bot_id": "B0COPBOT",
+            },
+            "response_urls": [],
+        })
 
     def event_ts(self) -> str:
         return f"{self.clock():.6f}"

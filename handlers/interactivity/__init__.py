@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.interactivity import meetings
+
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = ()
+MODULES: tuple = (meetings,)
 
 
 def register(app: App) -> None:

@@ -1,0 +1,1 @@
+"""Block Kit builders by feature, beside the shared pieces in `bot.render` and `bot.messages`."""
