@@ -53,6 +53,23 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "when no meeting is running. In a meeting's thread, a reply starting `decision:` does the same.",
         ["/cop decision We adopt trunk-based development from January"],
     ),
+    "standup": (
+        ["/cop standup [start]", "/cop standup end", "/cop standup schedule <days> <HH:MM> | off",
+         '/cop standup questions ["<question>" ...]', "/cop standup dms on|off"],
+        "Leads run a standup in the channel now (answers in its thread, a line per question or `1.` `2.` `3.`, or "
+        "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
+        "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
+        "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
+        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted.",
+        ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",
+         '/cop standup questions "What shipped?" "What is next?" "What is blocking you?"'],
+    ),
+    "away": (
+        ["/cop away <until>", "/cop away off"],
+        "On leave: until then you are not asked for standups, nor counted as missing. A day means to the end of "
+        "that day, your time.",
+        ["/cop away dec 24", "/cop away in 2 weeks", "/cop away off"],
+    ),
 }
 
 

@@ -8,8 +8,10 @@ from models.deliveries import Delivery, DeliveryStatus
 from models.events import ProcessedEvent
 from models.meetings import Meeting
 from models.people import Membership, Person, Role
+from models.standups import Standup, StandupAnswer, StandupRun
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "Meeting", "Membership", "Person", "ProcessedEvent", "Role",
+    "DeliveryStatus", "Meeting", "Membership", "Person", "ProcessedEvent", "Role", "Standup", "StandupAnswer",
+    "StandupRun",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
 from models.communities import Community
-from models.errors import NotAMember, NotPermitted
+from models.errors import BadArgument, NotAMember, NotPermitted
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 
@@ -199,6 +199,22 @@ def require_member(
     if is_overall_lead(person, admin_ids) or active_membership(session, community=community, person=person):
         return
     raise NotAMember(f"You are not a member of *{community.name}*; `/cop join` in its channel first.")
+
+
+def set_away(person: Person, *, until: dt.datetime | None, now: dt.datetime) -> None:
+    """On leave until `until` (None: back now): not asked for standups and not counted as missing."""
+    if until is not None and until <= now:
+        raise BadArgument("That is already past; say until when you are away, e.g. `dec 10`.")
+    person.away_until = until
+
+
+def stale_member_ids(session: Session, *, community: Community, now: dt.datetime, limit: int = 500) -> list[str]:
+    """Active members whose cached profile (and so time zone) is missing or older than a day."""
+    return list(session.scalars(
+        select(Person.user_id).join(Membership, Membership.person_id == Person.id).where(
+            Membership.community_id == community.id, Membership.active.is_(True), Person.is_bot.is_(False),
+            (Person.profile_fetched_at.is_(None)) | (Person.profile_fetched_at < now - PROFILE_MAX_AGE))
+        .order_by(Person.id).limit(limit)))
 
 
 def communities_of(session: Session, *, person: Person) -> list[Community]:

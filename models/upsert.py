@@ -25,3 +25,17 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conf
         .returning(getattr(model, columns[0]))
     )
     return session.execute(statement).first() is not None
+
+
+def insert_ignore_many(
+    session: Session, model: type, rows: list[dict[str, Any]], *, conflict: str | tuple[str, ...], batch: int = 500,
+) -> int:
+    """`insert_ignore` for many rows in a few statements; returns how many were inserted."""
+    columns = [conflict] if isinstance(conflict, str) else list(conflict)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = 0
+    for start in range(0, len(rows), batch):
+        statement = (module.insert(model).values(rows[start:start + batch])
+                     .on_conflict_do_nothing(index_elements=columns).returning(getattr(model, columns[0])))
+        inserted += len(session.execute(statement).all())
+    return inserted

@@ -8,14 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import meetings as blocks
+from bot.blocks import standups as standup_blocks
 from bot.minutes import post_minutes
-from models.deliveries import Delivery, enqueue
+from bot.standups import post_summary
+from models.deliveries import Delivery, enqueue, enqueue_many
 from models.events import forget_old_events
 from models.meetings import DueReminder, Occurrence, due_reminders
 from models.meetings.agenda import agendas
 from models.meetings.occurrences import materialize
 from models.meetings.reminders import coming, rsvp_counts
 from models.meetings.running import end_meeting, overdue_meetings
+from models.standups.asks import async_runs, due_asks, not_yet_asked
+from models.standups.runs import close_run, due_closures
+from models.standups.settings import describe_days
 
 
 def reminder_key(due: DueReminder, target: str) -> str:
@@ -66,6 +71,35 @@ def close_overdue_meetings(*, session: Session, now: dt.datetime) -> int:
         end_meeting(session, occurrence=occurrence, now=now, by_scheduler=True)
         closed += post_minutes(session, occurrence=occurrence, now=now)
     return closed
+
+
+def ask_standups(*, session: Session, now: dt.datetime) -> int:
+    """DM each member whose standup time has come in their own zone, once per standup day."""
+    due = due_asks(session, now=now)
+    if not due.asks:
+        return 0
+    questions = {ask.standup.id: list(ask.standup.questions) for ask in due.asks}
+    runs = async_runs(session, closes=due.closes, questions=questions, now=now)
+    messages, texts = [], {}
+    for ask, run in not_yet_asked(session, asks=due.asks, runs=runs, now=now):
+        standup, community = ask.standup, ask.standup.community
+        if run.id not in texts:
+            texts[run.id] = standup_blocks.ask_dm(community=community.name, questions=run.questions, day=ask.day,
+                                                  run_id=run.id, days=describe_days(standup.days),
+                                                  at=standup.ask_time)
+        messages.append(dict(key=f"standup:{standup.id}:{ask.day.isoformat()}:ask:{ask.person.user_id}",
+                             team_id=community.team_id, channel=ask.person.user_id, text=texts[run.id].text,
+                             blocks=texts[run.id].blocks, kind="standup_ask", community_id=community.id, now=now))
+    return enqueue_many(session, messages)
+
+
+def close_standups(*, session: Session, now: dt.datetime) -> int:
+    """Close standups whose window has passed: the summary to the channel, who was missing to the leads."""
+    queued = 0
+    for run in due_closures(session, now=now):
+        close_run(session, run=run, now=now)
+        queued += post_summary(session, run=run, now=now, tell_leads=True)
+    return queued
 
 
 def forget_processed_events(*, session: Session, now: dt.datetime) -> int:

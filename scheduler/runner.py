@@ -33,6 +33,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
     Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
+    Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
+    Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
 )
 DISPATCH_EVERY = dt.timedelta(seconds=10)

@@ -186,7 +186,16 @@ class BotServer:
 def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
     app = create_app(services)
     server = make_server(WebApp(app, services.sessions), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            # close() at teardown can pull the listening socket out from under waitress's select();
+            # the server is done by then either way.
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
                               team_id=TEAM, bot_user_id=slack.bot_user_id)

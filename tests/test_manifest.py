@@ -22,6 +22,7 @@ METHOD_SCOPES = {
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},
     "conversations.members": {"channels:read", "groups:read"},
+    "views.open": set(),  # needs only a trigger_id from an interaction
 }
 EVENT_SCOPES = {
     "member_joined_channel": {"channels:read", "groups:read"},

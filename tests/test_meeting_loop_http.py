@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import select
 
 from handlers.ids import ActionId
-from models import Action, ActionStatus, Contribution, Delivery, Meeting, Person
+from models import Action, ActionStatus, Contribution, Delivery, DeliveryStatus, Meeting, Person
 from models.meetings import AgendaItem, AgendaStatus, Attendance, Decision, MeetingNote, MeetingOccurrence, Rsvp
 from scheduler.runner import run_tick
 from tests.test_events_http import settle
@@ -53,6 +53,18 @@ def button_value(message, action_id: str) -> str:
 
 def posted(bot, channel: str, starting: str) -> list:
     return [m for m in bot.posts_in(channel) if m.text.startswith(starting)]
+
+
+def wait_posted(bot, channel: str, starting: str) -> list:
+    """Wait for copbot's post and for the outbox to have recorded it as sent (its ts is then known)."""
+    assert bot.slack.wait_for(lambda: posted(bot, channel, starting))
+
+    def recorded() -> bool:
+        with bot.services.sessions() as session:
+            return not session.scalars(select(Delivery.id).where(Delivery.status != DeliveryStatus.SENT)).first()
+
+    assert bot.slack.wait_for(recorded)
+    return posted(bot, channel, starting)
 
 
 def say_in_thread(bot, user: str, text: str, thread_ts: str) -> str:
@@ -230,8 +242,7 @@ def start_kick_off(bot) -> str:
     schedule_kick_off(bot, "weekly for 45m")
     bot.services.clock.set(KICK_OFF - dt.timedelta(minutes=2))
     assert "has started" in command(bot, "UBOB", "meeting start")
-    assert bot.slack.wait_for(lambda: posted(bot, "CDEVOPS", "Meeting started"))
-    return posted(bot, "CDEVOPS", "Meeting started")[0].ts
+    return wait_posted(bot, "CDEVOPS", "Meeting started")[0].ts
 
 
 def test_a_meeting_run_from_agenda_to_minutes(bot):
@@ -241,8 +252,7 @@ def test_a_meeting_run_from_agenda_to_minutes(bot):
     command(bot, "UCHANDRA", "agenda add Secrets rotation")
     bot.services.clock.set(KICK_OFF - dt.timedelta(minutes=2))
     command(bot, "UBOB", "meeting start")
-    assert bot.slack.wait_for(lambda: posted(bot, "CDEVOPS", "Meeting started"))
-    [opening] = posted(bot, "CDEVOPS", "Meeting started")
+    [opening] = wait_posted(bot, "CDEVOPS", "Meeting started")
     opened = json.dumps(opening.blocks)
     assert "Spot instances for CI" in opened and "Secrets rotation" in opened
     thread = opening.ts
@@ -251,7 +261,8 @@ def test_a_meeting_run_from_agenda_to_minutes(bot):
     say_in_thread(bot, "UALICE", "*decision:* We move CI to spot instances &amp; keep one on-demand runner",
                   thread)
     say_in_thread(bot, "UALICE", "info: the CI bill went down 40%", thread)
-    assert bot.slack.wait_for(lambda: len(rows(bot, MeetingNote)) == 1)
+    assert bot.slack.wait_for(lambda: (len(rows(bot, MeetingNote)), len(rows(bot, Decision)), len(rows(bot, Action)),
+                                       len(rows(bot, Attendance))) == (1, 1, 1, 3))
     press(bot, "UDANA", ActionId.IM_HERE, button_value(opening, ActionId.IM_HERE), channel="CDEVOPS",
           message_ts=thread)
     assert "Decision recorded in *Kick-off*" in command(bot, "UBOB", "decision Next kick-off in January")

@@ -22,6 +22,7 @@ from tests.conftest import BACKENDS, PG_URL
 EXPECTED_TABLES = {
     "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",
     "meeting_notes", "meeting_occurrences", "meetings", "memberships", "people", "processed_events", "rsvps",
+    "standup_answers", "standup_runs", "standups",
 }
 
 

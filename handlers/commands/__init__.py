@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot import messages
 from handlers.base import Request, listener
-from handlers.commands import meetings, running
+from handlers.commands import meetings, running, standups
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.parse import normalise
 from models.errors import BadArgument, NotPermitted, UserFacingError
@@ -67,6 +67,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "meetings": handle_meeting,
     "agenda": with_usage(running.handle_agenda, running.AGENDA_USAGE),
     "decision": with_usage(running.handle_decision, running.DECISION_USAGE),
+    "standup": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
+    "standups": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
+    "away": with_usage(standups.handle_away, standups.AWAY_USAGE),
 }
 
 

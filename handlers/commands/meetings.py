@@ -10,8 +10,8 @@ from bot import messages
 from bot.blocks import meetings as blocks
 from bot.render import Message, escape, notice
 from handlers.base import Request
-from handlers.commands.parse import take_quoted
-from handlers.commands.resolve import target_community
+from handlers.commands.parse import on_or_off, take_quoted
+from handlers.commands.resolve import led_community, target_community
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
@@ -20,7 +20,7 @@ from models.meetings.occurrences import cancel_occurrence, find_occurrence, occu
 from models.meetings.occurrences import reschedule_series as move_series
 from models.meetings.reminders import record_rsvp
 from models.meetings.series import Meeting, cancel_meeting, get_meeting
-from models.people import Person, require_lead
+from models.people import Person
 from models.when import WhenError, format_local, parse_day, parse_duration, parse_recurrence, parse_when
 
 SCHEDULE_USAGE = '/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]'
@@ -68,10 +68,7 @@ def announce(request: Request, community: Community, key: str, message: Message)
 def _lead_and_meeting(request: Request, args: str, *, usage: str, doing: str) -> tuple[Community, Person, Meeting, str]:
     number, _, rest = args.strip().partition(" ")
     meeting_id = meeting_number(number, usage=usage)
-    community = target_community(request)
-    person = request.person()
-    require_lead(request.session, community=community, person=person,
-                 admin_ids=request.services.settings.admin_ids, doing=doing)
+    community, person = led_community(request, doing=doing)
     return community, person, get_meeting(request.session, community=community, meeting_id=meeting_id), rest.strip()
 
 
@@ -88,10 +85,7 @@ def handle_meeting_schedule(request: Request, args: str) -> None:
     when_text, rule_text, duration_text = split_schedule(rest)
     if not when_text:
         raise BadArgument("Say when the meeting starts, e.g. `next tue 3pm`.", usage=SCHEDULE_USAGE)
-    community = target_community(request)
-    person = request.person()
-    require_lead(request.session, community=community, person=person,
-                 admin_ids=request.services.settings.admin_ids, doing="schedule its meetings")
+    community, person = led_community(request, doing="schedule its meetings")
     starts_at = _read(SCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
     recurrence = _read(SCHEDULE_USAGE, parse_recurrence, rule_text) if rule_text else None
     duration = _read(SCHEDULE_USAGE, parse_duration, duration_text) if duration_text else None
@@ -181,9 +175,7 @@ def handle_meeting_rsvp(request: Request, args: str) -> None:
 
 
 def handle_meeting_dms(request: Request, args: str) -> None:
-    choice = args.strip().lower()
-    if choice not in ("on", "off"):
-        raise BadArgument("Say `on` or `off`.", usage=DMS_USAGE)
-    request.person().meeting_dms = choice == "on"
-    request.reply(notice("You'll get a reminder by DM before meetings you said yes to." if choice == "on" else
+    on = on_or_off(args, usage=DMS_USAGE)
+    request.person().meeting_dms = on
+    request.reply(notice("You'll get a reminder by DM before meetings you said yes to." if on else
                          "No more meeting reminders by DM; the channel's reminders go on."))

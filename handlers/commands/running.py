@@ -10,7 +10,7 @@ from bot.render import escape, notice
 from bot.slack import permalink
 from handlers.base import Request
 from handlers.commands.meetings import announce, meeting_number
-from handlers.commands.resolve import target_community
+from handlers.commands.resolve import led_community, target_community
 from handlers.slack_text import to_plain
 from models.communities import Community
 from models.deliveries import enqueue
@@ -21,7 +21,7 @@ from models.meetings.minutes import minutes_of, recent_minutes
 from models.meetings.records import open_actions, owners_of, record_decision
 from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
 from models.meetings.series import get_meeting
-from models.people import Person, require_lead, require_member
+from models.people import Person, require_member
 from models.when import format_local
 
 START_USAGE = "/cop meeting start [<id>]"
@@ -29,14 +29,6 @@ END_USAGE = "/cop meeting end"
 MINUTES_USAGE = "/cop meeting minutes [<number>]"
 DECISION_USAGE = "/cop decision <text>"
 AGENDA_USAGE = "/cop agenda  ·  /cop agenda add <topic>  ·  /cop agenda done <number>"
-
-
-def _lead(request: Request, *, doing: str) -> tuple[Community, Person]:
-    community = target_community(request)
-    person = request.person()
-    require_lead(request.session, community=community, person=person,
-                 admin_ids=request.services.settings.admin_ids, doing=doing)
-    return community, person
 
 
 def _member(request: Request) -> tuple[Community, Person]:
@@ -53,13 +45,12 @@ def _plain(request: Request, text: str) -> str:
 def in_thread(request: Request, occurrence: MeetingOccurrence) -> tuple[str | None, str | None]:
     """The meeting thread's ts and permalink, once copbot's opening message has gone out."""
     thread_ts = thread_of(request.session, occurrence=occurrence)
-    if thread_ts and occurrence.permalink is None:
-        occurrence.permalink = permalink(request.workspace_url, occurrence.meeting.community.channel_id, thread_ts)
-    return thread_ts, occurrence.permalink
+    link = permalink(request.workspace_url, occurrence.meeting.community.channel_id, thread_ts) if thread_ts else None
+    return thread_ts, link
 
 
 def handle_meeting_start(request: Request, args: str) -> None:
-    community, person = _lead(request, doing="start its meetings")
+    community, person = led_community(request, doing="start its meetings")
     meeting = None
     if args.strip():
         meeting_id = meeting_number(args.strip(), usage=START_USAGE)
@@ -74,9 +65,9 @@ def handle_meeting_start(request: Request, args: str) -> None:
 
 
 def handle_meeting_end(request: Request, args: str) -> None:
-    community, _ = _lead(request, doing="end its meetings")
+    community, _ = led_community(request, doing="end its meetings")
     row = require_running(request.session, community=community, usage=END_USAGE)
-    in_thread(request, row)
+    row.thread_ts, row.permalink = in_thread(request, row)
     end_meeting(request.session, occurrence=row, now=request.now)
     post_minutes(request.session, occurrence=row, now=request.now)
     request.reply(notice(f"Ended *{escape(row.meeting.title)}*; its minutes are posted in the channel "

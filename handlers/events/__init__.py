@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot.welcome import welcome_newcomer
 from handlers.base import Request, listener
-from handlers.events.threads import handle_meeting_thread_reply
+from handlers.events.threads import handle_meeting_thread_reply, handle_standup_thread_reply
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.people import active_membership, get_person, join_community
@@ -77,7 +77,8 @@ def handle_message_event(request: Request) -> None:
     record_contribution(request.session, key=f"message:{channel}:{ts}", community_id=community.id,
                         person_id=person.id, kind=kind, occurred_at=_message_instant(ts, request.now))
     if kind == ContributionKind.THREAD_REPLY:
-        handle_meeting_thread_reply(request, community=community, person=person, event=event)
+        (handle_meeting_thread_reply(request, community=community, person=person, event=event)
+         or handle_standup_thread_reply(request, community=community, person=person, event=event))
 
 
 def register(app: App) -> None:

@@ -1,4 +1,5 @@
-"""Replies in the thread of a running meeting: attendance, and `action:`, `decision:`, `info:` lines."""
+"""Replies in threads copbot opened: a running meeting's (attendance, and `action:`, `decision:`, `info:`
+lines) and an open standup's (updates)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from models.errors import UserFacingError
 from models.meetings.records import AttendedBy, record_action, record_attendance, record_decision, record_note
 from models.meetings.running import meeting_in_thread
 from models.people import Person
+from models.standups.runs import parse_update, record_answer, run_in_thread
 from models.when import WhenError, parse_until
 
 # `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front.
@@ -28,7 +30,6 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
     occurrence = meeting_in_thread(request.session, community=community, thread_ts=thread_ts)
     if occurrence is None:
         return False
-    occurrence.permalink = occurrence.permalink or permalink(request.workspace_url, channel, thread_ts)
     link = permalink(request.workspace_url, channel, ts, thread_ts)
     record_attendance(request.session, occurrence=occurrence, person=person, attended_by=AttendedBy.SPOKE,
                       now=request.now, permalink=link)
@@ -58,6 +59,22 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
     except UserFacingError:
         # A line too long for a record stays in the thread, where everyone can still read it.
         pass
+    return True
+
+
+def handle_standup_thread_reply(request: Request, *, community: Community, person: Person,
+                                event: dict[str, Any]) -> bool:
+    """A reply in an open standup's thread is (more of) that person's update."""
+    run = run_in_thread(request.session, community=community, thread_ts=event.get("thread_ts", ""))
+    if run is None:
+        return False
+    link = permalink(request.workspace_url, event.get("channel", ""), event.get("ts", ""), event.get("thread_ts"))
+    answers = parse_update(_plain(request, event.get("text") or ""), questions=run.questions)
+    try:
+        record_answer(request.session, run=run, person=person, answers=answers, now=request.now, permalink=link,
+                      add=True)
+    except UserFacingError:
+        pass  # an empty reply (a file, an emoji) is no update, and the thread still shows it
     return True
 
 

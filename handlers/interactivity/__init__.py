@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.interactivity import meetings
+from handlers.interactivity import meetings, standups
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (meetings,)
+MODULES: tuple = (meetings, standups)
 
 
 def register(app: App) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution
-from models.deliveries import Delivery, DeliveryStatus
+from models.deliveries import sent_ts
 from models.errors import BadArgument, NotFound
 from models.meetings.agenda import carry_over, claim_pool
 from models.meetings.minutes import build_minutes
@@ -95,14 +95,12 @@ def start_meeting(
 
 
 def thread_of(session: Session, *, occurrence: MeetingOccurrence) -> str | None:
-    """The ts of the message the meeting's thread hangs from, once copbot has posted it."""
-    if occurrence.thread_ts is None:
-        sent = session.scalars(select(Delivery.sent_ts).where(
-            Delivery.key == occurrence.thread_key, Delivery.status == DeliveryStatus.SENT)).first()
-        if sent:
-            occurrence.thread_ts = sent
-            session.flush()
-    return occurrence.thread_ts
+    """The ts of the message the meeting's thread hangs from, once copbot has posted it.
+
+    Read, not stored: every reply in a busy thread asks, and concurrent writes to the one meeting
+    row from those events would only contend (and, with people's rows, deadlock).
+    """
+    return occurrence.thread_ts or sent_ts(session, key=occurrence.thread_key)
 
 
 def meeting_in_thread(session: Session, *, community: Community, thread_ts: str) -> MeetingOccurrence | None:
