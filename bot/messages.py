@@ -27,15 +27,16 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
          "/cop meeting list", "/cop meeting cancel <id> [next | on <day>]",
          "/cop meeting reschedule <id> [on <day>] to <when>", "/cop meeting reschedule <id> series <when> [...]",
          "/cop meeting start [<id>] | end | minutes [<number>]", "/cop meeting rsvp <id> yes|maybe|no",
-         "/cop meeting dms on|off"],
+         "/cop meeting dms on|off", "/cop meeting reminders [<times before> | off]"],
         "Leads schedule, move, cancel, start and end meetings; anyone lists them and reads the minutes. `<when>` "
         "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
         "so 15:00 in London stays 15:00 in London when the clocks change. The channel is reminded 24 hours and "
-        "1 hour before each meeting, with buttons to say whether you're coming; if you say yes, you're also "
-        "reminded by DM. `start` opens a thread with the agenda: reply there with `action: <title> @owner due "
-        "<when>`, `decision: <text>` or `info: <note>`; everyone who speaks there, or presses *I'm here*, is in "
-        "the attendance. `end` posts the minutes; unfinished agenda items and open actions carry over. A meeting "
-        "nobody ends is closed 30 minutes after its planned end, with minutes.",
+        "1 hour before each meeting (a lead can change that: `reminders 2d, 30m`), with buttons to say whether "
+        "you're coming; if you say yes, you're also reminded by DM. `start` opens a thread with the agenda: "
+        "reply there with `action: <title> @owner due <when>`, `decision: <text>` or `info: <note>`; everyone "
+        "who speaks there, or presses *I'm here*, is in the attendance. `end` posts the minutes; unfinished "
+        "agenda items and open actions carry over. A meeting nobody ends is closed 30 minutes after its planned "
+        "end, with minutes.",
         ['/cop meeting schedule "Monthly sync" next tue 3pm monthly for 45m',
          "/cop meeting reschedule 3 on dec 22 to dec 23 3pm", "/cop meeting cancel 3 next",
          "/cop meeting start", "/cop meeting minutes"],
@@ -78,7 +79,7 @@ def help_message(topic: str | None = None) -> Message:
         usages, explanation, examples = HELP_TOPICS[topic]
         return Message.of(
             f"/cop {topic}",
-            [section("\n".join(f"`{escape(u)}`" for u in usages)), section(explanation),
+            [section("\n".join(f"`{escape(u)}`" for u in usages)), section(escape(explanation)),
              context("Examples: " + " · ".join(f"`{escape(e)}`" for e in examples))],
         )
     lines = [f"*{name}*  " + "  ".join(f"`{escape(u)}`" for u in usages)

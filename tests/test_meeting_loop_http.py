@@ -394,3 +394,37 @@ def test_standalone_decision_is_posted_in_the_channel(bot):
     assert "<!channel>" not in json.dumps(post.blocks) + post.text
     [decision] = rows(bot, Decision)
     assert decision.text == "@channel Friday freeze" and decision.occurrence_id is None
+
+
+def test_reminder_times_are_a_community_setting_for_its_leads(bot):
+    setup_devops(bot)
+    assert "24 hours and 1 hour before" in command(bot, "UCHANDRA", "meeting reminders")
+    assert "Only a lead" in command(bot, "UCHANDRA", "meeting reminders 2h")
+    for bad, expected in (("soon", "couldn't read"), ("8d", "7 days"), ("1m", "5 minutes"),
+                          ("1h 2h 3h 4h 5h", "1 to 4")):
+        assert expected in command(bot, "UBOB", f"meeting reminders {bad}"), bad
+    assert "From now on: Reminders come 2 days and 15 minutes before" in command(bot, "UBOB",
+                                                                                 "meeting reminders 15m, 2d")
+    schedule_kick_off(bot)
+    run_tick(bot.services, now=KICK_OFF - dt.timedelta(hours=24))
+    assert posted(bot, "CDEVOPS", "Reminder") != []  # the two-day reminder, late but still before the meeting
+    run_tick(bot.services, now=KICK_OFF - dt.timedelta(hours=1))
+    run_tick(bot.services, now=KICK_OFF - dt.timedelta(minutes=15))
+    assert [m.text for m in posted(bot, "CDEVOPS", "Reminder")] == ["Reminder: Kick-off starts in 2 days",
+                                                                    "Reminder: Kick-off starts in 15 minutes"]
+    assert "No reminders" in command(bot, "UBOB", "meeting reminders off")
+
+
+def test_scheduling_and_running_count_as_the_leads_contributions(bot):
+    setup_devops(bot)
+    start_kick_off(bot)
+    details = sorted((c.kind.value, c.detail) for c in rows(bot, Contribution) if c.kind.value == "meeting_led")
+    assert details == [("meeting_led", "scheduled"), ("meeting_led", "started")]
+
+
+def test_help_explains_meetings_agenda_decisions_standups_and_away(bot):
+    for topic in ("meeting", "agenda", "decision", "standup", "away"):
+        reply = command(bot, "UCHANDRA", f"help {topic}")
+        assert f"/cop {topic}" in reply, topic
+    # Placeholders in the explanations are shown, not taken by Slack for links.
+    assert "`action: &lt;title&gt; @owner due &lt;when&gt;`" in command(bot, "UCHANDRA", "help meeting")

@@ -82,7 +82,7 @@ def action_line(action: Action | Mapping[str, Any], owners: Mapping[int, str] | 
 
 def _agenda_blocks(items: Sequence[AgendaItem], actions: Sequence[Action], owners: Mapping[int, str]) -> list[Block]:
     blocks: list[Block] = [section("*Agenda*\n" + (fit_lines(agenda_lines(items), max_items=MAX_LISTED) if items
-                                                   else "_Nothing yet: `/cop agenda add <topic>`_"))]
+                                                   else "_Nothing yet: `/cop agenda add &lt;topic&gt;`_"))]
     if actions:
         blocks.append(section(f"*Open actions ({len(actions)})*\n"
                               + fit_lines([action_line(a, owners) for a in actions], max_items=MAX_LISTED)))
@@ -104,7 +104,7 @@ def reminder(
         blocks.append(section("*Agenda so far*\n" + fit_lines(agenda_lines(agenda), max_items=MAX_LISTED)))
     blocks += [rsvp_buttons(occurrence_id),
                context(f"{going} coming so far · a meeting of *{escape(meeting.community.name)}* · "
-                       "`/cop agenda add <topic>` to add to the agenda")]
+                       "`/cop agenda add &lt;topic&gt;` to add to the agenda")]
     return Message.of(f"Reminder: {meeting.title} starts {when}", blocks)
 
 
@@ -135,6 +135,22 @@ def describe_offset(minutes: int) -> str:
     return f"in {minutes} minutes"
 
 
+def span_words(minutes: int) -> str:
+    """`1440` -> "24 hours", `2880` -> "2 days", `90` -> "90 minutes"."""
+    if minutes % (24 * 60) == 0 and minutes > 24 * 60:
+        return f"{minutes // (24 * 60)} days"
+    if minutes % 60 == 0:
+        return "1 hour" if minutes == 60 else f"{minutes // 60} hours"
+    return f"{minutes} minutes"
+
+
+def reminder_times(offsets: Sequence[int], *, changed: bool) -> Message:
+    times = " and ".join(span_words(o) for o in offsets)
+    text = (f"Reminders come {times} before each meeting" if offsets else "No reminders before meetings") + \
+        (", in the channel and by DM to those coming." if offsets else ".")
+    return Message.of("Meeting reminders", [section(("From now on: " if changed else "") + text)])
+
+
 def rsvp_reply(occurrence: Occurrence, answer: RsvpAnswer) -> Message:
     words = {RsvpAnswer.YES: "you'll be there :raised_hands: I'll remind you by DM before it starts",
              RsvpAnswer.MAYBE: "maybe", RsvpAnswer.NO: "you can't make it; the minutes will be posted in the channel"}
@@ -153,7 +169,8 @@ def agenda_message(
         title = f"*Agenda of {escape(occurrence.meeting.title)}* · {state}"
     return Message.of("Agenda", [
         section(title), *_agenda_blocks(items, actions, owners),
-        context("`/cop agenda add <topic>` · `/cop agenda done <number>` · open actions carry over to every meeting")])
+        context("`/cop agenda add &lt;topic&gt;` · `/cop agenda done &lt;number&gt;` · "
+                "open actions carry over to every meeting")])
 
 
 def meeting_thread(
@@ -167,15 +184,15 @@ def meeting_thread(
         *_agenda_blocks(items, actions, owners),
         ActionsBlock(elements=[ButtonElement(text="I'm here", action_id=ActionId.IM_HERE, value=str(occurrence_id),
                                              style="primary")]),
-        context("`action: <title> @owner due <when>` · `decision: <text>` · `info: <note>` · "
+        context("`action: &lt;title&gt; @owner due &lt;when&gt;` · `decision: &lt;text&gt;` · `info: &lt;note&gt;` · "
                 "`/cop meeting end` posts the minutes"),
     ])
 
 
 def meeting_started_reply(title: str) -> Message:
     return Message.of(f"Started {title}", [section(
-        f":arrow_forward: *{escape(title)}* has started: its thread is in the channel. `/cop decision <text>`, "
-        "`/cop agenda add <topic>` and lines in the thread are recorded; `/cop meeting end` posts the minutes.")])
+        f":arrow_forward: *{escape(title)}* has started: its thread is in the channel. `/cop decision &lt;text&gt;`, "
+        "`/cop agenda add &lt;topic&gt;` and lines in the thread are recorded; `/cop meeting end` posts the minutes.")])
 
 
 def recorded_in_thread(kind: str, text: str, *, by: str) -> Message:
@@ -229,4 +246,4 @@ def minutes_list(community_name: str, entries: Sequence[tuple[int, str, dt.datet
     lines = [f"`#{number}` *{escape(title)}* · {slack_date(held)}" for number, title, held in entries]
     return Message.of(f"Minutes of {community_name}", [
         section(f"*Minutes of {escape(community_name)}*\n" + fit_lines(lines)),
-        context("`/cop meeting minutes <number>` shows one in full.")])
+        context("`/cop meeting minutes &lt;number&gt;` shows one in full.")])

@@ -41,7 +41,7 @@ def ask_dm(
         section(f":wave: Standup for *{escape(community)}*, {format_day(day)}:\n{_questions(questions)}"),
         _answer_button(run_id, "Write my update"),
         context(f"You're asked because you're a member of *{escape(community)}*, which holds its standup by DM "
-                f"on {days} at {at:%H:%M} your time. `/cop away <until>` pauses these while you're away; "
+                f"on {days} at {at:%H:%M} your time. `/cop away &lt;until&gt;` pauses these while you're away; "
                 "`/cop standup dms off` stops them."),
     ])
 

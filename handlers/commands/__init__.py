@@ -30,6 +30,7 @@ MEETING_SUBCOMMANDS: dict[str, tuple[Subcommand, str]] = {
     "move": (meetings.handle_meeting_reschedule, meetings.RESCHEDULE_USAGE),
     "rsvp": (meetings.handle_meeting_rsvp, meetings.RSVP_USAGE),
     "dms": (meetings.handle_meeting_dms, meetings.DMS_USAGE),
+    "reminders": (meetings.handle_meeting_reminders, meetings.REMINDERS_USAGE),
     "start": (running.handle_meeting_start, running.START_USAGE),
     "end": (running.handle_meeting_end, running.END_USAGE),
     "minutes": (running.handle_meeting_minutes, running.MINUTES_USAGE),

@@ -18,7 +18,7 @@ from models.errors import BadArgument
 from models.meetings import RsvpAnswer, schedule_meeting, upcoming_meetings
 from models.meetings.occurrences import cancel_occurrence, find_occurrence, occurrence_row, reschedule_occurrence
 from models.meetings.occurrences import reschedule_series as move_series
-from models.meetings.reminders import record_rsvp
+from models.meetings.reminders import parse_offsets, record_rsvp, set_reminder_offsets
 from models.meetings.series import Meeting, cancel_meeting, get_meeting
 from models.people import Person
 from models.when import WhenError, format_local, parse_day, parse_duration, parse_recurrence, parse_when
@@ -29,7 +29,8 @@ RESCHEDULE_USAGE = ("/cop meeting reschedule <id> [on <day>] to <when>  ·  "
                     "/cop meeting reschedule <id> series <when> [weekly | monthly | every <n> weeks] [for <duration>]")
 RSVP_USAGE = "/cop meeting rsvp <id> yes|maybe|no"
 DMS_USAGE = "/cop meeting dms on|off"
-MEETING_USAGE = "/cop meeting schedule|list|cancel|reschedule|start|end|minutes|rsvp|dms"
+REMINDERS_USAGE = "/cop meeting reminders <times before, e.g. 24h, 1h> | off"
+MEETING_USAGE = "/cop meeting schedule|list|cancel|reschedule|start|end|minutes|rsvp|dms|reminders"
 
 T = TypeVar("T")
 
@@ -179,3 +180,14 @@ def handle_meeting_dms(request: Request, args: str) -> None:
     request.person().meeting_dms = on
     request.reply(notice("You'll get a reminder by DM before meetings you said yes to." if on else
                          "No more meeting reminders by DM; the channel's reminders go on."))
+
+
+def handle_meeting_reminders(request: Request, args: str) -> None:
+    """The community's reminder times (leads change them); without arguments, what they are."""
+    if not args.strip():
+        request.reply(blocks.reminder_times(target_community(request).reminder_offsets or [], changed=False))
+        return
+    community, _ = led_community(request, doing="change its meeting reminders")
+    offsets = parse_offsets(args)
+    set_reminder_offsets(request.session, community=community, offsets=offsets)
+    request.reply(blocks.reminder_times(offsets, changed=True))

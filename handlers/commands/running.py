@@ -129,10 +129,10 @@ def handle_agenda_add(request: Request, args: str) -> None:
     text, community, person, running = _recording(request, args, missing="Say what to put on the agenda.",
                                                   usage=AGENDA_USAGE)
     target = running or next_meeting_row(request.session, community=community, now=request.now)
+    thread_ts, link = in_thread(request, running) if running else (None, None)
     item = add_agenda_item(request.session, community=community, occurrence=target, text=text, person=person,
-                           now=request.now)
+                           now=request.now, permalink=link)
     if running is not None:
-        thread_ts, _ = in_thread(request, running)
         message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id)
         enqueue(request.session, key=f"agenda:{item.id}:added", team_id=request.team_id,
                 channel=community.channel_id, text=message.text, blocks=message.blocks, kind="agenda",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.base import Base, str_enum, utcnow
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution
+from models.errors import BadArgument
 from models.meetings.occurrences import MeetingOccurrence, effective_occurrences, overrides
 from models.meetings.series import MAX_REMINDER_OFFSET, Meeting
 from models.people import Person
@@ -77,6 +79,34 @@ def coming(session: Session, *, occurrence_ids: Iterable[int]) -> dict[int, list
     for row in rows:
         found[row.occurrence_id].append(row.person)
     return found
+
+
+MAX_OFFSETS = 4
+_OFFSET = re.compile(r"(?P<n>\d{1,4})\s*(?P<unit>d|days?|h|hrs?|hours?|m|mins?|minutes?)")
+
+
+def parse_offsets(text: str) -> list[int]:
+    """`24h, 1h`, `2d 30m`, `off` -> minutes before a meeting, farthest first (an empty list for `off`)."""
+    cleaned = (text or "").strip().lower()
+    if cleaned in ("off", "none"):
+        return []
+    found: set[int] = set()
+    for part in re.split(r"[,\s]+(?:and\s+)?", cleaned):
+        match = _OFFSET.fullmatch(part)
+        if match is None:
+            raise BadArgument(f"I couldn't read “{part}” as a time before the meeting; try `24h, 1h` or `30m`.")
+        unit = match["unit"][0]
+        found.add(int(match["n"]) * {"d": 24 * 60, "h": 60, "m": 1}[unit])
+    if not found or len(found) > MAX_OFFSETS:
+        raise BadArgument(f"Give 1 to {MAX_OFFSETS} reminder times, e.g. `24h, 1h`.")
+    if max(found) > MAX_REMINDER_OFFSET.total_seconds() // 60 or min(found) < 5:
+        raise BadArgument("Reminders can come between 5 minutes and 7 days before a meeting.")
+    return sorted(found, reverse=True)
+
+
+def set_reminder_offsets(session: Session, *, community: Community, offsets: list[int]) -> None:
+    community.reminder_offsets = list(offsets)
+    session.flush()
 
 
 @dataclass(frozen=True)

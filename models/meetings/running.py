@@ -90,7 +90,7 @@ def start_meeting(
     claim_pool(session, community=community, occurrence=row)
     record_attendance(session, occurrence=row, person=person, attended_by=AttendedBy.LEAD, now=now)
     record_contribution(session, key=f"led:{row.id}", community_id=community.id, person_id=person.id,
-                        kind=ContributionKind.MEETING_LED, occurred_at=now)
+                        kind=ContributionKind.MEETING_LED, occurred_at=now, detail="started")
     return row
 
 

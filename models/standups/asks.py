@@ -42,12 +42,13 @@ class DueAsks:
     closes: dict[tuple[int, dt.date], dt.datetime]
 
 
-def _zone_of(person: Person) -> str:
+def _usable_zone(tz: str) -> str:
+    """The person's zone, or UTC for a name the zone database does not know."""
     try:
-        local_date(dt.datetime.now(dt.UTC), person.tz)
+        local_date(dt.datetime.now(dt.UTC), tz)
     except WhenError:
         return "UTC"
-    return person.tz
+    return tz
 
 
 def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
@@ -61,8 +62,9 @@ def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
     ).all()
     candidates: list[Ask] = []
     last: dict[tuple[int, dt.date], dt.datetime] = {}
+    zones: dict[str, str] = {}
     for standup, person in rows:
-        tz = _zone_of(person)
+        tz = zones.get(person.tz) or zones.setdefault(person.tz, _usable_zone(person.tz))
         today = local_date(now, tz)
         # Zones are at most a day apart, so a member's yesterday, today and tomorrow cover every run
         # that another member may be in.
@@ -74,7 +76,8 @@ def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
                 continue
             candidates.append(Ask(standup, person, day, ask_at))
             last[(standup.id, day)] = max(last.get((standup.id, day), ask_at), ask_at)
-    closes = {key: at + next(a.standup.window for a in candidates if a.run_key == key) for key, at in last.items()}
+    windows = {standup.id: standup.window for standup, _ in rows}
+    closes = {key: at + windows[key[0]] for key, at in last.items()}
     # An ask still makes sense until its run closes: a bot that was down asks late rather than never.
     asks = [a for a in candidates if a.ask_at <= now < closes[a.run_key]]
     due_runs = {a.run_key for a in asks}
