@@ -428,3 +428,17 @@ def test_help_explains_meetings_agenda_decisions_standups_and_away(bot):
         assert f"/cop {topic}" in reply, topic
     # Placeholders in the explanations are shown, not taken by Slack for links.
     assert "`action: &lt;title&gt; @owner due &lt;when&gt;`" in command(bot, "UCHANDRA", "help meeting")
+
+
+def test_start_a_named_meeting_near_its_time_and_an_overall_lead_may_too(bot):
+    setup_devops(bot)
+    schedule_kick_off(bot, "weekly")
+    assert "no occurrence within 12 hours" in command(bot, "UBOB", "meeting start 1")  # two days early
+    bot.services.clock.set(KICK_OFF + dt.timedelta(minutes=10))
+    assert "has started" in command(bot, "UALICE", "meeting start #1")  # a workspace admin, not a lead here
+    [row] = rows(bot, MeetingOccurrence)
+    assert (row.original_at, row.started_at) == (KICK_OFF, KICK_OFF + dt.timedelta(minutes=10))
+    command(bot, "UALICE", "meeting end")
+    # The next week's occurrence is untouched and still listed.
+    assert f"<!date^{int((KICK_OFF + dt.timedelta(weeks=1)).timestamp())}^" in command(bot, "UCHANDRA",
+                                                                                       "meeting list")
