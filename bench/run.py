@@ -182,6 +182,51 @@ def bench_outreach(kind: str, communities: int, members: int = 20) -> dict[str, 
     return results
 
 
+def bench_standup_asks(kind: str, communities: int, members: int) -> dict[str, float]:
+    """ask_standups over `communities` with `members` each (four zones): the first tick, then a repeat."""
+    from models.people import ProfileUpdate, join_community, upsert_person
+    from models.standups.settings import set_schedule, standup_for
+    from scheduler.jobs import ask_standups
+
+    url, drop = fresh_database(kind)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    zones = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
+    with sessions.begin() as session:
+        for n in range(communities):
+            community = create_community(session, team_id="T1", channel_id=f"C{n:06d}", name=f"CoP {n}",
+                                         created_by="U1", timezone="Europe/London", now=NOW)
+            for m in range(members):
+                profile = ProfileUpdate(display_name=f"p{m}", tz=zones[m % 4], is_bot=False, is_admin=False,
+                                        is_guest=False, deleted=False)
+                person = upsert_person(session, team_id="T1", user_id=f"U{n:04d}{m:04d}", profile=profile, now=NOW)
+                join_community(session, community=community, person=person, now=NOW)
+            set_schedule(session, standup=standup_for(session, community=community), days="12345",
+                         at=dt.time(9, 30))
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    at = dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 09:30 has come in all four zones
+    start = time.perf_counter()
+    with sessions.begin() as session:
+        asked = ask_standups(session=session, now=at)
+    first_ms, first_statements = (time.perf_counter() - start) * 1000, statements
+    statements = 0
+    start = time.perf_counter()
+    with sessions.begin() as session:
+        again = ask_standups(session=session, now=at)
+    repeat_ms, repeat_statements = (time.perf_counter() - start) * 1000, statements
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    drop()
+    return {"asked": asked, "again": again, "first_statements": first_statements, "first_ms": first_ms,
+            "repeat_statements": repeat_statements, "repeat_ms": repeat_ms}
+
+
 def bench_dispatch(messages: int) -> dict[str, float]:
     """Outbox to the emulated Slack over HTTP: messages per second, with pacing off."""
     url, drop = fresh_database("sqlite")
@@ -262,6 +307,13 @@ def main() -> int:
             for name, result in bench_outreach(kind, size).items():
                 print(f"  {kind:10} {size:4} communities: {name:36} {result['found']:5} found/queued, "
                       f"{result['statements']:5} statements, {result['ms']:8.1f} ms")
+    print("async standup asks (ask_standups), members in four zones, first tick then the same instant again")
+    for kind in ("sqlite", "postgresql"):
+        for communities, members in ((5, 10), (10, 20)) if args.quick else ((20, 10), (50, 40)):
+            result = bench_standup_asks(kind, communities, members)
+            print(f"  {kind:10} {communities:3} x {members:3} members: asked {result['asked']} in "
+                  f"{result['first_statements']} statements, {result['first_ms']:.0f} ms; again: {result['again']} "
+                  f"in {result['repeat_statements']} statements, {result['repeat_ms']:.0f} ms")
     result = bench_dispatch(50 if args.quick else 300)
     print(f"outbox dispatch: {result['sent']} messages, {result['per_second']:.0f} messages/s")
     result = bench_events(50 if args.quick else 300)

@@ -24,12 +24,52 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     ),
     "meeting": (
         ['/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]',
-         "/cop meeting list"],
-        "Schedules a meeting of this community (leads only) and lists what is coming. `<when>` is read in "
-        "*your* time zone and shown to everyone in theirs. The channel is reminded 24 hours and 1 hour "
-        "before each meeting.",
+         "/cop meeting list", "/cop meeting cancel <id> [next | on <day>]",
+         "/cop meeting reschedule <id> [on <day>] to <when>", "/cop meeting reschedule <id> series <when> [...]",
+         "/cop meeting start [<id>] | end | minutes [<number>]", "/cop meeting rsvp <id> yes|maybe|no",
+         "/cop meeting dms on|off", "/cop meeting reminders [<times before> | off]"],
+        "Leads schedule, move, cancel, start and end meetings; anyone lists them and reads the minutes. `<when>` "
+        "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
+        "so 15:00 in London stays 15:00 in London when the clocks change. The channel is reminded 24 hours and "
+        "1 hour before each meeting (a lead can change that: `reminders 2d, 30m`), with buttons to say whether "
+        "you're coming; if you say yes, you're also reminded by DM. `start` opens a thread with the agenda: "
+        "reply there with `action: <title> @owner due <when>`, `decision: <text>` or `info: <note>`; everyone "
+        "who speaks there, or presses *I'm here*, is in the attendance. `end` posts the minutes; unfinished "
+        "agenda items and open actions carry over. A meeting nobody ends is closed 30 minutes after its planned "
+        "end, with minutes.",
         ['/cop meeting schedule "Monthly sync" next tue 3pm monthly for 45m',
-         '/cop meeting schedule "Show and tell" 2026-12-01 15:00 every 2 weeks', "/cop meeting list"],
+         "/cop meeting reschedule 3 on dec 22 to dec 23 3pm", "/cop meeting cancel 3 next",
+         "/cop meeting start", "/cop meeting minutes"],
+    ),
+    "agenda": (
+        ["/cop agenda", "/cop agenda add <topic>", "/cop agenda done <number>"],
+        "The agenda of the running meeting, or of the next one. Topics added when no meeting is scheduled wait "
+        "for whichever comes first. Topics not ticked off carry over to the next meeting, and so do the "
+        "community's open actions.",
+        ["/cop agenda add Move CI to spot instances", "/cop agenda done 4"],
+    ),
+    "decision": (
+        ["/cop decision <text>"],
+        "Records a decision: in the running meeting (it goes into its thread and minutes), or for the community "
+        "when no meeting is running. In a meeting's thread, a reply starting `decision:` does the same.",
+        ["/cop decision We adopt trunk-based development from January"],
+    ),
+    "standup": (
+        ["/cop standup [start]", "/cop standup end", "/cop standup schedule <days> <HH:MM> | off",
+         '/cop standup questions ["<question>" ...]', "/cop standup dms on|off"],
+        "Leads run a standup in the channel now (answers in its thread, a line per question or `1.` `2.` `3.`, or "
+        "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
+        "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
+        "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
+        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted.",
+        ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",
+         '/cop standup questions "What shipped?" "What is next?" "What is blocking you?"'],
+    ),
+    "away": (
+        ["/cop away <until>", "/cop away off"],
+        "On leave: until then you are not asked for standups, nor counted as missing. A day means to the end of "
+        "that day, your time.",
+        ["/cop away dec 24", "/cop away in 2 weeks", "/cop away off"],
     ),
     "tor": (
         ["/cop tor [show]", "/cop tor set <purpose|scope|members|cadence> <text>"],
@@ -75,7 +115,7 @@ def help_message(topic: str | None = None) -> Message:
         usages, explanation, examples = HELP_TOPICS[topic]
         return Message.of(
             f"/cop {topic}",
-            [section("\n".join(f"`{escape(u)}`" for u in usages)), section(explanation),
+            [section("\n".join(f"`{escape(u)}`" for u in usages)), section(escape(explanation)),
              context("Examples: " + " · ".join(f"`{escape(e)}`" for e in examples))],
         )
     lines = [f"*{name}*  " + "  ".join(f"`{escape(u)}`" for u in usages)
@@ -104,8 +144,9 @@ def community_created(community: Community, lead_user_id: str) -> Message:
 def meeting_line(occurrence: Occurrence) -> str:
     meeting = occurrence.meeting
     repeat = f" · {meeting.rule.describe()}" if meeting.rule else ""
+    moved = " · _moved_" if occurrence.original_at and occurrence.original_at != occurrence.starts_at else ""
     return (f"`#{meeting.id}` *{escape(meeting.title)}* · {slack_date(occurrence.starts_at)} "
-            f"· {meeting.duration_minutes} min{repeat}")
+            f"· {meeting.duration_minutes} min{repeat}{moved}")
 
 
 def meeting_scheduled(meeting: Meeting, first: dt.datetime, *, scheduled_by: str) -> Message:
@@ -129,26 +170,6 @@ def meeting_list(community: Community, occurrences: Sequence[Occurrence]) -> Mes
         f"Upcoming meetings of {community.name}",
         [section(f"*Upcoming meetings of {escape(community.name)}*"),
          section(fit_lines([meeting_line(o) for o in occurrences]))],
-    )
-
-
-def describe_offset(minutes: int) -> str:
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return "tomorrow" if days == 1 else f"in {days} days"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return "in 1 hour" if hours == 1 else f"in {hours} hours"
-    return f"in {minutes} minutes"
-
-
-def meeting_reminder(meeting: Meeting, starts_at: dt.datetime, offset_minutes: int) -> Message:
-    when = describe_offset(offset_minutes)
-    return Message.of(
-        f"Reminder: {meeting.title} starts {when}",
-        [section(f":alarm_clock: *{escape(meeting.title)}* starts {when}: "
-                 f"{slack_date(starts_at, '{date_long} at {time}')} ({meeting.duration_minutes} min)."),
-         context(f"A meeting of *{escape(meeting.community.name)}* · `/cop meeting list` for what else is coming")],
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.outbox import Dispatcher
 from bot.settings import Settings
+from bot.slack import WorkspaceUrl
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,4 @@ class Services:
     client: WebClient
     clock: Clock
     dispatcher: Dispatcher
+    workspace_url: WorkspaceUrl = field(default_factory=WorkspaceUrl)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -76,3 +77,37 @@ def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) ->
         if not cursor:
             break
     return members[:limit]
+
+
+class WorkspaceUrl:
+    """The workspace's `https://<name>.slack.com/`, asked of auth.test once per process and then kept.
+
+    Bolt's single-workspace authorization drops the `url` from its auth.test, so copbot asks itself.
+    """
+
+    def __init__(self) -> None:
+        self._url: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, client: WebClient) -> str | None:
+        with self._lock:
+            if self._url is None:
+                try:
+                    self._url = client.auth_test().get("url")
+                except SlackApiError as error:
+                    logger.warning("auth.test failed (%s); links to messages are left out", error.response.get("error"))
+            return self._url
+
+
+def permalink(workspace_url: str | None, channel: str, ts: str, thread_ts: str | None = None) -> str | None:
+    """A message's permalink, in the form chat.getPermalink returns, without a Web API call per message.
+
+    Slack's permalinks are `<workspace url>archives/<channel>/p<ts without the dot>`, with the thread
+    named for a reply; building them here keeps a busy meeting thread from costing one call per line.
+    """
+    if not workspace_url or not channel or not ts:
+        return None
+    link = f"{workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel}"
+    return link

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.db import unit_of_work
@@ -56,6 +57,11 @@ class Request:
     def bot_user_id(self) -> str:
         return self.context.bot_user_id or ""
 
+    @property
+    def workspace_url(self) -> str | None:
+        """`https://<workspace>.slack.com/`, for building links to messages."""
+        return self.services.workspace_url.get(self.client)
+
     def person(self, user_id: str | None = None) -> Person:
         return ensure_person(self.session, self.client, team_id=self.team_id,
                              user_id=user_id or self.user_id, now=self.now)
@@ -90,6 +96,18 @@ class Request:
 
 Handler = Callable[[Request], None]
 
+ATTEMPTS = 3
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction may simply be run again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _sqlstate(error: OperationalError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
+
+
+def _conflicted(error: OperationalError) -> bool:
+    return _sqlstate(error) in RETRYABLE_SQLSTATES
+
 
 def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., None]:
     """Wrap a handler: ack, open a transaction, skip a redelivered event, then flush the outbox.
@@ -104,24 +122,34 @@ def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., 
         ack()
         services: Services = context[SERVICES_KEY]
         now = services.clock.now()
-        try:
-            with unit_of_work(services.sessions) as session:
-                if dedupe_events and body.get("event_id"):
-                    event = body.get("event") or {}
-                    if not first_delivery(session, event_id=body["event_id"], team_id=context.team_id or "",
-                                          event_type=str(event.get("type", ""))[:64], now=now):
-                        logger.info("event %s already handled; Slack retried it", body["event_id"])
-                        return
-                request = Request(body=body, context=context, client=client, respond=respond, session=session,
-                                  services=services, now=now)
-                handler(request)
-            request.send_replies()
-        except Exception as error:
-            # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
-            # thread runner resets the acknowledgement, and a request whose ack it had not yet seen
-            # is answered 404 after three seconds, which Slack shows as a failed command.
-            handle_listener_error(error, body, respond)
-            return
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with unit_of_work(services.sessions) as session:
+                    if dedupe_events and body.get("event_id"):
+                        event = body.get("event") or {}
+                        if not first_delivery(session, event_id=body["event_id"], team_id=context.team_id or "",
+                                              event_type=str(event.get("type", ""))[:64], now=now):
+                            logger.info("event %s already handled; Slack retried it", body["event_id"])
+                            return
+                    request = Request(body=body, context=context, client=client, respond=respond,
+                                      session=session, services=services, now=now)
+                    handler(request)
+                request.send_replies()
+                break
+            except OperationalError as error:
+                if attempt < ATTEMPTS and _conflicted(error):
+                    # Two events touching the same rows (a busy meeting thread) can deadlock on
+                    # PostgreSQL, which then aborts one of them; run that one again rather than lose it.
+                    logger.warning("transaction conflict (%s); running the listener again", _sqlstate(error))
+                    continue
+                handle_listener_error(error, body, respond)
+                return
+            except Exception as error:
+                # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
+                # thread runner resets the acknowledgement, and a request whose ack it had not yet seen
+                # is answered 404 after three seconds, which Slack shows as a failed command.
+                handle_listener_error(error, body, respond)
+                return
         # After commit: what the handler put in the outbox goes out now, not at the next tick. The
         # request has already succeeded, so a failure here is the dispatcher's to retry, not the user's.
         try:

@@ -13,11 +13,23 @@ class ActionId(enum.StrEnum):
     # The switches on the Home tab, `home.setting.<setting>` (ids must differ within a block); the
     # value is "<setting>:on" or "<setting>:off". Listeners match the prefix.
     HOME_SETTING = "home.setting"
+    RSVP_YES = "meeting_rsvp_yes"
+    RSVP_MAYBE = "meeting_rsvp_maybe"
+    RSVP_NO = "meeting_rsvp_no"
+    IM_HERE = "meeting_im_here"
+    STANDUP_OPEN = "standup_open_modal"
+    STANDUP_ANSWER = "standup_answer"
 
 
 class ViewId(enum.StrEnum):
     """`callback_id` of modals."""
 
+    STANDUP_ANSWER = "standup_answer_modal"
+
 
 class BlockId(enum.StrEnum):
     """`block_id` of input blocks whose values a modal submission reads."""
+
+    RSVP = "meeting_rsvp"
+    # One input per standup question: "standup_question:0", "standup_question:1", ...
+    STANDUP_QUESTION = "standup_question"

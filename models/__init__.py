@@ -11,10 +11,11 @@ from models.meetings import Meeting
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
 from models.questions import Question
+from models.standups import Standup, StandupAnswer, StandupRun
 from models.terms import TermsOfReference
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
     "DeliveryStatus", "HeldNotice", "Meeting", "Membership", "Nudge", "Person", "ProcessedEvent", "Question",
-    "Role", "TermsOfReference",
+    "Role", "Standup", "StandupAnswer", "StandupRun", "TermsOfReference",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, or_, select, up
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
-from models.upsert import insert_ignore
+from models.upsert import insert_ignore, insert_ignore_many
 
 MAX_ATTEMPTS = 6
 CLAIM_FOR = dt.timedelta(minutes=2)  # a sender that died mid-send frees its rows after this
@@ -56,6 +56,16 @@ class Delivery(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
+def _row(
+    *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
+    blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
+    thread_ts: str | None = None, not_before: dt.datetime | None = None,
+) -> dict[str, Any]:
+    return dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
+                community_id=community_id, thread_ts=thread_ts, next_attempt_at=not_before or now,
+                created_at=now, status=DeliveryStatus.PENDING, attempts=0)
+
+
 def enqueue(
     session: Session, *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
     blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
@@ -64,11 +74,21 @@ def enqueue(
     """Add a message to the outbox unless one with the same key exists; True if added."""
     return insert_ignore(
         session, Delivery,
-        dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
-             community_id=community_id, thread_ts=thread_ts, next_attempt_at=not_before or now,
-             created_at=now, status=DeliveryStatus.PENDING, attempts=0),
+        _row(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
+             community_id=community_id, thread_ts=thread_ts, not_before=not_before, now=now),
         conflict="key",
     )
+
+
+def enqueue_many(session: Session, messages: list[dict[str, Any]]) -> int:
+    """`enqueue` for many messages (each a dict of its keyword arguments) in a few statements."""
+    return insert_ignore_many(session, Delivery, [_row(**message) for message in messages], conflict="key")
+
+
+def sent_ts(session: Session, *, key: str) -> str | None:
+    """The Slack ts of the message sent under `key`, once it has been sent."""
+    return session.scalars(select(Delivery.sent_ts).where(
+        Delivery.key == key, Delivery.status == DeliveryStatus.SENT)).first()
 
 
 def claim_due(session: Session, *, now: dt.datetime, limit: int = 50) -> list[Delivery]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
 from models.communities import Community
-from models.errors import NotAMember, NotPermitted
+from models.errors import BadArgument, NotAMember, NotPermitted
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 
@@ -47,6 +47,10 @@ class Person(Base):
     work_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(9, 0))
     work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
     work_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    # On leave until then: not asked for standups, not counted as missing.
+    away_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    meeting_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    standup_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # How many unasked-for direct messages a week (welcomes, check-ins, nudges); the rest wait for the digest.
     dm_budget: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
@@ -56,6 +60,9 @@ class Person(Base):
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
+
+    def is_away(self, at: dt.datetime) -> bool:
+        return self.away_until is not None and self.away_until > at
 
 
 class Membership(Base):
@@ -188,6 +195,31 @@ def require_lead(
     membership = active_membership(session, community=community, person=person)
     if membership is None or membership.role not in LEAD_ROLES:
         raise NotPermitted(f"Only a lead of *{community.name}* can {doing}.")
+
+
+def require_member(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
+) -> None:
+    """Raise NotAMember unless the person is an active member of the community (or an overall lead)."""
+    if is_overall_lead(person, admin_ids) or active_membership(session, community=community, person=person):
+        return
+    raise NotAMember(f"You are not a member of *{community.name}*; `/cop join` in its channel first.")
+
+
+def set_away(person: Person, *, until: dt.datetime | None, now: dt.datetime) -> None:
+    """On leave until `until` (None: back now): not asked for standups and not counted as missing."""
+    if until is not None and until <= now:
+        raise BadArgument("That is already past; say until when you are away, e.g. `dec 10`.")
+    person.away_until = until
+
+
+def stale_member_ids(session: Session, *, community: Community, now: dt.datetime, limit: int = 500) -> list[str]:
+    """Active members whose cached profile (and so time zone) is missing or older than a day."""
+    return list(session.scalars(
+        select(Person.user_id).join(Membership, Membership.person_id == Person.id).where(
+            Membership.community_id == community.id, Membership.active.is_(True), Person.is_bot.is_(False),
+            (Person.profile_fetched_at.is_(None)) | (Person.profile_fetched_at < now - PROFILE_MAX_AGE))
+        .order_by(Person.id).limit(limit)))
 
 
 def communities_of(session: Session, *, person: Person) -> list[Community]:

@@ -8,17 +8,34 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conflict: str) -> bool:
+def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conflict: str | tuple[str, ...]) -> bool:
     """INSERT ... ON CONFLICT (conflict) DO NOTHING; True when a row was inserted.
+
+    `conflict` names the column, or the columns, of the unique constraint that decides "already there".
 
     A plain SELECT-then-INSERT races when Slack retries an event while the first attempt is still
     running; the database's own conflict handling does not.
     """
+    columns = [conflict] if isinstance(conflict, str) else list(conflict)
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(model).values(**values).on_conflict_do_nothing(index_elements=[conflict])
+        module.insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
         # rowcount cannot tell: with an implicit RETURNING, PostgreSQL reports -1 either way.
-        .returning(getattr(model, conflict))
+        .returning(getattr(model, columns[0]))
     )
     return session.execute(statement).first() is not None
+
+
+def insert_ignore_many(
+    session: Session, model: type, rows: list[dict[str, Any]], *, conflict: str | tuple[str, ...], batch: int = 500,
+) -> int:
+    """`insert_ignore` for many rows in a few statements; returns how many were inserted."""
+    columns = [conflict] if isinstance(conflict, str) else list(conflict)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = 0
+    for start in range(0, len(rows), batch):
+        statement = (module.insert(model).values(rows[start:start + batch])
+                     .on_conflict_do_nothing(index_elements=columns).returning(getattr(model, columns[0])))
+        inserted += len(session.execute(statement).all())
+    return inserted

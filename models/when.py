@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta  # UTC is timezone.utc under a shorter name
+from datetime import UTC, date, datetime, time, timedelta  # UTC is timezone.utc under a shorter name
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -447,3 +447,65 @@ def occurrence_at_or_before(
             return instant
         wall = series.rule.before(wall, inc=False)
     return None
+
+
+# --------------------------------------------------------------------------- days and local clocks
+
+
+def local_date(instant: datetime, tz: str) -> date:
+    """The calendar day `instant` falls on in zone `tz`."""
+    _require_aware(instant, "instant")
+    return instant.astimezone(_zone(tz)).date()
+
+
+def format_day(day: date) -> str:
+    """A day as people read it, e.g. "Tue 1 Dec 2026", whatever the process locale."""
+    return _format_day(day)
+
+
+def at_local(day: date, clock: time, tz: str) -> datetime:
+    """The instant the clocks in `tz` show `clock` on `day`, as aware UTC.
+
+    On the night the clocks jump forward, a reading inside the gap happens `gap` later (02:30 on a
+    night 02:00 becomes 03:00 is 03:30); on the night they fall back, the first of the two readings.
+    """
+    return _wall_to_utc(datetime.combine(day, clock), _zone(tz))
+
+
+def _read_local(text: str, *, tz: str, now: datetime, examples: str) -> tuple[datetime, str, str]:
+    """dateparser's reading of a day or time typed in `tz`: (naive wall value, period, cleaned text)."""
+    _require_aware(now, "now")
+    cleaned = _clean_when(text or "")
+    if not cleaned:
+        raise WhenError(f"Say which day, e.g. {examples}.")
+    parsed = _dateparse(cleaned, now.astimezone(_zone(tz)).replace(tzinfo=None))
+    if parsed is None:
+        raise WhenError(f"I couldn't read “{(text or '').strip()}” as a day. Try {examples}.")
+    return parsed[0], parsed[1], cleaned
+
+
+def parse_day(text: str, *, tz: str, now: datetime) -> date:
+    """Read a day a person typed in their zone (`dec 22`, `next tue`, `tomorrow`, `2026-12-22`)."""
+    value, _, _ = _read_local(text, tz=tz, now=now, examples="`dec 22`, `next tue` or `2026-12-22`")
+    return value.date()
+
+
+def parse_until(text: str, *, tz: str, now: datetime) -> datetime:
+    """Read "until when" a person typed in their zone: a day means to the end of that day.
+
+    `dec 10` is through 10 December (back on the 11th at midnight, their time); `dec 10 5pm` is that
+    instant; `in 2 weeks` is the same clock time a fortnight on. Returns aware UTC, after `now`.
+    """
+    value, period, cleaned = _read_local(text, tz=tz, now=now, examples="`dec 10`, `next mon` or `in 2 weeks`")
+    zone = _zone(tz)
+    if value.tzinfo is not None:
+        result = value.astimezone(UTC)
+    elif period == "time":
+        result = _wall_to_utc(value, zone)
+    elif cleaned.startswith("in "):
+        result = _wall_to_utc(value, zone)
+    else:
+        result = at_local(value.date() + timedelta(days=1), time(0, 0), tz)
+    if result <= now:
+        raise WhenError(f"That is in the past ({format_local(result, tz)}).")
+    return result

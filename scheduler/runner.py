@@ -32,6 +32,9 @@ class Job:
 # twice is harmless, and a run missed while the bot was down is covered by the next.
 JOBS: tuple[Job, ...] = (
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
+    Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
+    Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
+    Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
     # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.
     Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),

@@ -23,6 +23,7 @@ METHOD_SCOPES = {
     "conversations.join": {"channels:join"},
     "conversations.members": {"channels:read", "groups:read"},
     "views.publish": set(),  # Slack's reference: "No scope required"
+    "views.open": set(),  # needs only a trigger_id from an interaction
 }
 EVENT_SCOPES = {
     "app_home_opened": set(),  # Slack's reference lists no scope for it

@@ -60,7 +60,7 @@ def test_bad_schedules_get_specific_errors_and_save_nothing(bot):
         ('meeting schedule "Kick-off" banana', "couldn't read"),
         ('meeting schedule "Kick-off" tomorrow 10am for 13h', "12 hours"),
         ('meeting schedule "" tomorrow 10am', "title"),
-        ("meeting reschedule 3", "I don't know `/cop meeting reschedule`"),
+        ("meeting frobnicate 3", "I don't know `/cop meeting frobnicate`"),
     ]
     for n, (text, expected) in enumerate(cases, start=2):
         bot.command("UBOB", text)

@@ -20,8 +20,9 @@ from models import Base
 from tests.conftest import BACKENDS, PG_URL
 
 EXPECTED_TABLES = {
-    "actions", "communities", "contributions", "deliveries", "held_notices", "meetings", "memberships", "nudges",
-    "people", "processed_events", "questions", "terms_of_reference",
+    "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",
+    "held_notices", "meeting_notes", "meeting_occurrences", "meetings", "memberships", "nudges", "people",
+    "processed_events", "questions", "rsvps", "standup_answers", "standup_runs", "standups", "terms_of_reference",
 }
 
 

@@ -114,6 +114,21 @@ def test_story_shows_errors_for_the_bad_commands(story: tuple[Sandbox, int, str]
     assert not any("Terraform clinic" in m.text or "Retro" in m.text for m in _bot_posts_in_devops(sandbox))
 
 
+def test_story_runs_the_kick_off_and_posts_its_minutes(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, output = story
+    [minutes] = [m for m in _bot_posts_in_devops(sandbox) if m.text == "Minutes: Kick-off"]
+    text = _text_of(minutes)
+    assert "Every pipeline gets a spot-instance runner by January" in text  # a thread line
+    assert "We meet every two weeks, Thursdays at 16:00 London" in text  # /cop decision
+    assert "Write the spot instance runbook" in text and "<@U0CHANDRA>" in json.dumps(minutes.blocks)
+    assert "New York can host the next kick-off" in text
+    assert "Attendees (5)" in text  # alice started it, three spoke in the thread, eve pressed "I'm here"
+    assert "40 min" in text
+    assert "Spot instances for CI: how we did it" in text.split("Carries over")[1]
+    # Eve, who left early, reads the minutes in her own time zone.
+    assert "today at 07:00 (your time, America/Los_Angeles) · 40 min" in output
+
+
 def test_run_sandbox_runs_the_story_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_sandbox(str(STORY), None) == 0
     assert "[Mon 23 Nov 08:00 UTC] alice in #devops> /cop setup DevOps CoP" in capsys.readouterr().out
@@ -151,6 +166,10 @@ def _output(box: Sandbox) -> str:
     ("bob reacts :tada: to 7", "no message [7]"),
     ("eve joins #random", "already in #random"),
     ("/nope", "no /nope command"),
+    ("bob replies to 3", "Say which message and what"),
+    ("bob replies to 9: hello", "no message [9]"),
+    ("bob replies to copbot: hi", "copbot hasn't posted"),
+    ("bob clicks Yes", "Say which button"),
 ])
 def test_a_bad_line_says_what_is_wrong_and_the_sandbox_goes_on(sandbox: Sandbox, line: str, expected: str) -> None:
     outcome = sandbox.run_line(line)
@@ -272,3 +291,15 @@ def test_blocks_render_header_section_fields_context_divider_and_buttons() -> No
 def test_a_message_without_blocks_shows_its_text() -> None:
     assert render_message("Hello <@U0BOB> &amp; all", None, LONDON) == "Hello @bob & all"
     assert render_message("Hello", [], LONDON) == "Hello"
+
+
+def test_replies_go_in_the_thread_and_clicks_press_buttons(sandbox: Sandbox) -> None:
+    for line in ("/cop setup DevOps CoP", "/cop meeting start", "bob replies to copbot: decision: Adopt OpenTofu"):
+        assert sandbox.run_line(line).ok, line
+    reply = sandbox.emulator.messages_in(DEVOPS)[-1]
+    opening = [m for m in sandbox.emulator.messages_in(DEVOPS) if m.text.startswith("Meeting started")][0]
+    assert (reply.user, reply.thread_ts) == ("U0BOB", opening.ts)
+    assert not sandbox.run_line('dana clicks "Maybe" on copbot').ok  # the thread has no such button
+    outcome = sandbox.run_line('dana clicks "I\'m here" on copbot')
+    assert outcome.ok
+    assert any(m.ephemeral_to == "U0DANA" and "attendance" in _text_of(m) for m in outcome.messages)

@@ -474,3 +474,39 @@ def test_format_local_needs_aware_input_and_a_real_zone() -> None:
         format_local(datetime(2026, 12, 1, 15), LONDON)
     with pytest.raises(WhenError):
         format_local(utc(2026, 12, 1, 15), "Atlantis/Central")
+
+
+# --------------------------------------------------------------------------- days and "until when"
+
+from models.when import at_local, parse_day, parse_until  # noqa: E402
+
+
+def test_parse_day_reads_days_in_the_persons_zone():
+    now = local_now(LONDON)  # Tue 24 Nov 2026, 09:00
+    assert parse_day("dec 22", tz=LONDON, now=now).isoformat() == "2026-12-22"
+    assert parse_day("tomorrow", tz=LONDON, now=now).isoformat() == "2026-11-25"
+    # 23:30 on Tuesday in Los Angeles is already Wednesday in London.
+    late = at(LA, 2026, 11, 24, 23, 30)
+    assert parse_day("today", tz=LA, now=late).isoformat() == "2026-11-24"
+    assert parse_day("today", tz=LONDON, now=late).isoformat() == "2026-11-25"
+    for bad in ("", "banana"):
+        with pytest.raises(WhenError):
+            parse_day(bad, tz=LONDON, now=now)
+
+
+def test_parse_until_a_day_means_to_the_end_of_it_even_across_a_clock_change():
+    now = at(LONDON, 2027, 3, 20, 9, 0)
+    # Back on Monday 29 March at 00:00 BST: the night of the 28th the clocks jumped forward.
+    assert parse_until("mar 28", tz=LONDON, now=now) == at(LONDON, 2027, 3, 29, 0, 0) == utc(2027, 3, 28, 23, 0)
+    assert parse_until("mar 28 5pm", tz=LONDON, now=now) == utc(2027, 3, 28, 16, 0)
+    assert parse_until("in 2 weeks", tz=LONDON, now=now) == at(LONDON, 2027, 4, 3, 9, 0)  # same clock time
+    with pytest.raises(WhenError, match="past"):
+        parse_until("yesterday 9am", tz=LONDON, now=now)
+
+
+def test_at_local_on_the_nights_the_clocks_change():
+    from datetime import date, time
+
+    assert at_local(date(2027, 3, 28), time(1, 30), LONDON) == utc(2027, 3, 28, 1, 30)  # in the gap: 02:30 BST
+    assert at_local(date(2027, 10, 31), time(1, 30), LONDON) == utc(2027, 10, 31, 0, 30)  # first 01:30
+    assert at_local(date(2027, 3, 14), time(9, 30), LA) == utc(2027, 3, 14, 16, 30)

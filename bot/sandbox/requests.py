@@ -1,7 +1,8 @@
 """Requests into the app as Slack makes them: the same shapes, signed the same way.
 
 The sandbox sends these to the real app; the tests send them over HTTP. The shapes follow the
-request bodies Slack documents for slash commands and Events API callbacks.
+request bodies Slack documents for slash commands, Events API callbacks and interactivity
+(`block_actions`, `view_submission`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,70 @@ class RequestFactory:
         }
         return self.sign(json.dumps(wrapper).encode(), "application/json", retry_num=retry_num)
 
+    def _interaction(self, payload: dict[str, Any]) -> SignedRequest:
+        # Slack sends interactivity as a form with one field, `payload`, holding the JSON.
+        return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+
+    def _user(self, user_id: str, user_name: str | None) -> dict[str, Any]:
+        name = user_name or user_id.lower()
+        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+
+    def block_action(self, *, user_id: str, action_id: str, value: str, channel_id: str | None = None,
+                     message_ts: str | None = None, response_url: str | None = None, view_id: str | None = None,
+                     block_id: str = "b", user_name: str | None = None, is_ephemeral: bool = False,
+                     text: str = "Button") -> SignedRequest:
+        """A button pressed, shaped like Slack's `block_actions` payload: on a message in `channel_id`
+        (with its response_url), or else on the Home tab view `view_id`."""
+        n = next(self._ids)
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user_id, user_name),
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "actions": [{"action_id": action_id, "block_id": block_id,
+                         "text": {"type": "plain_text", "text": text, "emoji": True}, "value": value,
+                         "type": "button", "action_ts": self.event_ts()}],
+        }
+        if channel_id is not None:
+            payload["container"] = {"type": "message", "message_ts": message_ts or "", "channel_id": channel_id,
+                                    "is_ephemeral": is_ephemeral}
+            payload["channel"] = {"id": channel_id,
+                                  "name": "directmessage" if channel_id[:1] == "D" else channel_id.lower()}
+            payload["message"] = {"type": "message", "ts": message_ts or "", "text": ""}
+            if response_url:
+                payload["response_url"] = response_url
+        else:
+            payload["container"] = {"type": "view", "view_id": view_id or "V0"}
+            payload["view"] = {"id": view_id or "V0", "type": "home", "team_id": self.team_id, "blocks": []}
+        return self._interaction(payload)
+
+    def view_submission(self, *, user_id: str, callback_id: str, values: dict[str, dict[str, Any]],
+                        private_metadata: str = "", view_id: str = "V0COP00001", blocks: list | None = None,
+                        user_name: str | None = None, title: str = "copbot") -> SignedRequest:
+        """A modal submitted, shaped like Slack's `view_submission` payload; `values` is `state.values`."""
+        n = next(self._ids)
+        return self._interaction({
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": self._user(user_id, user_name),
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "view": {
+                "id": view_id, "team_id": self.team_id, "type": "modal", "blocks": blocks or [],
+                "private_metadata": private_metadata, "callback_id": callback_id,
+                "state": {"values": values}, "hash": f"{int(self.clock())}.sandbox",
+                "title": {"type": "plain_text", "text": title}, "clear_on_close": False,
+                "notify_on_close": False, "close": {"type": "plain_text", "text": "Cancel"},
+                "submit": {"type": "plain_text", "text": "Submit"}, "previous_view_id": None,
+                "root_view_id": view_id, "app_id": self.api_app_id, "external_id": "",
+                "app_installed_team_id": self.team_id, "bot_id": "B0COPBOT",
+            },
+            "response_urls": [],
+        })
+
     def event_ts(self) -> str:
         return f"{self.clock():.6f}"
 
@@ -134,32 +199,3 @@ class RequestFactory:
         """The event Slack sends when someone opens copbot's Home (or Messages) tab."""
         return {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": tab,
                 "event_ts": self.event_ts()}
-
-    def block_action(self, *, user_id: str, action_id: str, value: str, response_url: str | None = None,
-                     channel_id: str | None = None, message_ts: str | None = None,
-                     view_id: str | None = None) -> SignedRequest:
-        """A button click, as Slack posts it: form field `payload` holding the JSON. From a message when
-        `channel_id` is given (with its response_url), else from the Home tab view `view_id`."""
-        n = next(self._ids)
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id},
-            "api_app_id": self.api_app_id,
-            "token": "unused-verification-token",
-            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
-            "team": {"id": self.team_id, "domain": self.team_domain},
-            "actions": [{"action_id": action_id, "block_id": f"b{n}", "value": value, "type": "button",
-                         "text": {"type": "plain_text", "text": "Button", "emoji": True},
-                         "action_ts": self.event_ts()}],
-        }
-        if channel_id is not None:
-            payload["container"] = {"type": "message", "message_ts": message_ts or "", "channel_id": channel_id,
-                                    "is_ephemeral": False}
-            payload["channel"] = {"id": channel_id, "name": "directmessage" if channel_id[:1] == "D" else channel_id}
-            payload["message"] = {"type": "message", "ts": message_ts or "", "text": ""}
-            if response_url:
-                payload["response_url"] = response_url
-        else:
-            payload["container"] = {"type": "view", "view_id": view_id or "V0"}
-            payload["view"] = {"id": view_id or "V0", "type": "home", "team_id": self.team_id, "blocks": []}
-        return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")

@@ -18,6 +18,8 @@ The line language::
     <person> unreacts :emoji: [to <n>]
     <person> joins [#channel]         join the current (or the named) channel
     <person> leaves [#channel]
+    <person> replies to <n>: <text>   a reply in the thread of message [n] (or `to <person>`)
+    <person> clicks "<button>" on <n> press a button on message [n]
     wait 2h | wait 1d 3h | wait 45m   move the clock forward; reminders and other jobs run as it goes
     wait until 2026-11-24 14:00 [Europe/London]
                                       move the clock to that instant (in your zone unless you name one)
@@ -25,7 +27,7 @@ The line language::
     quit                              leave (end of input does the same)
 
 Lines starting with `#` are comments and blank lines are skipped. `<person>` may be left out of
-`reacts`, `unreacts`, `joins` and `leaves` to mean you.
+`reacts`, `unreacts`, `joins`, `leaves`, `replies` and `clicks` to mean you.
 """
 
 from __future__ import annotations
@@ -81,7 +83,9 @@ Doing things
   <person> unreacts :emoji: [to <n>] take a reaction back
   <person> joins [#channel]          join the current channel, or the one named
   <person> leaves [#channel]         leave it
-  (leave out <person> in reacts, unreacts, joins and leaves to mean yourself)
+  <person> replies to <n>: <text>    a reply in the thread of message [n], or `to <person>`
+  <person> clicks "<button>" on <n>  press a button on message [n] (I'm here, RSVP...)
+  (leave out <person> in reacts, unreacts, joins, leaves, replies and clicks to mean yourself)
 Time
   wait 2h  |  wait 1d 3h  |  wait 45m
                                      move the clock forward; copbot's scheduler runs as it goes
@@ -176,7 +180,10 @@ def parse_span(text: str) -> dt.timedelta | None:
 
 _ISO_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})")
 _EMOJI = re.compile(r":?([a-z0-9_+'-]+(?:::skin-tone-\d)?):?")
-_VERBS = frozenset({"react", "reacts", "unreact", "unreacts", "join", "joins", "leave", "leaves"})
+_VERBS = frozenset({"react", "reacts", "unreact", "unreacts", "join", "joins", "leave", "leaves", "reply", "replies",
+                    "click", "clicks"})
+_REPLY = re.compile(r"(?:to\s+)?(?P<target>\S+?)\s*:\s*(?P<text>\S.*)", re.S)
+_CLICK = re.compile(r"[\"“](?P<label>[^\"”]+)[\"”](?:\s+on\s+(?P<target>\S+))?")
 _TARGET = re.compile(r"(?:message\s+)?\[?(\d+)\]?")
 
 
@@ -399,7 +406,11 @@ class Sandbox:
                             "`say <text>` or `<person>: <text>`; /help lists everything.")
 
     def _verb(self, who: str, verb: str, rest: str) -> None:
-        if verb.startswith("unreact"):
+        if verb.startswith("repl"):
+            self._reply(who, rest)
+        elif verb.startswith("click"):
+            self._click(who, rest)
+        elif verb.startswith("unreact"):
             self._react(who, rest, removed=True)
         elif verb.startswith("react"):
             self._react(who, rest, removed=False)
@@ -479,6 +490,47 @@ class Sandbox:
             event["channel_type"] = "im"
         self._send_event(event)
 
+    def _reply(self, who: str, rest: str) -> None:
+        match = _REPLY.fullmatch(rest.strip())
+        if match is None:
+            raise LineError(f"Say which message and what, e.g. `{who} replies to 7: action: write the runbook`.")
+        message = self._reaction_target(who, match["target"])
+        self._require_member(who, message.channel)
+        person = self.people[who]
+        thread_ts = message.thread_ts or message.ts
+        slack_text = self._as_slack_text(match["text"].strip())
+        self._say(f"{who} replied in the thread of {self._describe_message(message)}")
+        ts = self.emulator.post_as_user(person.user_id, message.channel, slack_text, thread_ts=thread_ts)
+        self._send_event(self._factory().message(user=person.user_id, channel=message.channel, text=slack_text,
+                                                 ts=ts, thread_ts=thread_ts))
+
+    def _click(self, who: str, rest: str) -> None:
+        match = _CLICK.fullmatch(rest.strip())
+        if match is None:
+            raise LineError(f"Say which button, in quotes, e.g. `{who} clicks \"I'm here\" on 12`.")
+        message = self._reaction_target(who, match["target"])
+        label = match["label"].strip().lower()
+        buttons = [element for block in message.blocks or [] for element in block.get("elements") or []
+                   if isinstance(element, dict) and element.get("type") == "button"]
+        found = [b for b in buttons if b.get("text", {}).get("text", "").lower().startswith(label)]
+        if not found:
+            names = ", ".join(f"“{b.get('text', {}).get('text', '')}”" for b in buttons) or "none"
+            raise LineError(f"{self._describe_message(message)} has no button “{match['label']}”; its buttons: "
+                            f"{names}.")
+        button, person = found[0], self.people[who]
+        self._commands += 1
+        response_url = self.emulator.response_url(f"click-{self._commands}", channel=message.channel,
+                                                  user=person.user_id)
+        request = self._factory().block_action(
+            user_id=person.user_id, user_name=who, action_id=button["action_id"], value=button.get("value", ""),
+            channel_id=message.channel, message_ts=message.ts, response_url=response_url,
+            text=button.get("text", {}).get("text", ""))
+        self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on {self._describe_message(message)}")
+        opened = len(self.emulator.calls_to("views.open"))
+        self._dispatch(request.text, request.headers)
+        if len(self.emulator.calls_to("views.open")) > opened:
+            self._say("(copbot opened a form; the sandbox can't fill forms in, so answer in the thread instead)")
+
     def _as_slack_text(self, text: str) -> str:
         """What Slack delivers for typed text: &, <, > escaped and @names turned into mentions."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -534,6 +586,13 @@ class Sandbox:
                 raise LineError(f"Nothing has been said in {self._where(channel_id)} yet, so there is nothing "
                                 "to react to.")
             return here[-1]
+        if target.strip().lstrip("@").lower() == "copbot":
+            # copbot's latest message here that starts something (a thread, a reminder): not a reply in a thread.
+            mine = [m for m in self._numbered if m.channel == channel_id and not m.deleted
+                    and m.user == self.emulator.bot_user_id and not m.thread_ts]
+            if not mine:
+                raise LineError(f"copbot hasn't posted in {self._where(channel_id)} yet.")
+            return mine[-1]
         number = _TARGET.fullmatch(target)
         if number is not None:
             index = int(number.group(1))

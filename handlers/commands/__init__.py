@@ -8,9 +8,9 @@ from slack_bolt import App
 
 from bot import messages
 from handlers.base import Request, listener
+from handlers.commands import meetings, running, standups
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.digest import handle_digest
-from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
 from handlers.commands.preferences import (
     handle_dm_budget,
@@ -22,13 +22,52 @@ from handlers.commands.preferences import (
 )
 from handlers.commands.quiet import handle_quiet
 from handlers.commands.tor import handle_tor
-from models.errors import BadArgument
+from models.errors import BadArgument, NotPermitted, UserFacingError
 
 Subcommand = Callable[[Request, str], None]
 
 
 def handle_help(request: Request, args: str) -> None:
     request.reply(messages.help_message(args.strip().lower() or None))
+
+
+# Each subcommand with the usage shown when what was typed cannot be done.
+MEETING_SUBCOMMANDS: dict[str, tuple[Subcommand, str]] = {
+    "schedule": (meetings.handle_meeting_schedule, meetings.SCHEDULE_USAGE),
+    "list": (meetings.handle_meeting_list, meetings.MEETING_USAGE),
+    "": (meetings.handle_meeting_list, meetings.MEETING_USAGE),
+    "cancel": (meetings.handle_meeting_cancel, meetings.CANCEL_USAGE),
+    "reschedule": (meetings.handle_meeting_reschedule, meetings.RESCHEDULE_USAGE),
+    "move": (meetings.handle_meeting_reschedule, meetings.RESCHEDULE_USAGE),
+    "rsvp": (meetings.handle_meeting_rsvp, meetings.RSVP_USAGE),
+    "dms": (meetings.handle_meeting_dms, meetings.DMS_USAGE),
+    "reminders": (meetings.handle_meeting_reminders, meetings.REMINDERS_USAGE),
+    "start": (running.handle_meeting_start, running.START_USAGE),
+    "end": (running.handle_meeting_end, running.END_USAGE),
+    "minutes": (running.handle_meeting_minutes, running.MINUTES_USAGE),
+}
+
+
+def with_usage(subcommand: Subcommand, usage: str) -> Subcommand:
+    """Errors that do not say how to type the command get this subcommand's usage line."""
+
+    def run(request: Request, args: str) -> None:
+        try:
+            subcommand(request, args)
+        except UserFacingError as error:
+            if error.usage is None and not isinstance(error, NotPermitted):
+                error.usage = usage
+            raise
+
+    return run
+
+
+def handle_meeting(request: Request, args: str) -> None:
+    sub, _, rest = args.strip().partition(" ")
+    found = MEETING_SUBCOMMANDS.get(sub.lower())
+    if found is None:
+        raise BadArgument(f"I don't know `/cop meeting {sub.lower()[:30]}`.", usage=meetings.MEETING_USAGE)
+    with_usage(*found)(request, rest.strip())
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -47,6 +86,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "hours": handle_hours,
     "dm-budget": handle_dm_budget,
     "quiet": handle_quiet,
+    "agenda": with_usage(running.handle_agenda, running.AGENDA_USAGE),
+    "decision": with_usage(running.handle_decision, running.DECISION_USAGE),
+    "standup": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
+    "standups": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
+    "away": with_usage(standups.handle_away, standups.AWAY_USAGE),
 }
 
 

@@ -1,26 +1,45 @@
-"""`/cop meeting schedule|list`."""
+"""`/cop meeting schedule|list|cancel|reschedule|rsvp|dms`; running a meeting is in `running.py`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bot import messages
+from bot.blocks import meetings as blocks
+from bot.render import Message, escape, notice
 from handlers.base import Request
-from handlers.commands.parse import take_quoted
-from handlers.commands.resolve import target_community
+from handlers.commands.parse import on_or_off, take_quoted
+from handlers.commands.resolve import led_community, target_community
+from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
-from models.meetings import schedule_meeting, upcoming_meetings
-from models.people import require_lead
-from models.when import WhenError, format_local, parse_duration, parse_recurrence, parse_when
+from models.meetings import RsvpAnswer, schedule_meeting, upcoming_meetings
+from models.meetings.occurrences import cancel_occurrence, find_occurrence, occurrence_row, reschedule_occurrence
+from models.meetings.occurrences import reschedule_series as move_series
+from models.meetings.reminders import parse_offsets, record_rsvp, set_reminder_offsets
+from models.meetings.series import Meeting, cancel_meeting, get_meeting
+from models.people import Person
+from models.when import WhenError, format_local, parse_day, parse_duration, parse_recurrence, parse_when
 
 SCHEDULE_USAGE = '/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]'
-MEETING_USAGE = "/cop meeting schedule|list"
+CANCEL_USAGE = "/cop meeting cancel <id> [next | on <day>]"
+RESCHEDULE_USAGE = ("/cop meeting reschedule <id> [on <day>] to <when>  ·  "
+                    "/cop meeting reschedule <id> series <when> [weekly | monthly | every <n> weeks] [for <duration>]")
+RSVP_USAGE = "/cop meeting rsvp <id> yes|maybe|no"
+DMS_USAGE = "/cop meeting dms on|off"
+REMINDERS_USAGE = "/cop meeting reminders <times before, e.g. 24h, 1h> | off"
+MEETING_USAGE = "/cop meeting schedule|list|cancel|reschedule|start|end|minutes|rsvp|dms|reminders"
+
+T = TypeVar("T")
 
 _DURATION = re.compile(r"\s+for\s+(?P<duration>\S.*)$", re.I)
 _RECURRENCE = re.compile(
     r"\s+(?P<rule>weekly|monthly|fortnightly|every\s+(?:\d+\s+)?(?:weeks?|months?))$", re.I
 )
+_ON_DAY = re.compile(r"on\s+(?P<day>.+?)\s+to\s+(?P<when>.+)", re.I | re.S)
+_NEXT = re.compile(r"(?:next\s+)?(?:to\s+)?(?P<when>.+)", re.I | re.S)
 
 
 def split_schedule(rest: str) -> tuple[str, str | None, str | None]:
@@ -36,15 +55,30 @@ def split_schedule(rest: str) -> tuple[str, str | None, str | None]:
     return rest, recurrence, duration
 
 
-def handle_meeting(request: Request, args: str) -> None:
-    sub, _, rest = args.strip().partition(" ")
-    sub = sub.lower()
-    if sub == "schedule":
-        handle_meeting_schedule(request, rest)
-    elif sub in ("list", ""):
-        handle_meeting_list(request)
-    else:
-        raise BadArgument(f"I don't know `/cop meeting {sub[:30]}`.", usage=MEETING_USAGE)
+def meeting_number(word: str, *, usage: str) -> int:
+    if not re.fullmatch(r"#?\d{1,9}", word or ""):
+        raise BadArgument("Say which meeting by its number, e.g. `3` (`/cop meeting list` shows them).", usage=usage)
+    return int(word.lstrip("#"))
+
+
+def announce(request: Request, community: Community, key: str, message: Message) -> None:
+    enqueue(request.session, key=key, team_id=request.team_id, channel=community.channel_id, text=message.text,
+            blocks=message.blocks, kind="announcement", community_id=community.id, now=request.now)
+
+
+def _lead_and_meeting(request: Request, args: str, *, usage: str, doing: str) -> tuple[Community, Person, Meeting, str]:
+    number, _, rest = args.strip().partition(" ")
+    meeting_id = meeting_number(number, usage=usage)
+    community, person = led_community(request, doing=doing)
+    return community, person, get_meeting(request.session, community=community, meeting_id=meeting_id), rest.strip()
+
+
+def _read(usage: str, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Turn what `models.when` could not read into the person's error, with this command's usage."""
+    try:
+        return read(*args, **kwargs)
+    except WhenError as error:
+        raise BadArgument(str(error), usage=usage) from None
 
 
 def handle_meeting_schedule(request: Request, args: str) -> None:
@@ -52,16 +86,10 @@ def handle_meeting_schedule(request: Request, args: str) -> None:
     when_text, rule_text, duration_text = split_schedule(rest)
     if not when_text:
         raise BadArgument("Say when the meeting starts, e.g. `next tue 3pm`.", usage=SCHEDULE_USAGE)
-    community = target_community(request)
-    person = request.person()
-    require_lead(request.session, community=community, person=person,
-                 admin_ids=request.services.settings.admin_ids, doing="schedule its meetings")
-    try:
-        starts_at = parse_when(when_text, tz=person.tz, now=request.now)
-        recurrence = parse_recurrence(rule_text) if rule_text else None
-        duration = parse_duration(duration_text) if duration_text else None
-    except WhenError as error:
-        raise BadArgument(str(error), usage=SCHEDULE_USAGE) from None
+    community, person = led_community(request, doing="schedule its meetings")
+    starts_at = _read(SCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
+    recurrence = _read(SCHEDULE_USAGE, parse_recurrence, rule_text) if rule_text else None
+    duration = _read(SCHEDULE_USAGE, parse_duration, duration_text) if duration_text else None
     try:
         meeting = schedule_meeting(request.session, community=community, title=title, starts_at=starts_at,
                                    recurrence=recurrence, created_by=person, now=request.now,
@@ -69,18 +97,97 @@ def handle_meeting_schedule(request: Request, args: str) -> None:
     except BadArgument as error:
         error.usage = error.usage or SCHEDULE_USAGE
         raise
-    announcement = messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id)
-    enqueue(request.session, key=f"meeting:{meeting.id}:scheduled", team_id=request.team_id,
-            channel=community.channel_id, text=announcement.text, blocks=announcement.blocks,
-            kind="announcement", community_id=community.id, now=request.now)
+    announce(request, community, f"meeting:{meeting.id}:scheduled",
+             messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id))
     request.reply(messages.meeting_confirmation(meeting, starts_at, understood=when_text,
                                                 local=format_local(starts_at, person.tz)))
 
 
-def handle_meeting_list(request: Request) -> None:
+def handle_meeting_list(request: Request, args: str) -> None:
     community = target_community(request)
     request.reply(messages.meeting_list(community, upcoming_meetings(request.session, community=community,
                                                                      now=request.now, limit=20)))
 
 
+def handle_meeting_cancel(request: Request, args: str) -> None:
+    community, person, meeting, rest = _lead_and_meeting(request, args, usage=CANCEL_USAGE,
+                                                         doing="cancel its meetings")
+    if not rest:
+        cancel_meeting(request.session, meeting=meeting, now=request.now)
+        announce(request, community, f"meeting:{meeting.id}:cancelled",
+                 blocks.meeting_cancelled(meeting, by=person.user_id))
+        request.reply(notice(f"Cancelled `#{meeting.id}` *{escape(meeting.title)}*; the channel has been told."))
+        return
+    match = re.fullmatch(r"next|on\s+(?P<day>.+)", rest, re.I | re.S)
+    if match is None:
+        raise BadArgument(f"I don't understand “{rest[:40]}”: say `next`, or `on` and a day (`on dec 22`).",
+                          usage=CANCEL_USAGE)
+    day = _read(CANCEL_USAGE, parse_day, match["day"], tz=person.tz, now=request.now) if match["day"] else None
+    occurrence = find_occurrence(request.session, meeting=meeting, now=request.now, on=day, tz=person.tz)
+    row = cancel_occurrence(request.session, occurrence=occurrence, now=request.now)
+    announce(request, community, f"occurrence:{row.id}:cancelled",
+             blocks.occurrence_cancelled(occurrence, by=person.user_id))
+    request.reply(notice(f"Cancelled *{escape(meeting.title)}* of {format_local(occurrence.starts_at, person.tz)} "
+                         "(your time); the rest of the series goes on."))
 
+
+def handle_meeting_reschedule(request: Request, args: str) -> None:
+    community, person, meeting, rest = _lead_and_meeting(request, args, usage=RESCHEDULE_USAGE,
+                                                         doing="reschedule its meetings")
+    word, _, tail = rest.partition(" ")
+    if word.lower() in ("series", "all"):
+        when_text, rule_text, duration_text = split_schedule(tail.strip())
+        starts_at = _read(RESCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
+        rule = _read(RESCHEDULE_USAGE, parse_recurrence, rule_text) if rule_text else meeting.rule
+        duration = _read(RESCHEDULE_USAGE, parse_duration, duration_text) if duration_text else meeting.duration
+        move_series(request.session, meeting=meeting, starts_at=starts_at, recurrence=rule, duration=duration,
+                    now=request.now)
+        announce(request, community, f"meeting:{meeting.id}:rescheduled:{int(starts_at.timestamp())}",
+                 blocks.series_moved(meeting, starts_at, by=person.user_id))
+    else:
+        match = _ON_DAY.fullmatch(rest) or _NEXT.fullmatch(rest)
+        if not rest or match is None:
+            raise BadArgument("Say when it moves to, e.g. `to thu 3pm`.", usage=RESCHEDULE_USAGE)
+        day_text = match.groupdict().get("day")
+        day = _read(RESCHEDULE_USAGE, parse_day, day_text, tz=person.tz, now=request.now) if day_text else None
+        when_text = match["when"]
+        starts_at = _read(RESCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
+        occurrence = find_occurrence(request.session, meeting=meeting, now=request.now, on=day, tz=person.tz)
+        row = reschedule_occurrence(request.session, occurrence=occurrence, starts_at=starts_at, now=request.now)
+        announce(request, community, f"occurrence:{row.id}:moved:{int(starts_at.timestamp())}",
+                 blocks.occurrence_moved(meeting, was=occurrence.starts_at, to=starts_at, by=person.user_id))
+    local = format_local(starts_at, person.tz)
+    request.reply(notice(f"Moved *{escape(meeting.title)}*: I read “{escape(when_text)}” as *{local}* in your time "
+                         "zone; everyone sees it in theirs. The channel has been told."))
+
+
+def handle_meeting_rsvp(request: Request, args: str) -> None:
+    number, _, answer_text = args.strip().partition(" ")
+    try:
+        answer = RsvpAnswer(answer_text.strip().lower())
+    except ValueError:
+        raise BadArgument("Answer `yes`, `maybe` or `no`.", usage=RSVP_USAGE) from None
+    community = target_community(request)
+    meeting = get_meeting(request.session, community=community, meeting_id=meeting_number(number, usage=RSVP_USAGE))
+    occurrence = find_occurrence(request.session, meeting=meeting, now=request.now)
+    record_rsvp(request.session, occurrence=occurrence_row(request.session, occurrence), person=request.person(),
+                answer=answer, now=request.now)
+    request.reply(blocks.rsvp_reply(occurrence, answer))
+
+
+def handle_meeting_dms(request: Request, args: str) -> None:
+    on = on_or_off(args, usage=DMS_USAGE)
+    request.person().meeting_dms = on
+    request.reply(notice("You'll get a reminder by DM before meetings you said yes to." if on else
+                         "No more meeting reminders by DM; the channel's reminders go on."))
+
+
+def handle_meeting_reminders(request: Request, args: str) -> None:
+    """The community's reminder times (leads change them); without arguments, what they are."""
+    if not args.strip():
+        request.reply(blocks.reminder_times(target_community(request).reminder_offsets or [], changed=False))
+        return
+    community, _ = led_community(request, doing="change its meeting reminders")
+    offsets = parse_offsets(args)
+    set_reminder_offsets(request.session, community=community, offsets=offsets)
+    request.reply(blocks.reminder_times(offsets, changed=True))

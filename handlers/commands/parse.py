@@ -42,3 +42,11 @@ def user_id_of(word: str) -> str | None:
     """The user id in a Slack mention as a slash command delivers it (`<@U123|name>`)."""
     match = USER_MENTION.match(word)
     return match.group(1) if match else None
+
+
+def on_or_off(text: str, *, usage: str) -> bool:
+    """`on` -> True, `off` -> False; anything else is the person's mistake."""
+    choice = text.strip().lower()
+    if choice not in ("on", "off"):
+        raise BadArgument("Say `on` or `off`.", usage=usage)
+    return choice == "on"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.base import Request
 from models.communities import Community, community_for_channel
 from models.errors import BadArgument, NotFound
-from models.people import communities_of
+from models.people import Person, communities_of, require_lead
 
 
 def community_here(request: Request) -> Community | None:
@@ -33,3 +33,12 @@ def require_community_here(request: Request, *, usage: str) -> Community:
         raise NotFound("This channel is not a community. A lead can turn it into one with "
                        "`/cop setup <name>`.", usage=usage)
     return community
+
+
+def led_community(request: Request, *, doing: str) -> tuple[Community, Person]:
+    """The target community and the person, who must lead it (or be an overall lead) to do this."""
+    community = target_community(request)
+    person = request.person()
+    require_lead(request.session, community=community, person=person,
+                 admin_ids=request.services.settings.admin_ids, doing=doing)
+    return community, person

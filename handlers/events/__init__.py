@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot.welcome import welcome_newcomer
 from handlers.base import Request, listener
 from handlers.events.home import handle_app_home_opened_event
+from handlers.events.threads import handle_meeting_thread_reply, handle_standup_thread_reply
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.nudges import note_dm_reply
@@ -86,6 +87,8 @@ def handle_message_event(request: Request) -> None:
                         person_id=person.id, kind=kind, occurred_at=said_at)
     if kind is ContributionKind.THREAD_REPLY:
         note_reply(request.session, channel_id=channel, thread_ts=thread_ts, person_id=person.id, now=request.now)
+        (handle_meeting_thread_reply(request, community=community, person=person, event=event)
+         or handle_standup_thread_reply(request, community=community, person=person, event=event))
     else:
         note_question(request.session, community_id=community.id, person_id=person.id, channel_id=channel, ts=ts,
                       text=event.get("text") or "", asked_at=said_at)

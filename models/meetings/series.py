@@ -1,16 +1,17 @@
-"""Meetings: when they happen, how they repeat, and which reminders are due."""
+"""A meeting series: its title, first start, length and how it repeats; scheduled and cancelled by leads."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.communities import Community
-from models.errors import BadArgument
+from models.contributions import ContributionKind, record_contribution
+from models.errors import BadArgument, NotFound
 from models.people import Person
 from models.when import Recurrence, occurrences
 
@@ -26,6 +27,7 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(MAX_TITLE))
+    # The first occurrence; for a series, the anchor every later occurrence is computed from.
     starts_at: Mapped[dt.datetime] = mapped_column(index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     recurrence: Mapped[str | None] = mapped_column(String(32), default=None)
@@ -44,7 +46,22 @@ class Meeting(Base):
         return dt.timedelta(minutes=self.duration_minutes)
 
     def next_occurrences(self, *, after: dt.datetime, count: int = 1) -> list[dt.datetime]:
+        """The series' own occurrences after `after`, before any single one was moved or cancelled."""
         return occurrences(self.starts_at, self.rule, tz=self.community.timezone, after=after, count=count)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One meeting of a series at the time it happens; `original_at` is when the series put it."""
+
+    meeting: Meeting
+    starts_at: dt.datetime
+    original_at: dt.datetime | None = None
+
+    @property
+    def slot(self) -> dt.datetime:
+        """What identifies this occurrence within its series, however it was moved."""
+        return self.original_at or self.starts_at
 
 
 def validate_title(title: str) -> str:
@@ -72,58 +89,27 @@ def schedule_meeting(
     meeting.community = community
     session.add(meeting)
     session.flush()
+    if created_by is not None:
+        record_contribution(session, key=f"meeting:{meeting.id}:scheduled", community_id=community.id,
+                            person_id=created_by.id, kind=ContributionKind.MEETING_LED, occurred_at=now,
+                            detail="scheduled")
     return meeting
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    meeting: Meeting
-    starts_at: dt.datetime
+def get_meeting(session: Session, *, community: Community, meeting_id: int, live: bool = True) -> Meeting:
+    """A meeting of this community by its number; `live` refuses a cancelled one."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.community_id != community.id:
+        raise NotFound(f"*{community.name}* has no meeting `#{meeting_id}`; `/cop meeting list` shows its meetings.")
+    if live and meeting.cancelled_at is not None:
+        raise BadArgument(f"Meeting `#{meeting_id}` ({meeting.title}) was cancelled.")
+    return meeting
 
 
-def upcoming_meetings(
-    session: Session, *, community: Community, now: dt.datetime, limit: int = 10,
-    horizon: dt.timedelta = dt.timedelta(days=92),
-) -> list[Occurrence]:
-    """Each live meeting's next occurrence within `horizon`, soonest first (a series appears once)."""
-    meetings = session.scalars(
-        select(Meeting).where(Meeting.community_id == community.id, Meeting.cancelled_at.is_(None))
-    ).all()
-    found: list[Occurrence] = []
-    for meeting in meetings:
-        for start in meeting.next_occurrences(after=now, count=1):
-            if start <= now + horizon:
-                found.append(Occurrence(meeting, start))
-    found.sort(key=lambda o: (o.starts_at, o.meeting.id))
-    return found[:limit]
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    meeting: Meeting
-    starts_at: dt.datetime
-    offset_minutes: int
-
-
-def due_reminders(session: Session, *, now: dt.datetime) -> list[DueReminder]:
-    """Reminders whose moment has come and that still make sense at `now`.
-
-    A reminder `offset` minutes before an occurrence is due from that moment until the occurrence
-    starts; once a nearer reminder is also due, the farther one is skipped, so a bot that was down
-    for a day sends one "starts in 1 hour" instead of a late "tomorrow" followed by it.
-    """
-    meetings = session.scalars(
-        select(Meeting).join(Community).where(
-            Meeting.cancelled_at.is_(None),
-            (Meeting.recurrence.is_not(None)) | (Meeting.starts_at > now),
-            Meeting.starts_at <= now + MAX_REMINDER_OFFSET,
-        )
-    ).all()
-    due: list[DueReminder] = []
-    for meeting in meetings:
-        offsets = sorted(meeting.community.reminder_offsets or [])
-        for start in meeting.next_occurrences(after=now, count=1):
-            passed = [o for o in offsets if start - dt.timedelta(minutes=o) <= now]
-            if passed:
-                due.append(DueReminder(meeting, start, min(passed)))
-    return due
+def cancel_meeting(session: Session, *, meeting: Meeting, now: dt.datetime) -> Meeting:
+    """Cancel the whole series; what it already recorded stays."""
+    if meeting.cancelled_at is not None:
+        raise BadArgument(f"Meeting `#{meeting.id}` is already cancelled.")
+    meeting.cancelled_at = now
+    session.flush()
+    return meeting

@@ -1,6 +1,6 @@
 """welcome, digests and nudges: terms of reference, questions, nudges, held notices, DM preferences
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 06:06:29.079471
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import models.base
 
-revision: str = "0004"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,163 @@
+"""Running a meeting in the channel: `/cop meeting start|end|minutes`, `/cop decision`, `/cop agenda`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.blocks import meetings as blocks
+from bot.minutes import post_minutes
+from bot.render import escape, notice
+from bot.slack import permalink
+from handlers.base import Request
+from handlers.commands.meetings import announce, meeting_number
+from handlers.commands.resolve import led_community, target_community
+from handlers.slack_text import to_plain
+from models.communities import Community
+from models.deliveries import enqueue
+from models.errors import BadArgument
+from models.meetings import MeetingOccurrence
+from models.meetings.agenda import add_agenda_item, agendas, current_agenda, get_item, mark_done, next_meeting_row
+from models.meetings.minutes import minutes_of, recent_minutes
+from models.meetings.records import open_actions, owners_of, record_decision
+from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
+from models.meetings.series import get_meeting
+from models.people import Person, require_member
+from models.when import format_local
+
+START_USAGE = "/cop meeting start [<id>]"
+END_USAGE = "/cop meeting end"
+MINUTES_USAGE = "/cop meeting minutes [<number>]"
+DECISION_USAGE = "/cop decision <text>"
+AGENDA_USAGE = "/cop agenda  ·  /cop agenda add <topic>  ·  /cop agenda done <number>"
+
+
+def _member(request: Request) -> tuple[Community, Person]:
+    community = target_community(request)
+    person = request.person()
+    require_member(request.session, community=community, person=person, admin_ids=request.services.settings.admin_ids)
+    return community, person
+
+
+def _plain(request: Request, text: str) -> str:
+    return to_plain(text, lambda user_id: request.person(user_id).display_name or user_id)
+
+
+def in_thread(request: Request, occurrence: MeetingOccurrence) -> tuple[str | None, str | None]:
+    """The meeting thread's ts and permalink, once copbot's opening message has gone out."""
+    thread_ts = thread_of(request.session, occurrence=occurrence)
+    link = permalink(request.workspace_url, occurrence.meeting.community.channel_id, thread_ts) if thread_ts else None
+    return thread_ts, link
+
+
+def handle_meeting_start(request: Request, args: str) -> None:
+    community, person = led_community(request, doing="start its meetings")
+    meeting = None
+    if args.strip():
+        meeting_id = meeting_number(args.strip(), usage=START_USAGE)
+        meeting = get_meeting(request.session, community=community, meeting_id=meeting_id)
+    row = start_meeting(request.session, community=community, person=person, now=request.now, meeting=meeting)
+    items = agendas(request.session, occurrences=[row], with_pool=False)[row.id]
+    actions = open_actions(request.session, community=community)
+    message = blocks.meeting_thread(row.meeting.title, started_by=person.user_id, items=items, actions=actions,
+                                    owners=owners_of(request.session, actions), occurrence_id=row.id)
+    announce(request, community, row.thread_key, message)
+    request.reply(blocks.meeting_started_reply(row.meeting.title))
+
+
+def handle_meeting_end(request: Request, args: str) -> None:
+    community, _ = led_community(request, doing="end its meetings")
+    row = require_running(request.session, community=community, usage=END_USAGE)
+    row.thread_ts, row.permalink = in_thread(request, row)
+    end_meeting(request.session, occurrence=row, now=request.now)
+    post_minutes(request.session, occurrence=row, now=request.now)
+    request.reply(notice(f"Ended *{escape(row.meeting.title)}*; its minutes are posted in the channel "
+                         f"(`/cop meeting minutes {row.id}`)."))
+
+
+def handle_meeting_minutes(request: Request, args: str) -> None:
+    community = target_community(request)
+    if args.strip():
+        number = meeting_number(args.strip(), usage=MINUTES_USAGE)
+        row = minutes_of(request.session, community=community, occurrence_id=number)
+        request.reply(blocks.minutes_message(row.minutes or {}))
+        return
+    rows = recent_minutes(request.session, community=community)
+    if rows:
+        request.reply(blocks.minutes_message(rows[0].minutes or {}))
+    request.reply(blocks.minutes_list(community.name, [(r.id, r.meeting.title, r.started_at or r.starts_at)
+                                                       for r in rows]))
+
+
+def _recording(request: Request, args: str, *, missing: str, usage: str
+               ) -> tuple[str, Community, Person, MeetingOccurrence | None]:
+    """What a member asked to record, and the meeting running in their community, if any."""
+    text = _plain(request, args)
+    if not text:
+        raise BadArgument(missing, usage=usage)
+    community, person = _member(request)
+    return text, community, person, running_occurrence(request.session, community=community)
+
+
+def handle_decision(request: Request, args: str) -> None:
+    text, community, person, running = _recording(request, args, missing="Say what was decided.",
+                                                  usage=DECISION_USAGE)
+    thread_ts, link = in_thread(request, running) if running else (None, None)
+    decision = record_decision(request.session, community=community, occurrence=running, text=text, person=person,
+                               now=request.now, permalink=link)
+    message = blocks.recorded_in_thread("decision", decision.text, by=person.user_id)
+    enqueue(request.session, key=f"decision:{decision.id}", team_id=request.team_id, channel=community.channel_id,
+            text=message.text, blocks=message.blocks, kind="decision", community_id=community.id,
+            thread_ts=thread_ts, now=request.now)
+    where = f"in *{escape(running.meeting.title)}*" if running else "for the community"
+    request.reply(notice(f"Decision recorded {where}."))
+
+
+def handle_agenda(request: Request, args: str) -> None:
+    word, _, rest = args.strip().partition(" ")
+    word = word.lower()
+    if word == "add":
+        handle_agenda_add(request, rest)
+    elif word in ("done", "tick"):
+        handle_agenda_done(request, rest)
+    elif word in ("", "show", "list"):
+        handle_agenda_show(request)
+    else:
+        raise BadArgument(f"I don't know `/cop agenda {word[:30]}`.", usage=AGENDA_USAGE)
+
+
+def handle_agenda_add(request: Request, args: str) -> None:
+    text, community, person, running = _recording(request, args, missing="Say what to put on the agenda.",
+                                                  usage=AGENDA_USAGE)
+    target = running or next_meeting_row(request.session, community=community, now=request.now)
+    thread_ts, link = in_thread(request, running) if running else (None, None)
+    item = add_agenda_item(request.session, community=community, occurrence=target, text=text, person=person,
+                           now=request.now, permalink=link)
+    if running is not None:
+        message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id)
+        enqueue(request.session, key=f"agenda:{item.id}:added", team_id=request.team_id,
+                channel=community.channel_id, text=message.text, blocks=message.blocks, kind="agenda",
+                community_id=community.id, thread_ts=thread_ts, now=request.now)
+    if target is None:
+        where = "the next meeting's agenda (none is scheduled yet)"
+    else:
+        where = (f"the agenda of *{escape(target.meeting.title)}*, "
+                 f"{format_local(target.starts_at, person.tz)}{' (running now)' if running else ''}")
+    request.reply(notice(f"Added `{item.id}` to {where}."))
+
+
+def handle_agenda_done(request: Request, args: str) -> None:
+    if not re.fullmatch(r"#?\d{1,9}", args.strip()):
+        raise BadArgument("Say which item by its number, e.g. `/cop agenda done 4`.", usage=AGENDA_USAGE)
+    community, _ = _member(request)
+    item = mark_done(request.session, item=get_item(request.session, community=community,
+                                                    item_id=int(args.strip().lstrip("#"))), now=request.now)
+    request.reply(notice(f"Ticked off `{item.id}` {escape(item.text)}."))
+
+
+def handle_agenda_show(request: Request) -> None:
+    community = target_community(request)
+    running = running_occurrence(request.session, community=community)
+    agenda = current_agenda(request.session, community=community, now=request.now, running=running)
+    actions = open_actions(request.session, community=community)
+    request.reply(blocks.agenda_message(community.name, agenda.occurrence, agenda.items, actions,
+                                        owners_of(request.session, actions), running=agenda.running))

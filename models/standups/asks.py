@@ -1,0 +1,121 @@
+"""Asynchronous standups: who is asked now, at the standup's time in *their* zone, and the runs they belong to.
+
+The scan is set-based: one query for every member of every scheduled standup, then arithmetic per
+row; a member's day is their own calendar day, so Bengaluru is asked hours before Los Angeles and
+the run for that day closes a window after the last of them was asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from models.communities import Community
+from models.people import Membership, Person
+from models.standups.tables import Standup, StandupAnswer, StandupRun
+from models.upsert import insert_ignore_many
+from models.when import WhenError, at_local, local_date
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ask:
+    standup: Standup
+    person: Person
+    day: dt.date
+    ask_at: dt.datetime
+
+    @property
+    def run_key(self) -> tuple[int, dt.date]:
+        return self.standup.id, self.day
+
+
+@dataclass(frozen=True)
+class DueAsks:
+    asks: list[Ask]
+    # When each run (standup, day) should close: a window after its last member is asked.
+    closes: dict[tuple[int, dt.date], dt.datetime]
+
+
+def _usable_zone(tz: str) -> str:
+    """The person's zone, or UTC for a name the zone database does not know."""
+    try:
+        local_date(dt.datetime.now(dt.UTC), tz)
+    except WhenError:
+        return "UTC"
+    return tz
+
+
+def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
+    """Every member whose standup time has come today, their time, and whose window is still open."""
+    rows = session.execute(
+        select(Standup, Person).join(Community, Community.id == Standup.community_id)
+        .join(Membership, Membership.community_id == Standup.community_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Standup.ask_time.is_not(None), Standup.days != "", Membership.active.is_(True),
+               Person.is_bot.is_(False), Person.deleted.is_(False), Person.standup_dms.is_(True))
+    ).all()
+    candidates: list[Ask] = []
+    last: dict[tuple[int, dt.date], dt.datetime] = {}
+    zones: dict[str, str] = {}
+    for standup, person in rows:
+        tz = zones.get(person.tz) or zones.setdefault(person.tz, _usable_zone(person.tz))
+        today = local_date(now, tz)
+        # Zones are at most a day apart, so a member's yesterday, today and tomorrow cover every run
+        # that another member may be in.
+        for day in (today - ONE_DAY, today, today + ONE_DAY):
+            if str(day.isoweekday()) not in standup.days:
+                continue
+            ask_at = at_local(day, standup.ask_time, tz)
+            if person.is_away(ask_at):
+                continue
+            candidates.append(Ask(standup, person, day, ask_at))
+            last[(standup.id, day)] = max(last.get((standup.id, day), ask_at), ask_at)
+    windows = {standup.id: standup.window for standup, _ in rows}
+    closes = {key: at + windows[key[0]] for key, at in last.items()}
+    # An ask still makes sense until its run closes: a bot that was down asks late rather than never.
+    asks = [a for a in candidates if a.ask_at <= now < closes[a.run_key]]
+    due_runs = {a.run_key for a in asks}
+    return DueAsks(asks, {key: at for key, at in closes.items() if key in due_runs})
+
+
+def async_runs(
+    session: Session, *, closes: dict[tuple[int, dt.date], dt.datetime], questions: dict[int, list[str]],
+    now: dt.datetime,
+) -> dict[tuple[int, dt.date], StandupRun]:
+    """The run of each (standup, day), created the first time one of its members is asked."""
+    keys = sorted(closes)
+    if not keys:
+        return {}
+    insert_ignore_many(session, StandupRun, [
+        dict(standup_id=standup_id, run_date=day, questions=questions[standup_id], started_at=now,
+             started_by_id=None, closes_at=closes[(standup_id, day)])
+        for standup_id, day in keys], conflict=("standup_id", "run_date"))
+    runs = session.scalars(select(StandupRun).where(tuple_(StandupRun.standup_id, StandupRun.run_date).in_(keys)))
+    return {(run.standup_id, run.run_date): run for run in runs if run.run_date is not None}
+
+
+def not_yet_asked(session: Session, *, asks: Sequence[Ask], runs: dict[tuple[int, dt.date], StandupRun],
+                  now: dt.datetime) -> list[tuple[Ask, StandupRun]]:
+    """The asks still to send (open runs, people not asked yet), recorded as asked; two statements."""
+    pending = [(ask, runs[ask.run_key]) for ask in asks if runs[ask.run_key].open]
+    asked = _asked(session, run_ids=[run.id for _, run in pending])
+    fresh = [(ask, run) for ask, run in pending if (run.id, ask.person.id) not in asked]
+    insert_ignore_many(session, StandupAnswer,
+                       [dict(run_id=run.id, person_id=ask.person.id, asked_at=now) for ask, run in fresh],
+                       conflict=("run_id", "person_id"))
+    return fresh
+
+
+def _asked(session: Session, *, run_ids: Iterable[int]) -> set[tuple[int, int]]:
+    ids = sorted(set(run_ids))
+    if not ids:
+        return set()
+    return {(run_id, person_id) for run_id, person_id in session.execute(
+        select(StandupAnswer.run_id, StandupAnswer.person_id).where(
+            StandupAnswer.run_id.in_(ids), StandupAnswer.asked_at.is_not(None)))}

@@ -1,0 +1,186 @@
+"""Running a standup: starting one, answers (blockers become blocked actions), and its summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.actions import Action, ActionStatus
+from models.communities import Community
+from models.contributions import ContributionKind, record_contribution
+from models.deliveries import sent_ts
+from models.errors import BadArgument, NotFound
+from models.meetings.records import MAX_ACTION_TITLE, record_action
+from models.people import LEAD_ROLES, Membership, Person
+from models.standups.settings import blocker_question, standup_for
+from models.standups.tables import Standup, StandupAnswer, StandupRun
+
+MAX_ANSWER = 2000
+# Answers to "is anything blocking you?" that mean no.
+_NOT_BLOCKED = re.compile(
+    r"(?:no|nope|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
+    r"|none so far|not at the moment|no, all good)", re.I)
+_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*(?P<rest>.*)$")
+_BLOCKER_LINE = re.compile(r"^\s*(?:blockers?|blocked|blocking)\s*:\s*(?P<rest>.*)$", re.I)
+
+
+def is_blocker(text: str) -> bool:
+    cleaned = re.sub(r"[.!\s]+$", "", (text or "").strip())
+    return bool(cleaned) and _NOT_BLOCKED.fullmatch(cleaned) is None
+
+
+def parse_update(text: str, *, questions: list[str]) -> list[str]:
+    """A free-text update split by question: `1.`/`2.` lines start an answer, `blocker:` the blocker's;
+    anything before them answers the first question."""
+    answers: list[list[str]] = [[] for _ in questions]
+    current, blockers = 0, blocker_question(questions)
+    for line in (text or "").splitlines():
+        numbered, blocker = _NUMBERED.match(line), _BLOCKER_LINE.match(line)
+        if numbered and 1 <= int(numbered["n"]) <= len(questions):
+            current, line = int(numbered["n"]) - 1, numbered["rest"]
+        elif blocker and blockers is not None:
+            current, line = blockers, blocker["rest"]
+        if line.strip():
+            answers[current].append(line.strip())
+    return ["\n".join(lines) for lines in answers]
+
+
+def open_sync_run(session: Session, *, community: Community) -> StandupRun | None:
+    return session.scalars(select(StandupRun).join(Standup).where(
+        Standup.community_id == community.id, StandupRun.run_date.is_(None), StandupRun.closed_at.is_(None))
+        .order_by(StandupRun.id.desc())).first()
+
+
+def start_standup(session: Session, *, community: Community, person: Person, now: dt.datetime) -> StandupRun:
+    """A standup in the channel, now; it collects answers until ended or until its window closes."""
+    if open_sync_run(session, community=community) is not None:
+        raise BadArgument("A standup is already running here; `/cop standup end` closes it.")
+    standup = standup_for(session, community=community)
+    run = StandupRun(standup_id=standup.id, run_date=None, questions=list(standup.questions), started_at=now,
+                     started_by_id=person.id, closes_at=now + standup.window)
+    run.standup = standup
+    session.add(run)
+    session.flush()
+    return run
+
+
+def get_run(session: Session, *, team_id: str, run_id: int) -> StandupRun:
+    run = session.get(StandupRun, run_id)
+    if run is None or run.standup.community.team_id != team_id:
+        raise NotFound("I can't find that standup any more.")
+    return run
+
+
+def run_in_thread(session: Session, *, community: Community, thread_ts: str) -> StandupRun | None:
+    """The open standup whose thread this is, if any."""
+    run = open_sync_run(session, community=community)
+    if run is None:
+        return None
+    # Read, not stored: see `models.meetings.running.thread_of`.
+    return run if (run.thread_ts or sent_ts(session, key=run.thread_key)) == thread_ts else None
+
+
+def answer_of(session: Session, *, run: StandupRun, person: Person) -> StandupAnswer | None:
+    return session.scalars(select(StandupAnswer).where(StandupAnswer.run_id == run.id,
+                                                       StandupAnswer.person_id == person.id)).one_or_none()
+
+
+def _merged(old: list[str] | None, new: list[str]) -> list[str]:
+    old = list(old or []) + [""] * (len(new) - len(old or []))
+    return ["\n".join(part for part in (before, after) if part) for before, after in zip(old, new, strict=False)]
+
+
+def record_answer(
+    session: Session, *, run: StandupRun, person: Person, answers: list[str], now: dt.datetime,
+    permalink: str | None = None, add: bool = False,
+) -> StandupAnswer:
+    """Store a person's update (`add`: a further thread reply, added to what they said before)."""
+    if not run.open:
+        raise BadArgument("That standup has closed; its summary is in the channel.")
+    answers = [a.strip()[:MAX_ANSWER] for a in answers][: len(run.questions)]
+    answers += [""] * (len(run.questions) - len(answers))
+    if not any(answers):
+        raise BadArgument("Your update is empty; answer at least one question.")
+    row = answer_of(session, run=run, person=person)
+    if row is None:
+        row = StandupAnswer(run_id=run.id, person_id=person.id)
+        session.add(row)
+    row.answers = _merged(row.answers, answers) if add else answers
+    row.answered_at = now
+    row.permalink = row.permalink or permalink
+    session.flush()
+    community_id = run.standup.community_id
+    record_contribution(session, key=f"standup:{run.id}:{person.id}", community_id=community_id,
+                        person_id=person.id, kind=ContributionKind.STANDUP_UPDATE, occurred_at=now)
+    _block(session, row=row, run=run, person=person, now=now)
+    return row
+
+
+def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, now: dt.datetime) -> None:
+    """A blocker in the update becomes a blocked action owned by its author (one per update)."""
+    which = blocker_question(run.questions)
+    text = (row.answers or [])[which] if which is not None else ""
+    if not is_blocker(text):
+        return
+    title = text if len(text) <= MAX_ACTION_TITLE else text[: MAX_ACTION_TITLE - 1] + "…"
+    action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
+    if action is not None and action.status == ActionStatus.BLOCKED:
+        action.title, action.blocker_reason = " ".join(title.split()), text
+        return
+    action = record_action(session, community_id=run.standup.community_id, title=title, creator=person,
+                           owner=person, now=now, blocker=text, permalink=row.permalink or run.permalink)
+    row.blocker_action_id = action.id
+    session.flush()
+
+
+def _expected(session: Session, *, run: StandupRun, rows: list[StandupAnswer]) -> list[Person]:
+    """Who should have answered: those asked (asynchronous), or the community's members (in the channel)."""
+    if run.is_async:
+        return [row.person for row in rows if row.asked_at is not None]
+    return list(session.scalars(select(Person).join(Membership, Membership.person_id == Person.id).where(
+        Membership.community_id == run.standup.community_id, Membership.active.is_(True),
+        Person.is_bot.is_(False), Person.deleted.is_(False)).order_by(Person.id)))
+
+
+def close_run(session: Session, *, run: StandupRun, now: dt.datetime) -> dict[str, Any]:
+    """Close a standup and keep its summary; who did not answer is in it, for the lead's eyes only."""
+    if not run.open:
+        raise BadArgument("That standup has already closed.")
+    rows = list(session.scalars(select(StandupAnswer).where(StandupAnswer.run_id == run.id)
+                                .order_by(StandupAnswer.answered_at, StandupAnswer.id)))
+    answered = [row for row in rows if row.answered_at is not None]
+    done = {row.person_id for row in answered}
+    expected = [p for p in _expected(session, run=run, rows=rows) if p.id not in done]
+    run.closed_at = now
+    run.summary = {
+        "run_id": run.id, "community": run.standup.community.name, "date": run.run_date.isoformat()
+        if run.run_date else None, "started_at": run.started_at.isoformat(), "closed_at": now.isoformat(),
+        "questions": list(run.questions), "thread": run.permalink,
+        "updates": [{"user": row.person.user_id, "answers": row.answers, "permalink": row.permalink,
+                     "blocker_action": row.blocker_action_id} for row in answered],
+        "missing": [p.user_id for p in expected if not p.is_away(now)],
+        "away": [p.user_id for p in expected if p.is_away(now)],
+    }
+    session.flush()
+    return run.summary
+
+
+def due_closures(session: Session, *, now: dt.datetime) -> list[StandupRun]:
+    return list(session.scalars(select(StandupRun).where(StandupRun.closed_at.is_(None),
+                                                         StandupRun.closes_at <= now).order_by(StandupRun.id)))
+
+
+def leads_to_tell(session: Session, *, run: StandupRun) -> list[Person]:
+    """The community's leads who take standup DMs, and whoever started the run."""
+    leads = list(session.scalars(select(Person).join(Membership, Membership.person_id == Person.id).where(
+        Membership.community_id == run.standup.community_id, Membership.active.is_(True),
+        Membership.role.in_(list(LEAD_ROLES)), Person.standup_dms.is_(True)).order_by(Person.id)))
+    if run.started_by_id and run.started_by_id not in {p.id for p in leads}:
+        starter = session.get(Person, run.started_by_id)
+        if starter is not None and starter.standup_dms:
+            leads.append(starter)
+    return leads
