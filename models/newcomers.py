@@ -15,7 +15,7 @@ from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery
 from models.hours import WorkingHours, overlap
-from models.people import Membership, Person, Role
+from models.people import Membership, Person, Role, not_away
 
 CHECKIN_AFTER = dt.timedelta(days=7)
 # A check-in much later than a week reads oddly; past this it is skipped rather than sent late.
@@ -126,6 +126,7 @@ def checkins_due(session: Session, *, now: dt.datetime) -> list[Membership]:
             Membership.active.is_(True), Membership.joined_at <= now - CHECKIN_AFTER,
             Membership.joined_at > now - CHECKIN_UNTIL,
             and_(Person.is_bot.is_(False), Person.deleted.is_(False), Person.newcomer_dms.is_(True)),
+            not_away(now),
             ~contributed,
         ).order_by(Membership.id)
     ).unique())

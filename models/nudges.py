@@ -19,7 +19,7 @@ from models.contributions import Contribution, ContributionKind
 from models.hours import WorkingHours, zone_of
 from models.meetings import Occurrence, upcoming_meetings
 from models.newcomers import best_fit, pool_actions
-from models.people import Membership, Person
+from models.people import Membership, Person, not_away
 from models.questions import Question, open_question_for
 from models.upsert import insert_ignore
 
@@ -138,7 +138,7 @@ def nudges_due(session: Session, *, now: dt.datetime) -> list[QuietMember]:
         return []
     due: list[QuietMember] = []
     chosen: set[int] = set()
-    for quiet in quiet_members(session, now=now, only_nudgeable=True, where=[or_(*working)]):
+    for quiet in quiet_members(session, now=now, only_nudgeable=True, where=[or_(*working), not_away(now)]):
         person = quiet.person
         spacing = dt.timedelta(days=quiet.community.nudge_every_days)
         if person.id in chosen or (quiet.last_nudged is not None and quiet.last_nudged > now - spacing):

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Time, UniqueConstraint, select, true
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Integer, String, Time, UniqueConstraint, or_, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -204,6 +204,11 @@ def require_member(
     if is_overall_lead(person, admin_ids) or active_membership(session, community=community, person=person):
         return
     raise NotAMember(f"You are not a member of *{community.name}*; `/cop join` in its channel first.")
+
+
+def not_away(now: dt.datetime) -> ColumnElement[bool]:
+    """Not on leave (`/cop away`) at `now`: someone away is neither asked, nudged nor checked in on."""
+    return or_(Person.away_until.is_(None), Person.away_until <= now)
 
 
 def set_away(person: Person, *, until: dt.datetime | None, now: dt.datetime) -> None:

@@ -225,3 +225,37 @@ def test_recurring_meetings_appear_once_in_coming_up(session):
     digest = build_digest(session, community=place, period=week_ending(MONDAY, "UTC"))
     assert sections_of(digest) == {"coming_up": ["Daily-ish"]}
     assert digest.is_empty  # what is coming up alone is not news
+
+
+def test_meetings_held_and_decisions_of_the_week_lead_the_digest(session, week):
+    from models.meetings import Attendance, AttendedBy, Decision, MeetingOccurrence
+
+    alice = factories.person(session, "UALICE", team_id=TEAM, now=MONDAY)
+    held_at = MONDAY - dt.timedelta(days=4)
+    kickoff = schedule_meeting(session, community=week, title="Kick-off", starts_at=held_at,
+                               created_by=alice, now=held_at - WEEK)
+    earlier = schedule_meeting(session, community=week, title="Last month's", starts_at=held_at - 3 * WEEK,
+                               created_by=alice, now=held_at - 4 * WEEK)
+    ran = MeetingOccurrence(meeting_id=kickoff.id, original_at=held_at, starts_at=held_at, started_at=held_at,
+                            ended_at=held_at + dt.timedelta(hours=1), permalink="https://x.slack.com/archives/C1/p1")
+    old = MeetingOccurrence(meeting_id=earlier.id, original_at=held_at - 3 * WEEK, starts_at=held_at - 3 * WEEK,
+                            started_at=held_at - 3 * WEEK, ended_at=held_at - 3 * WEEK + dt.timedelta(hours=1))
+    session.add_all([ran, old])
+    session.flush()
+    session.add(Attendance(occurrence_id=ran.id, person_id=alice.id, attended_by=AttendedBy.SPOKE,
+                           first_seen_at=held_at))
+    session.add_all([
+        Decision(community_id=week.id, occurrence_id=ran.id, text="Adopt <trunk> based development",
+                 person_id=alice.id, created_at=held_at + dt.timedelta(minutes=20)),
+        Decision(community_id=week.id, text="An old decision", person_id=alice.id, created_at=held_at - 3 * WEEK),
+    ])
+    session.commit()
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "Europe/London"))
+    keys = [s.key for s in digest.sections]
+    assert keys[:3] == ["meetings_held", "decisions", "actions_opened"]
+    held = next(s for s in digest.sections if s.key == "meetings_held")
+    assert [(i.text, i.note, i.link) for i in held.items] == [
+        ("Kick-off", "1 attended", "https://x.slack.com/archives/C1/p1")]
+    assert sections_of(digest)["decisions"] == ["Adopt <trunk> based development"]
+    rendered = text_of(digest_message(digest, Copy.CHANNEL))
+    assert "Adopt &lt;trunk&gt; based development" in rendered and "An old decision" not in rendered

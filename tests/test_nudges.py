@@ -181,3 +181,23 @@ def test_only_leads_see_the_quiet_list_and_only_privately(bot, quiet):
     assert bot.posts_in("CDEVOPS") == []  # nothing about anyone's quietness in public
     with bot.services.sessions() as session:
         assert session.scalars(select(Person.user_id).where(Person.lurker.is_(True))).all() == ["UCHANDRA"]
+
+
+def test_someone_away_is_not_nudged_until_they_are_back(session, quiet):
+    bob = session.scalars(select(Person).where(Person.user_id == "UBOB")).one()
+    bob.away_until = NY_NINE + 2 * DAY
+    session.flush()
+    assert "UBOB" not in {q.person.user_id for q in nudges_due(session, now=NY_NINE)}
+    assert "UBOB" in {q.person.user_id for q in nudges_due(session, now=NY_NINE + 2 * DAY)}
+
+
+def test_a_newcomer_away_gets_no_check_in_while_away(session, quiet):
+    from models import Community
+    from models.newcomers import checkins_due
+
+    place = session.get(Community, quiet)
+    eve = factories.member(session, place, "UEVE", joined=NY_NINE - 8 * DAY).person
+    assert "UEVE" in {m.person.user_id for m in checkins_due(session, now=NY_NINE)}
+    eve.away_until = NY_NINE + DAY
+    session.flush()
+    assert "UEVE" not in {m.person.user_id for m in checkins_due(session, now=NY_NINE)}

@@ -14,7 +14,7 @@ from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.parts import Item, Section, SectionSpec
 from models.digests.period import Period
-from models.meetings import upcoming_meetings
+from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
 from models.people import Membership, Person
 
 MAX_ITEMS = 10
@@ -62,6 +62,37 @@ def _action_rows(session: Session, community: Community, *where: ColumnElement[b
 
 def _owner_note(owner: Person | None) -> str:
     return f"owner: {_name(owner)}" if owner is not None else "in the pool: anyone can pick it up"
+
+
+def meetings_held(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    """Meetings that ended this week, each linked to its thread, where the minutes were posted."""
+    attended = (select(func.count()).where(Attendance.occurrence_id == MeetingOccurrence.id)
+                .correlate(MeetingOccurrence).scalar_subquery())
+    rows = session.execute(
+        select(MeetingOccurrence, attended).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
+        .where(Meeting.community_id == community.id, MeetingOccurrence.ended_at > period.start,
+               MeetingOccurrence.ended_at <= period.end)
+        .order_by(MeetingOccurrence.starts_at, MeetingOccurrence.id).limit(MAX_ITEMS + 1)
+    ).all()
+    items = tuple(
+        Item(occurrence.meeting.title, ref=f"minutes {occurrence.id}", when=occurrence.starts_at,
+             note=f"{count} attended" if count else None, link=occurrence.permalink)
+        for occurrence, count in rows[:MAX_ITEMS])
+    return Section("meetings_held", "Meetings held (minutes in each thread, or `/cop meeting minutes <n>`)",
+                   items, len(rows) if len(rows) <= MAX_ITEMS else None) if items else None
+
+
+def decisions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    where = (Decision.community_id == community.id, Decision.created_at > period.start,
+             Decision.created_at <= period.end)
+    found = session.scalars(select(Decision).where(*where).order_by(Decision.created_at, Decision.id)
+                            .limit(MAX_ITEMS + 1)).all()
+    total = len(found)
+    if total > MAX_ITEMS:
+        total = session.scalar(select(func.count()).select_from(Decision).where(*where)) or total
+    items = tuple(Item(d.text, note=f"by {_name(d.person)}" if d.person else None, link=d.permalink)
+                  for d in found[:MAX_ITEMS])
+    return Section("decisions", "Decisions", items, total) if items else None
 
 
 def actions_opened(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
@@ -161,9 +192,10 @@ def waiting_for_you(session: Session, community: Community, period: Period, read
                    releases=tuple(n.id for n in shown))
 
 
-# The order on the page. Meetings held (with their minutes) and decisions belong first, before
-# "actions_opened"; kudos after "actions_blocked"; knowledge items after "new_members".
+# The order on the page. Kudos belong after "actions_blocked", knowledge items after "new_members".
 SECTIONS: list[SectionSpec] = [
+    SectionSpec("meetings_held", meetings_held),
+    SectionSpec("decisions", decisions),
     SectionSpec("actions_opened", actions_opened),
     SectionSpec("actions_closed", actions_closed),
     SectionSpec("actions_overdue", actions_overdue),
