@@ -1,7 +1,8 @@
 """Requests into the app as Slack makes them: the same shapes, signed the same way.
 
 The sandbox sends these to the real app; the tests send them over HTTP. The shapes follow the
-request bodies Slack documents for slash commands and Events API callbacks.
+request bodies Slack documents for slash commands, Events API callbacks and interactivity
+(`block_actions` and `view_submission`, sent as a form field `payload` holding JSON).
 """
 
 from __future__ import annotations
@@ -129,3 +130,58 @@ class RequestFactory:
         if thread_ts:
             event["thread_ts"] = thread_ts
         return event
+
+    def block_action(self, *, user_id: str, user_name: str, channel_id: str, message_ts: str, action_id: str,
+                     value: str, response_url: str, block_id: str = "actions", text: str = "Button",
+                     is_ephemeral: bool = False) -> SignedRequest:
+        """A button click in a message, as Slack posts it to the interactivity URL."""
+        n = next(self._ids)
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                          "is_ephemeral": is_ephemeral},
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "channel": {"id": channel_id, "name": channel_id},
+            "response_url": response_url,
+            "actions": [{
+                "action_id": action_id,
+                "block_id": block_id,
+                "text": {"type": "plain_text", "text": text, "emoji": True},
+                "value": value,
+                "type": "button",
+                "action_ts": f"{self.clock():.6f}",
+            }],
+        }
+        return self._interactive(payload)
+
+    def view_submission(self, *, user_id: str, user_name: str, callback_id: str, private_metadata: str,
+                        values: dict[str, dict[str, Any]], view_id: str = "V0SANDBOX") -> SignedRequest:
+        """A modal submitted; `values` is the view's state: {block_id: {action_id: {"type", "value"}}}."""
+        n = next(self._ids)
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": self.team_id},
+            "api_app_id": self.api_app_id,
+            "token": "unused-verification-token",
+            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "view": {
+                "id": view_id, "team_id": self.team_id, "type": "modal", "blocks": [],
+                "private_metadata": private_metadata, "callback_id": callback_id,
+                "state": {"values": values}, "hash": f"{int(self.clock())}.sandbox",
+                "title": {"type": "plain_text", "text": "copbot"}, "clear_on_close": False,
+                "notify_on_close": False, "previous_view_id": None, "root_view_id": view_id,
+                "app_id": self.api_app_id, "external_id": "", "app_installed_team_id": self.team_id,
+                "bot_id": "B0COPBOT",
+            },
+            "response_urls": [],
+        }
+        return self._interactive(payload)
+
+    def _interactive(self, payload: dict[str, Any]) -> SignedRequest:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.sign(body, "application/x-www-form-urlencoded")
