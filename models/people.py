@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, Time, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Time, UniqueConstraint, false, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -14,6 +15,8 @@ from models.communities import Community
 from models.errors import NotAMember, NotPermitted
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
+# How many open actions a member takes on at a time in a community, until they say otherwise.
+DEFAULT_CAPACITY = 3
 
 
 class Role(enum.StrEnum):
@@ -48,6 +51,9 @@ class Person(Base):
     work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
     work_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Lower-case tags the person knows about ("terraform"), matched against an action's tags.
+    expertise: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
+    leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
@@ -64,6 +70,8 @@ class Membership(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Open actions this member takes on at a time here; 0 means "not taking new work now".
+    capacity: Mapped[int] = mapped_column(Integer, default=DEFAULT_CAPACITY, server_default=text(str(DEFAULT_CAPACITY)))
 
     person: Mapped[Person] = relationship(lazy="joined")
     community: Mapped[Community] = relationship(lazy="joined")

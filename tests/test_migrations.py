@@ -20,8 +20,8 @@ from models import Base
 from tests.conftest import BACKENDS, PG_URL
 
 EXPECTED_TABLES = {
-    "actions", "communities", "contributions", "deliveries", "meetings", "memberships", "people",
-    "processed_events",
+    "actions", "communities", "contributions", "deliveries", "knowledge_items", "kudos", "meetings", "memberships",
+    "people", "processed_events",
 }
 
 
