@@ -17,6 +17,32 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "to overall CoP leads (workspace admins).",
         ["/cop setup DevOps CoP"],
     ),
+    "role": (
+        ["/cop role", "/cop role @user lead|co-lead|sme|member|guest"],
+        "Shows who leads the community and who its subject-matter experts (SMEs) are; a lead names them. "
+        "SMEs review tips into guidelines. A community always keeps at least one lead.",
+        ["/cop role", "/cop role @dana sme"],
+    ),
+    "action": (
+        ['/cop action add "<title>" [@owner] [due <when>] [#tag ...]',
+         "/cop action list [open | mine | pool | overdue | blocked | escalated | done]",
+         "/cop action claim | done | drop | decline <id>", "/cop action assign <id> @user",
+         "/cop action block <id> <reason>", "/cop action unblock <id>", "/cop action ladder [<days> <days>]"],
+        "The community's action plan. An action without an owner waits in the pool, and copbot suggests who has "
+        "room (see `/cop help capacity`). Naming someone else as owner only asks them, unless a lead does it. "
+        "Owners are reminded a day before the due date and once it is overdue; a blocked action goes to the "
+        "community's leads after 3 days and to the overall leads after 7 (`ladder` changes that). React "
+        ":ballot_box_with_check: to a message to make it an action, :white_check_mark: to close one.",
+        ['/cop action add "Write the runbook" @chandra due friday #ci', "/cop action claim 12",
+         "/cop action block 12 waiting for the vendor", "/cop action list mine"],
+    ),
+    "capacity": (
+        ["/cop capacity [<number>]", "/cop expertise #tag [#tag ...] | clear"],
+        "How many open actions you take on at a time in this community (3 unless you say; 0 for none for now), "
+        "and what you know about. Suggestions for unowned actions go to members with the most room, matched to "
+        "the action's tags; nobody is assigned without agreeing.",
+        ["/cop capacity 2", "/cop expertise #terraform #kubernetes"],
+    ),
     "join": (
         ["/cop join", "/cop leave"],
         "Join or leave the community of this channel. Joining the channel itself does the same.",

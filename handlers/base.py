@@ -38,6 +38,8 @@ class Request:
     services: Services
     now: dt.datetime
     replies: list[Message] = field(default_factory=list)
+    original: Message | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def team_id(self) -> str:
@@ -66,9 +68,33 @@ class Request:
         """
         self.replies.append(message)
 
+    def update_original(self, message: Message) -> None:
+        """Replace the message whose button was clicked (through its response_url), after the commit."""
+        self.original = message
+
+    def call_after_commit(self, callback: Callable[[], None]) -> None:
+        """Run a Slack call once the transaction commits (e.g. chat.update of a message copbot posted).
+
+        No Slack call then waits inside a write transaction, and none reports work that rolled back.
+        """
+        self.after_commit.append(callback)
+
+    def run_after_commit(self) -> None:
+        for callback in self.after_commit:
+            try:
+                callback()
+            except Exception as error:  # the work is committed; an out-of-date message is no failure
+                logger.warning("a follow-up Slack call failed (%s); the request itself succeeded",
+                               type(error).__name__)
+
     def send_replies(self) -> None:
         if self.respond is None:
             return
+        if self.original is not None:
+            try:
+                self.respond(text=self.original.text, blocks=self.original.blocks, replace_original=True)
+            except Exception as error:  # the click's work is committed; a stale message is no failure
+                logger.warning("could not update the clicked message (%s)", type(error).__name__)
         for message in self.replies:
             try:
                 self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
@@ -105,6 +131,7 @@ def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., 
                                   services=services, now=now)
                 handler(request)
             request.send_replies()
+            request.run_after_commit()
         except Exception as error:
             # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
             # thread runner resets the acknowledgement, and a request whose ack it had not yet seen

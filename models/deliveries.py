@@ -69,6 +69,10 @@ def enqueue(
     )
 
 
+def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
+    return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
+
+
 def claim_due(session: Session, *, now: dt.datetime, limit: int = 50) -> list[Delivery]:
     """Mark up to `limit` due deliveries as being sent by this process and return them.
 

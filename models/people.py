@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
 from models.communities import Community
-from models.errors import NotAMember, NotPermitted
+from models.errors import BadArgument, NotAMember, NotPermitted
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 # How many open actions a member takes on at a time in a community, until they say otherwise.
@@ -181,16 +181,63 @@ def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> 
     return person.is_admin or person.user_id in admin_ids
 
 
+def is_community_lead(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset()
+) -> bool:
+    """A lead or co-lead of this community, or an overall lead."""
+    if is_overall_lead(person, admin_ids):
+        return True
+    membership = active_membership(session, community=community, person=person)
+    return membership is not None and membership.role in LEAD_ROLES
+
+
 def require_lead(
     session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
     doing: str,
 ) -> None:
     """Raise NotPermitted unless the person leads this community or is an overall lead."""
-    if is_overall_lead(person, admin_ids):
-        return
-    membership = active_membership(session, community=community, person=person)
-    if membership is None or membership.role not in LEAD_ROLES:
+    if not is_community_lead(session, community=community, person=person, admin_ids=admin_ids):
         raise NotPermitted(f"Only a lead of *{community.name}* can {doing}.")
+
+
+def require_member(session: Session, *, community: Community, person: Person, usage: str | None = None) -> Membership:
+    membership = active_membership(session, community=community, person=person)
+    if membership is None:
+        raise NotAMember(f"Join *{community.name}* first: `/cop join` in its channel.", usage=usage)
+    return membership
+
+
+def set_role(session: Session, *, community: Community, person: Person, role: Role) -> Membership:
+    """Give a member a role; the community keeps at least one lead."""
+    membership = active_membership(session, community=community, person=person)
+    if membership is None:
+        raise NotAMember(f"{person.display_name or 'They'} must join *{community.name}* before they can have a "
+                         "role in it: `/cop join` in its channel, or joining the channel, does it.")
+    if membership.role == Role.LEAD and role != Role.LEAD:
+        others = session.scalars(select(Membership.id).where(
+            Membership.community_id == community.id, Membership.active.is_(True), Membership.role == Role.LEAD,
+            Membership.id != membership.id)).first()
+        if others is None:
+            raise NotPermitted(f"*{community.name}* needs a lead: name another lead before changing this one's role.")
+    membership.role = role
+    session.flush()
+    return membership
+
+
+def members_with_roles(session: Session, *, community: Community, roles: frozenset[Role]) -> list[Membership]:
+    return list(session.scalars(
+        select(Membership).where(Membership.community_id == community.id, Membership.active.is_(True),
+                                 Membership.role.in_(sorted(roles))).order_by(Membership.role, Membership.id)))
+
+
+MAX_CAPACITY = 20
+
+
+def set_capacity(membership: Membership, capacity: int) -> None:
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise BadArgument(f"Capacity is how many open actions you take on at a time: 0 to {MAX_CAPACITY}.",
+                          usage="/cop capacity <number>")
+    membership.capacity = capacity
 
 
 def communities_of(session: Session, *, person: Person) -> list[Community]:

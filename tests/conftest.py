@@ -186,6 +186,8 @@ class BotServer:
 def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
     app = create_app(services)
     server = make_server(WebApp(app, services.sessions), host="127.0.0.1", port=0, threads=4)
+    # Closing waits for the server's poll to time out (a second by default): keep test teardown quick.
+    server.adj.asyncore_loop_timeout = 0.05
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),

@@ -8,9 +8,11 @@ from slack_bolt import App
 
 from bot import messages
 from handlers.base import Request, listener
+from handlers.commands.actions import handle_action
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
+from handlers.commands.people import handle_capacity, handle_expertise, handle_role
 from models.errors import BadArgument
 
 Subcommand = Callable[[Request, str], None]
@@ -27,6 +29,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "leave": handle_leave,
     "meeting": handle_meeting,
     "meetings": handle_meeting,
+    "role": handle_role,
+    "roles": handle_role,
+    "action": handle_action,
+    "actions": handle_action,
+    "capacity": handle_capacity,
+    "expertise": handle_expertise,
 }
 
 
