@@ -27,3 +27,13 @@ def normalise_tags(tags: Iterable[str], *, usage: str | None = None) -> list[str
     if len(found) > MAX_TAGS:
         raise BadArgument(f"That is {len(found)} tags; {MAX_TAGS} at most.", usage=usage)
     return found
+
+
+def clean_tags(words: Iterable[str]) -> list[str]:
+    """The usable tags among free-typed words (a form field): the rest are dropped, not refused."""
+    found: list[str] = []
+    for word in words:
+        tag = word.strip().lstrip("#").lower().rstrip(".,;:")
+        if tag and len(tag) <= MAX_TAG and _TAG.fullmatch(tag) and tag not in found:
+            found.append(tag)
+    return found[:MAX_TAGS]

@@ -23,6 +23,7 @@ METHOD_SCOPES = {
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},
     "conversations.members": {"channels:read", "groups:read"},
+    "views.open": set(),
 }
 EVENT_SCOPES = {
     "member_joined_channel": {"channels:read", "groups:read"},

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.interactivity import actions
+
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = ()
+MODULES: tuple = (actions,)
 
 
 def register(app: App) -> None:

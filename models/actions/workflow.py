@@ -11,15 +11,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.actions.model import MAX_REASON, MAX_TITLE, Action, ActionStatus, DueNotice, Escalation
 from models.communities import Community
-from models.contributions import Contribution, ContributionKind, record_contribution
+from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.errors import BadArgument, NotAMember, NotPermitted
 from models.meetings import Meeting
 from models.people import Person, active_membership
+from models.sources import Source
 from models.tags import normalise_tags
 from models.upsert import insert_ignore
 from models.when import WhenError, occurrence_at_or_before, parse_when
@@ -36,19 +37,6 @@ class Actor:
 
     person: Person
     is_lead: bool
-
-
-@dataclass(frozen=True)
-class Source:
-    """The Slack message an action or knowledge item came from."""
-
-    channel: str
-    ts: str
-    permalink: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"message:{self.channel}:{self.ts}"
 
 
 @dataclass(frozen=True)
@@ -288,7 +276,7 @@ def undo_added_by(session: Session, *, via: str) -> int | None:
     if action is None or action.status != ActionStatus.OPEN:
         return None
     action_id = action.id
-    session.execute(delete(Contribution).where(Contribution.key == f"action:{action_id}:created"))
+    undo_contribution(session, key=f"action:{action_id}:created")
     session.delete(action)
     session.flush()
     return action_id
@@ -302,6 +290,6 @@ def reopen_closed_by(session: Session, *, via: str) -> Action | None:
     action.status = ActionStatus.BLOCKED if action.blocked_at is not None else _working_status(action)
     action.closed_at = None
     action.closed_via = None
-    session.execute(delete(Contribution).where(Contribution.key == f"action:{action.id}:closed"))
+    undo_contribution(session, key=f"action:{action.id}:closed")
     session.flush()
     return action
