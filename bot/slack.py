@@ -76,3 +76,28 @@ def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) ->
         if not cursor:
             break
     return members[:limit]
+
+
+def message_text(client: WebClient, channel: str, ts: str) -> str | None:
+    """The text of one message in a channel, or None if Slack will not give it.
+
+    conversations.history is tightly rate-limited for some apps, so callers must cope with None.
+    Thread replies are not in a channel's history either.
+    """
+    try:
+        page = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+    except SlackApiError as error:
+        logger.info("could not read message %s in %s: %s", ts, channel, error.response.get("error"))
+        return None
+    for message in page.get("messages", []):
+        if message.get("ts") == ts:
+            return message.get("text") or ""
+    return None
+
+
+def permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as error:
+        logger.info("no permalink for %s in %s: %s", ts, channel, error.response.get("error"))
+        return None

@@ -12,6 +12,7 @@ import secrets
 import threading
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -182,9 +183,9 @@ class BotServer:
         return self.replies_to(user)[count - 1]
 
 
-@pytest.fixture
-def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
-    app = create_app(services)
+@contextmanager
+def serving(services: Services, slack: SlackEmulator, *, process_before_response: bool = False) -> Iterator[BotServer]:
+    app = create_app(services, process_before_response=process_before_response)
     server = make_server(WebApp(app, services.sessions), host="127.0.0.1", port=0, threads=4)
     # Closing waits for the server's poll to time out (a second by default): keep test teardown quick.
     server.adj.asyncore_loop_timeout = 0.05
@@ -197,3 +198,20 @@ def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    with serving(services, slack) as server:
+        yield server
+
+
+@pytest.fixture
+def settled_bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    """The same app, answering each request only once its work is done (Bolt's process_before_response).
+
+    A test can then look at the outcome as soon as the request returns, including the outcome
+    "nothing happened", without waiting for a time.
+    """
+    with serving(services, slack, process_before_response=True) as server:
+        yield server

@@ -39,9 +39,13 @@ def get_action(session: Session, *, team_id: str, action_id: int, usage: str | N
     return action
 
 
+def action_from_source(session: Session, *, key: str) -> Action | None:
+    return session.scalars(select(Action).where(Action.source_key == key)).one_or_none()
+
+
 def action_for_message(session: Session, *, community: Community, channel: str, ts: str) -> Action | None:
     """The action a message turned into, or whose announcement it is."""
-    action = session.scalars(select(Action).where(Action.source_key == f"message:{channel}:{ts}")).one_or_none()
+    action = action_from_source(session, key=f"message:{channel}:{ts}")
     if action is not None:
         return action
     key = session.scalars(select(Delivery.key).where(

@@ -44,6 +44,10 @@ def get_item(session: Session, *, team_id: str, item_id: int, usage: str | None 
     return item
 
 
+def item_from_source(session: Session, *, key: str) -> KnowledgeItem | None:
+    return session.scalars(select(KnowledgeItem).where(KnowledgeItem.source_key == key)).one_or_none()
+
+
 def can_review(session: Session, *, community: Community, person: Person, admin_ids: frozenset[str]) -> bool:
     """Subject-matter experts and leads review a community's knowledge."""
     if is_community_lead(session, community=community, person=person, admin_ids=admin_ids):
@@ -82,7 +86,7 @@ def add_item(
     )
     if source is not None:
         created = insert_ignore(session, KnowledgeItem, values, conflict="source_key")
-        item = session.scalars(select(KnowledgeItem).where(KnowledgeItem.source_key == source.key)).one()
+        item = item_from_source(session, key=source.key)
     else:
         item, created = KnowledgeItem(**values), True
         session.add(item)
