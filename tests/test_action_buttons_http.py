@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from handlers.ids import ActionId, BlockId, ViewId
 from models import ActionStatus, KnowledgeItem, KnowledgeKind
+from scheduler.runner import run_tick
 from tests.community import actions, cards, cop_fixture, credits, dms, owner_of, said  # noqa: F401
 
 
@@ -111,3 +113,16 @@ def test_the_owner_records_the_lesson_in_a_modal_and_the_channel_sees_it(bot, co
     shared = [m for m in bot.posts_in("CDEVOPS") if "recorded a lesson" in json.dumps(m.blocks)][0]
     assert "&lt;vanishes&gt;" in json.dumps(shared.blocks) and "<vanishes>" not in json.dumps(shared.blocks)
     assert credits(bot, "knowledge_item") == ["UCHANDRA"]
+
+
+def test_the_due_reminder_arrives_by_dm_and_its_done_button_closes_the_action(bot, cop):
+    cop("UCHANDRA", 'action add "Renew the certificate" <@UCHANDRA|chandra> due 2026-11-25 10:00')
+    due = actions(bot)[0].due_at
+    run_tick(bot.services, now=due - dt.timedelta(hours=23))
+    [reminder] = dms(bot, "UCHANDRA")
+    assert reminder.text == "Action #1 is due soon"
+    assert "is done" in click(bot, "UCHANDRA", reminder, ActionId.ACTION_DONE)
+    assert actions(bot)[0].status == ActionStatus.DONE
+    assert bot.slack.wait_for(lambda: dms(bot, "UCHANDRA")[0].text == "Action #1 is done: Renew the certificate")
+    run_tick(bot.services, now=due + dt.timedelta(hours=1))  # done: no overdue reminder
+    assert [m.text for m in dms(bot, "UCHANDRA")] == ["Action #1 is done: Renew the certificate"]
