@@ -43,6 +43,24 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "the action's tags; nobody is assigned without agreeing.",
         ["/cop capacity 2", "/cop expertise #terraform #kubernetes"],
     ),
+    "kudos": (
+        ["/kudos @user <what for>", "/cop kudos @user <what for>"],
+        "Thanks someone in public, in the community's channel, with the reason. Five a day each (your day, "
+        "in your time zone); not for yourself, and not for bots. Kudos count for both of you.",
+        ["/kudos @chandra for halving the CI bill"],
+    ),
+    "stats": (
+        ["/cop stats [@user]"],
+        "A person's contributions by kind and month, in every community, with the kudos they received: a "
+        "portfolio for review time. Whoever opted out of the leaderboard is shown only to themselves and their leads.",
+        ["/cop stats", "/cop stats @dana"],
+    ),
+    "leaderboard": (
+        ["/cop leaderboard [week | month | quarter]", "/cop leaderboard opt-out | opt-in"],
+        "Ranks the communities by health (how many members took part, and actions closed against actions "
+        "overdue) and names the top contributors of the period, without pinging anyone. Opt out to stay off it.",
+        ["/cop leaderboard", "/cop leaderboard quarter"],
+    ),
     "join": (
         ["/cop join", "/cop leave"],
         "Join or leave the community of this channel. Joining the channel itself does the same.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from sqlalchemy import select
@@ -49,8 +50,14 @@ class Typist:
         self.bot = bot
         self.counts: dict[str, int] = {}
 
-    def __call__(self, user: str, text: str, *, channel: str = "CDEVOPS") -> str:
-        self.bot.command(user, text, channel=channel)
+    def __call__(self, user: str, text: str, *, channel: str = "CDEVOPS", command: str = "/cop") -> str:
+        if command == "/cop":
+            self.bot.command(user, text, channel=channel)
+        else:
+            url = self.bot.slack.response_url(f"{user}-{secrets.token_hex(3)}", channel=channel, user=user)
+            self.bot.post(self.bot.requests.slash_command(user_id=user, user_name=user.lower(), channel_id=channel,
+                                                          channel_name=channel.lower(), text=text, response_url=url,
+                                                          command=command))
         self.counts[user] = self.counts.get(user, 0) + 1
         return said(self.bot.wait_reply(user, self.counts[user]))
 

@@ -13,6 +13,7 @@ from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
 from handlers.commands.people import handle_capacity, handle_expertise, handle_role
+from handlers.commands.recognition import handle_kudos, handle_kudos_command, handle_leaderboard, handle_stats
 from models.errors import BadArgument
 
 Subcommand = Callable[[Request, str], None]
@@ -35,6 +36,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "actions": handle_action,
     "capacity": handle_capacity,
     "expertise": handle_expertise,
+    "kudos": handle_kudos,
+    "stats": handle_stats,
+    "leaderboard": handle_leaderboard,
 }
 
 
@@ -53,3 +57,4 @@ def handle_cop_command(request: Request) -> None:
 
 def register(app: App) -> None:
     app.command("/cop")(listener(handle_cop_command))
+    app.command("/kudos")(listener(handle_kudos_command))
