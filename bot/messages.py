@@ -61,6 +61,16 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "overdue) and names the top contributors of the period, without pinging anyone. Opt out to stay off it.",
         ["/cop leaderboard", "/cop leaderboard quarter"],
     ),
+    "kb": (
+        ["/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]", "/cop kb search <words>",
+         "/cop kb review", "/cop kb promote <id>", "/cop kb"],
+        "The community's knowledge: tips, lessons learned, links and guidelines, with tags. Search looks through "
+        "every community's titles, text and tags, best match first. An SME or a lead reviews tips and promotes the "
+        "good ones to guidelines. React :pushpin: to a message to keep it; closing an action offers to record its "
+        "lesson.",
+        ["/cop kb add Run terraform plan on every PR #terraform #ci", "/cop kb search terraform state",
+         "/cop kb promote 7"],
+    ),
     "join": (
         ["/cop join", "/cop leave"],
         "Join or leave the community of this channel. Joining the channel itself does the same.",

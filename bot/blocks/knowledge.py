@@ -8,6 +8,7 @@ from bot.blocks import name, tag_list
 from bot.render import Message, context, escape, fit_lines, section, slack_date, truncate
 from models.actions import Action
 from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.people import Person
 
 KIND_LABELS = {
     KnowledgeKind.TIP: ":bulb: tip",
@@ -81,4 +82,12 @@ def lesson_shared(item: KnowledgeItem, action: Action) -> Message:
                 f"{escape(action.title)}*:\n>{escape(truncate(item.body, 1500))}"),
         context((tag_list(item.tags) + " · " if item.tags else "")
                 + f"`#{item.id}` in the knowledge base · added {slack_date(item.created_at, '{date_short}')}"),
+    ])
+
+
+def guideline_announcement(item: KnowledgeItem, reviewer: Person) -> Message:
+    return Message.of(f"New guideline in {item.community.name}: {item.title}", [
+        section(f":white_check_mark: *New guideline*, reviewed by {name(reviewer)}: *{escape(item.title)}*"
+                + (f"\n>{escape(truncate(item.body, 1500))}" if item.body and item.body != item.title else "")),
+        context((tag_list(item.tags) + " · " if item.tags else "") + f"`#{item.id}` · `/cop kb search` finds it"),
     ])

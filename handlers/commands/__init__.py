@@ -10,6 +10,7 @@ from bot import messages
 from handlers.base import Request, listener
 from handlers.commands.actions import handle_action
 from handlers.commands.community import handle_join, handle_leave, handle_setup
+from handlers.commands.knowledge import handle_kb
 from handlers.commands.meetings import handle_meeting
 from handlers.commands.parse import normalise
 from handlers.commands.people import handle_capacity, handle_expertise, handle_role
@@ -39,6 +40,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "kudos": handle_kudos,
     "stats": handle_stats,
     "leaderboard": handle_leaderboard,
+    "kb": handle_kb,
 }
 
 

@@ -8,7 +8,7 @@ from bot.blocks import actions as blocks
 from bot.render import notice
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.commands.parse import plain_text, take_hashtags, take_mentions, take_quoted
+from handlers.commands.parse import dispatch, plain_text, take_hashtags, take_mentions, take_quoted
 from handlers.commands.resolve import community_here, target_community
 from models.actions.fairness import suggest_owners
 from models.actions.follow_up import LADDER_USAGE, set_ladder
@@ -178,8 +178,4 @@ ACTION_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
 
 
 def handle_action(request: Request, args: str) -> None:
-    sub, _, rest = args.strip().partition(" ")
-    handler = ACTION_SUBCOMMANDS.get(sub.lower() or "list")
-    if handler is None:
-        raise BadArgument(f"I don't know `/cop action {sub[:30]}`.", usage=ACTION_USAGE)
-    handler(request, rest.strip())
+    dispatch(ACTION_SUBCOMMANDS, request, args, command="action", default="list", usage=ACTION_USAGE)

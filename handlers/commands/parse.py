@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
+from typing import Any
 
 from models.errors import BadArgument
 
@@ -85,3 +87,13 @@ def plain_text(text: str, names: dict[str, str] | None = None) -> str:
     text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
     text = _SPECIAL.sub(lambda m: "@" + (m.group(1) or m.group(2) or "group"), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def dispatch(table: dict[str, Callable[[Any, str], None]], request: Any, args: str, *, command: str, default: str,
+             usage: str) -> None:
+    """Run `/cop <command> <sub> ...` through its table of subcommands; an unknown one is named back."""
+    sub, _, rest = args.strip().partition(" ")
+    handler = table.get(sub.lower() or default)
+    if handler is None:
+        raise BadArgument(f"I don't know `/cop {command} {sub[:30]}`.", usage=usage)
+    handler(request, rest.strip())

@@ -37,6 +37,12 @@ def title_from(text: str) -> str:
     return (cut or first[:TITLE_WORDS]) + "…"
 
 
+def _title(text: str, url: str | None) -> str:
+    """The text's first sentence, without the link it carries (the link is kept on its own)."""
+    words = " ".join(text.replace(url, " ").split()) if url else text
+    return (title_from(words) or url or "")[:MAX_TITLE]
+
+
 def get_item(session: Session, *, team_id: str, item_id: int, usage: str | None = None) -> KnowledgeItem:
     item = session.get(KnowledgeItem, item_id)
     if item is None or item.community.team_id != team_id:
@@ -77,7 +83,7 @@ def add_item(
         raise BadArgument(f"That is {len(text)} characters long; keep it to {MAX_BODY}.")
     author = author or added_by
     values = dict(
-        community_id=community.id, kind=kind, title=(title_from(text) or url or "")[:MAX_TITLE], body=text, url=url,
+        community_id=community.id, kind=kind, title=_title(text, url), body=text, url=url,
         tags=normalise_tags(tags), author_id=author.id, added_by_id=added_by.id, created_at=now, created_via=via,
         action_id=action.id if action else None,
         reviewed_by_id=added_by.id if kind == KnowledgeKind.GUIDELINE else None,
