@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 import pytest
@@ -28,6 +29,16 @@ def credits(bot, kind: str) -> list[str]:
         rows = session.execute(select(Person.user_id).join(Contribution, Contribution.person_id == Person.id)
                                .where(Contribution.kind == kind).order_by(Contribution.id))
         return [user for (user,) in rows]
+
+
+# What Slack reads as markup in mrkdwn: mentions, channels, special mentions, dates and links.
+_MARKUP = re.compile(r"<(?:[@#][UWCG][A-Z0-9]+(?:\|[^<>]*)?|!(?:date\^|here|channel|everyone)[^<>]*|"
+                     r"(?:https?|mailto):[^<>]+)>")
+
+
+def stray_markup(text: str) -> list[str]:
+    """`<...>` sequences that are not markup copbot means: an unescaped `<id>` would vanish in Slack."""
+    return re.findall(r"<[^<>]*>", _MARKUP.sub("", text))
 
 
 def said(reply: dict) -> str:

@@ -8,7 +8,16 @@ import json
 from sqlalchemy import select
 
 from models import ActionStatus, Delivery
-from tests.community import actions, cards, cop_fixture, credits, dms, owner_of  # noqa: F401  (cop_fixture provides `cop`)
+from scheduler.runner import run_tick
+from tests.community import (  # noqa: F401  (cop_fixture provides `cop`)
+    actions,
+    cards,
+    cop_fixture,
+    credits,
+    dms,
+    owner_of,
+    stray_markup,
+)
 
 
 def test_a_member_adds_an_action_for_themselves_with_a_due_date_and_tags(bot, cop):
@@ -219,3 +228,29 @@ def test_the_ladder_is_per_community_and_only_a_lead_changes_it(bot, cop):
     with bot.services.sessions() as session:
         keys = session.scalars(select(Delivery.key)).all()
     assert not [k for k in keys if k.startswith("action")]
+
+
+def test_replies_carry_no_markup_slack_would_swallow(bot, cop):
+    cop("UBOB", 'action add "Something" <@UBOB|bob>')
+    replies = [cop("UCHANDRA", text) for text in (
+        "action list done", "action list", "kb", "kb review", "kb add A tip", "help action", "help kb", "leaderboard",
+        "stats", "action ladder")]
+    for reply in replies:
+        assert stray_markup(reply) == [], reply
+
+
+def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot, cop):
+    cop("UCHANDRA", 'action add "Migrate the DNS" <@UCHANDRA|chandra>')
+    cop("UCHANDRA", "action block 1 waiting for IT")
+    blocked = bot.services.clock.now()
+    run_tick(bot.services, now=blocked + dt.timedelta(days=3))
+    assert [m.text for m in dms(bot, "UBOB")] == ["Action #1 has been blocked for 3 days"]
+    bot.services.clock.set(blocked + dt.timedelta(days=3, hours=1))
+    assert ":rotating_light: with the leads since" in cop("UBOB", "action list blocked")
+    assert "with the leads since" in cop("UALICE", "action list escalated", channel="CRANDOM")
+    run_tick(bot.services, now=blocked + dt.timedelta(days=7))
+    assert [m.text for m in dms(bot, "UALICE")] == ["Action #1 has been blocked for 7 days"]
+    bot.services.clock.set(blocked + dt.timedelta(days=7, hours=1))
+    overall = cop("UALICE", "action list escalated", channel="CRANDOM")  # outside any community
+    assert "Escalated blockers in every community" in overall
+    assert "Migrate the DNS" in overall and "DevOps CoP" in overall and "with the overall leads since" in overall

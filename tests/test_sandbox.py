@@ -14,8 +14,10 @@ from sqlalchemy import select
 from bot.sandbox.render import Viewer, format_date_token, render_message, render_mrkdwn
 from bot.sandbox.session import SCRIPT_START, Sandbox, parse_span, run_sandbox
 from bot.sandbox.slack_emulator import PostedMessage
+from models import Action, ActionStatus, KnowledgeItem, KnowledgeKind
 from models.contributions import Contribution, ContributionKind
 from models.people import Person
+from tests.community import stray_markup
 from tests.slack_spec.validate import check_call
 
 STORY = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "first_week.cop"
@@ -112,6 +114,48 @@ def test_story_shows_errors_for_the_bad_commands(story: tuple[Sandbox, int, str]
     assert any(":warning:" in t and "past" in t.lower() for t in to_alice)
     # Neither mistake became a meeting.
     assert not any("Terraform clinic" in m.text or "Retro" in m.text for m in _bot_posts_in_devops(sandbox))
+
+
+def test_story_runs_an_action_plan(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, output = story
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        rows = session.execute(select(Action.id, Person.user_id, Action.status, Action.source_key)
+                               .outerjoin(Person, Person.id == Action.owner_id).order_by(Action.id)).all()
+    assert [(n, owner, status) for n, owner, status, _ in rows] == [
+        (1, "U0CHANDRA", ActionStatus.OPEN),  # hers, by her own hand
+        (2, None, ActionStatus.OPEN),  # Bob only asked Dana
+        (3, "U0EVE", ActionStatus.IN_PROGRESS),  # claimed from the pool
+        (4, "U0DANA", ActionStatus.BLOCKED),  # her own message, ticked by her
+    ]
+    assert rows[3][3] is not None  # the action remembers the message it came from
+    assert "Who has room: alice (0 of 3 open), bob (0 of 3 open), dana (0 of 3 open)" in output
+    dms = {m.channel: [] for m in sandbox.emulator.messages if m.channel.startswith("D")}
+    for message in sandbox.emulator.messages:
+        if message.channel.startswith("D") and message.user == BOT:
+            dms[message.channel].append(message.text)
+    assert dms["D0DANA"] == ["bob asks whether you could take action #2"]
+    assert dms["D0CHANDRA"] == ["Action #1 is due soon", "Action #1 is overdue"]
+    assert "blocked 1d: waiting for the security team's sign-off" in output
+
+
+def test_story_recognises_people_and_keeps_knowledge(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, output = story
+    kudos = [json.dumps(m.blocks) for m in _bot_posts_in_devops(sandbox) if m.text.startswith("Kudos to")]
+    assert len(kudos) == 2 and "<@U0CHANDRA>" in kudos[0] and "<@U0EVE>" in kudos[1]
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        [item] = session.scalars(select(KnowledgeItem)).unique().all()
+        assert (item.kind, item.author.user_id) == (KnowledgeKind.TIP, "U0CHANDRA")
+    assert "Tip: keep one on-demand runner." in output.split("/cop kb search spot runner")[1]
+    board = [json.dumps(m.blocks) for m in sandbox.emulator.messages if m.ephemeral_to == "U0ALICE"
+             and "Top contributors" in json.dumps(m.blocks)]
+    assert board and "<@" not in board[-1]  # names, never pings
+
+
+def test_story_sends_only_well_formed_markup(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, _ = story
+    for message in sandbox.emulator.messages:
+        if message.user == BOT:
+            assert stray_markup(message.text + json.dumps(message.blocks)) == [], message.text
 
 
 def test_run_sandbox_runs_the_story_file(capsys: pytest.CaptureFixture[str]) -> None:

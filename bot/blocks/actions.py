@@ -115,13 +115,13 @@ def action_line(action: Action, *, now: dt.datetime, with_community: bool = Fals
 def action_list(heading: str, actions: Sequence[Action], total: int, *, now: dt.datetime, empty: str,
                 with_community: bool = False) -> Message:
     if not actions:
-        return Message.of(heading, [section(f"*{escape(heading)}*\n{empty}")])
+        return Message.of(heading, [section(f"*{escape(heading)}*\n{escape(empty)}")])
     lines = [action_line(a, now=now, with_community=with_community) for a in actions[:LIST_LIMIT]]
     more = total - len(lines)
     if more > 0:
         lines.append(f"…and {more} more")
     return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines(lines)),
-                                context("`/cop action claim|done|drop <id>` · `/cop help action`")])
+                                context("`/cop action claim|done|drop &lt;id&gt;` · `/cop help action`")])
 
 
 def added_reply(action: Action, *, now: dt.datetime, suggestions: Sequence[Suggestion], understood: str | None,
@@ -228,7 +228,7 @@ def escalation_dm(step: EscalationStep) -> Message:
         section(f":rotating_light: {title_of(action)} in *{community}* has been blocked for {step.after_days} days "
                 f"(owner: {name(action.owner)}).\n> {escape(action.blocker_reason or '')}"),
         _why(f"{why} `/cop action unblock {action.id}` once it is cleared, `/cop action assign {action.id} @someone` "
-             "to hand it on; a lead changes the ladder with `/cop action ladder <days> <days>`."),
+             "to hand it on; a lead changes the ladder with `/cop action ladder &lt;days&gt; &lt;days&gt;`."),
     ])
 
 

@@ -40,7 +40,7 @@ def item_line(item: KnowledgeItem, *, with_community: bool = False) -> str:
 def added_reply(item: KnowledgeItem) -> Message:
     return Message.of(f"Saved knowledge item #{item.id}", [
         section(f":white_check_mark: Saved as {KIND_LABELS[item.kind]} {item_line(item)}"),
-        context("`/cop kb search <words>` finds it again"
+        context("`/cop kb search &lt;words&gt;` finds it again"
                 + ("; an SME or a lead can promote it to a guideline." if item.kind == KnowledgeKind.TIP else ".")),
     ])
 
@@ -59,9 +59,9 @@ def search_results(words: str, items: Sequence[KnowledgeItem]) -> Message:
 
 def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str) -> Message:
     if not items:
-        return Message.of(heading, [section(f"*{escape(heading)}*\n{empty}")])
+        return Message.of(heading, [section(f"*{escape(heading)}*\n{escape(empty)}")])
     return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines([item_line(i) for i in items])),
-                                context(hint)])
+                                context(escape(hint))])
 
 
 def promoted_reply(item: KnowledgeItem) -> Message:

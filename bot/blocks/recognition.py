@@ -35,7 +35,7 @@ def kudos_announcement(kudos: Kudos) -> Message:
     return Message.of(f"Kudos to {kudos.receiver.display_name} from {kudos.giver.display_name}", [
         section(f":sparkles: *Kudos to {mention(kudos.receiver.user_id)}* from {name(kudos.giver)}\n"
                 f">{escape(kudos.reason)}"),
-        context("`/kudos @someone <what for>` thanks someone in public"),
+        context("`/kudos @someone &lt;what for&gt;` thanks someone in public"),
     ])
 
 
