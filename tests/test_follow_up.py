@@ -182,3 +182,4 @@ def test_the_scan_is_a_few_statements_whatever_the_number_of_communities(session
         event.remove(engine, "before_cursor_execute", count)
     assert queued == 12 + 12  # an overdue reminder and an escalation to Lena per community
     assert len(selects) <= 4, selects
+
