@@ -31,15 +31,17 @@ from bot.outbox import ChannelPacer  # noqa: E402
 from bot.sandbox.requests import RequestFactory  # noqa: E402
 from bot.sandbox.slack_emulator import SlackEmulator  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from models.actions.workflow import Actor, add_action, block_action  # noqa: E402
 from models.communities import create_community  # noqa: E402
 from models.contributions import ContributionKind, record_contribution  # noqa: E402
 from models.deliveries import enqueue  # noqa: E402
 from models.digests.due import dm_digests_due  # noqa: E402
 from models.meetings import due_reminders, schedule_meeting  # noqa: E402
 from models.nudges import nudges_due  # noqa: E402
-from models.people import Membership, Person, Role  # noqa: E402
+from models.people import Membership, Person, ProfileUpdate, Role, join_community, upsert_person  # noqa: E402
 from models.when import Recurrence, parse_when  # noqa: E402
 from scheduler.digests import post_channel_digests, send_digest_dms  # noqa: E402
+from scheduler.follow_up import follow_up_actions  # noqa: E402
 from scheduler.outreach import send_nudges  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
@@ -227,6 +229,58 @@ def bench_standup_asks(kind: str, communities: int, members: int) -> dict[str, f
             "repeat_statements": repeat_statements, "repeat_ms": repeat_ms}
 
 
+def bench_follow_up_scan(kind: str, communities: int) -> dict[str, float]:
+    """follow_up_actions over `communities` communities with 4 actions each: due soon, overdue, blocked, undated."""
+    url, drop = fresh_database(kind)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    profile = ProfileUpdate(display_name="x", tz="Europe/London", is_bot=False, is_admin=False, is_guest=False,
+                            deleted=False)
+    earlier = NOW - dt.timedelta(days=4)
+    with sessions.begin() as session:
+        lead = upsert_person(session, team_id="T1", user_id="ULEAD", profile=profile, now=earlier)
+        for n in range(communities):
+            community = create_community(session, team_id="T1", channel_id=f"C{n:06d}", name=f"CoP {n}",
+                                         created_by="ULEAD", timezone="Europe/London", now=earlier)
+            member = upsert_person(session, team_id="T1", user_id=f"U{n:06d}", profile=profile, now=earlier)
+            join_community(session, community=community, person=lead, now=earlier, role=Role.LEAD)
+            join_community(session, community=community, person=member, now=earlier)
+            actor = Actor(lead, is_lead=True)
+            for title, due in (("soon", NOW + dt.timedelta(hours=3)), ("late", NOW - dt.timedelta(hours=3)),
+                               ("blocked", None), ("whenever", None)):
+                action = add_action(session, community=community, title=title, actor=actor, now=earlier,
+                                    owner=member, due_at=due and max(due, earlier + dt.timedelta(minutes=1)))
+                if title == "blocked":
+                    block_action(session, action=action.action, actor=actor, reason="vendor", now=earlier)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    with sessions.begin() as session:
+        queued = follow_up_actions(session=session, now=NOW)
+    first = list(statements)
+    statements.clear()
+    with sessions.begin() as session:
+        again = follow_up_actions(session=session, now=NOW)
+    second = list(statements)
+    event.remove(engine, "before_cursor_execute", count)
+
+    def scan() -> int:
+        with sessions() as session:  # rolled back: every repetition scans the same due rows
+            return follow_up_actions(session=session, now=NOW)
+
+    with sessions.begin() as session:  # put the rows back as they were before the first scan
+        session.execute(text("UPDATE actions SET due_notice = 0, escalation_level = 0, escalated_at = NULL"))
+    seconds = median_seconds(scan)
+    engine.dispose()
+    drop()
+    selects = sum(1 for s in first if s.lstrip().upper().startswith("SELECT"))
+    return {"queued": queued, "selects": selects, "statements": len(first), "again": again,
+            "again_statements": len(second), "ms": seconds * 1000}
+
+
 def bench_dispatch(messages: int) -> dict[str, float]:
     """Outbox to the emulated Slack over HTTP: messages per second, with pacing off."""
     url, drop = fresh_database("sqlite")
@@ -314,6 +368,13 @@ def main() -> int:
             print(f"  {kind:10} {communities:3} x {members:3} members: asked {result['asked']} in "
                   f"{result['first_statements']} statements, {result['first_ms']:.0f} ms; again: {result['again']} "
                   f"in {result['repeat_statements']} statements, {result['repeat_ms']:.0f} ms")
+    print("action follow-up scan (follow_up_actions), 4 actions per community: due soon, overdue, blocked, undated")
+    for kind in ("sqlite", "postgresql"):
+        for size in sizes:
+            result = bench_follow_up_scan(kind, size)
+            print(f"  {kind:10} {size:4} communities: {result['queued']:4} messages queued by "
+                  f"{result['statements']} statements ({result['selects']} SELECTs), {result['ms']:.1f} ms; "
+                  f"again at the same instant: {result['again']} queued, {result['again_statements']} statements")
     result = bench_dispatch(50 if args.quick else 300)
     print(f"outbox dispatch: {result['sent']} messages, {result['per_second']:.0f} messages/s")
     result = bench_events(50 if args.quick else 300)

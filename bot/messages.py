@@ -17,6 +17,60 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "to overall CoP leads (workspace admins).",
         ["/cop setup DevOps CoP"],
     ),
+    "role": (
+        ["/cop role", "/cop role @user lead|co-lead|sme|member|guest"],
+        "Shows who leads the community and who its subject-matter experts (SMEs) are; a lead names them. "
+        "SMEs review tips into guidelines. A community always keeps at least one lead.",
+        ["/cop role", "/cop role @dana sme"],
+    ),
+    "action": (
+        ['/cop action add "<title>" [@owner] [due <when>] [#tag ...]',
+         "/cop action list [open | mine | pool | overdue | blocked | escalated | done]",
+         "/cop action claim | done | drop | decline <id>", "/cop action assign <id> @user",
+         "/cop action block <id> <reason>", "/cop action unblock <id>", "/cop action ladder [<days> <days>]"],
+        "The community's action plan. An action without an owner waits in the pool, and copbot suggests who has "
+        "room (see `/cop help capacity`). Naming someone else as owner only asks them, unless a lead does it. "
+        "Owners are reminded a day before the due date and once it is overdue; a blocked action goes to the "
+        "community's leads after 3 days and to the overall leads after 7 (`ladder` changes that). React "
+        ":ballot_box_with_check: to a message to make it an action, :white_check_mark: to close one.",
+        ['/cop action add "Write the runbook" @chandra due friday #ci', "/cop action claim 12",
+         "/cop action block 12 waiting for the vendor", "/cop action list mine"],
+    ),
+    "capacity": (
+        ["/cop capacity [<number>]", "/cop expertise #tag [#tag ...] | clear"],
+        "How many open actions you take on at a time in this community (3 unless you say; 0 for none for now), "
+        "and what you know about. Suggestions for unowned actions go to members with the most room, matched to "
+        "the action's tags; nobody is assigned without agreeing.",
+        ["/cop capacity 2", "/cop expertise #terraform #kubernetes"],
+    ),
+    "kudos": (
+        ["/kudos @user <what for>", "/cop kudos @user <what for>"],
+        "Thanks someone in public, in the community's channel, with the reason. Five a day each (your day, "
+        "in your time zone); not for yourself, and not for bots. Kudos count for both of you.",
+        ["/kudos @chandra for halving the CI bill"],
+    ),
+    "stats": (
+        ["/cop stats [@user]"],
+        "A person's contributions by kind and month, in every community, with the kudos they received: a "
+        "portfolio for review time. Whoever opted out of the leaderboard is shown only to themselves and their leads.",
+        ["/cop stats", "/cop stats @dana"],
+    ),
+    "leaderboard": (
+        ["/cop leaderboard [week | month | quarter]", "/cop leaderboard opt-out | opt-in"],
+        "Ranks the communities by health (how many members took part, and actions closed against actions "
+        "overdue) and names the top contributors of the period, without pinging anyone. Opt out to stay off it.",
+        ["/cop leaderboard", "/cop leaderboard quarter"],
+    ),
+    "kb": (
+        ["/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]", "/cop kb search <words>",
+         "/cop kb review", "/cop kb promote <id>", "/cop kb"],
+        "The community's knowledge: tips, lessons learned, links and guidelines, with tags. Search looks through "
+        "every community's titles, text and tags, best match first. An SME or a lead reviews tips and promotes the "
+        "good ones to guidelines. React :pushpin: to a message to keep it; closing an action offers to record its "
+        "lesson.",
+        ["/cop kb add Run terraform plan on every PR #terraform #ci", "/cop kb search terraform state",
+         "/cop kb promote 7"],
+    ),
     "join": (
         ["/cop join", "/cop leave"],
         "Join or leave the community of this channel. Joining the channel itself does the same.",

@@ -111,3 +111,20 @@ def permalink(workspace_url: str | None, channel: str, ts: str, thread_ts: str |
     if thread_ts and thread_ts != ts:
         link += f"?thread_ts={thread_ts}&cid={channel}"
     return link
+
+
+def message_text(client: WebClient, channel: str, ts: str) -> str | None:
+    """The text of one message in a channel, or None if Slack will not give it.
+
+    conversations.history is tightly rate-limited for some apps, so callers must cope with None.
+    Thread replies are not in a channel's history either.
+    """
+    try:
+        page = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+    except SlackApiError as error:
+        logger.info("could not read message %s in %s: %s", ts, channel, error.response.get("error"))
+        return None
+    for message in page.get("messages", []):
+        if message.get("ts") == ts:
+            return message.get("text") or ""
+    return None

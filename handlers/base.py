@@ -39,6 +39,7 @@ class Request:
     services: Services
     now: dt.datetime
     replies: list[Message] = field(default_factory=list)
+    original: Message | None = None
     afterwards: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -77,6 +78,10 @@ class Request:
         """A Slack call to make once the transaction commits (publishing a Home tab), never inside it."""
         self.afterwards.append(action)
 
+    def update_original(self, message: Message) -> None:
+        """Replace the message whose button was clicked (through its response_url), after the commit."""
+        self.original = message
+
     def send_replies(self) -> None:
         for action in self.afterwards:
             try:
@@ -86,6 +91,11 @@ class Request:
                                type(error).__name__)
         if self.respond is None:
             return
+        if self.original is not None:
+            try:
+                self.respond(text=self.original.text, blocks=self.original.blocks, replace_original=True)
+            except Exception as error:  # the click's work is committed; a stale message is no failure
+                logger.warning("could not update the clicked message (%s)", type(error).__name__)
         for message in self.replies:
             try:
                 self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",

@@ -19,12 +19,19 @@ class ActionId(enum.StrEnum):
     IM_HERE = "meeting_im_here"
     STANDUP_OPEN = "standup_open_modal"
     STANDUP_ANSWER = "standup_answer"
+    ACTION_CLAIM = "action_claim"
+    ACTION_DONE = "action_done"
+    ACTION_DECLINE = "action_decline"
+    LESSON_RECORD = "lesson_record"
+    LESSON_TEXT = "lesson_text"
+    LESSON_TAGS = "lesson_tags"
 
 
 class ViewId(enum.StrEnum):
     """`callback_id` of modals."""
 
     STANDUP_ANSWER = "standup_answer_modal"
+    LESSON = "lesson"
 
 
 class BlockId(enum.StrEnum):
@@ -33,3 +40,5 @@ class BlockId(enum.StrEnum):
     RSVP = "meeting_rsvp"
     # One input per standup question: "standup_question:0", "standup_question:1", ...
     STANDUP_QUESTION = "standup_question"
+    LESSON_TEXT = "lesson_text"
+    LESSON_TAGS = "lesson_tags"

@@ -7,15 +7,17 @@ from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import ProcessedEvent
+from models.knowledge import KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
 from models.questions import Question
+from models.recognition.kudos import Kudos
 from models.standups import Standup, StandupAnswer, StandupRun
 from models.terms import TermsOfReference
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "Meeting", "Membership", "Nudge", "Person", "ProcessedEvent", "Question",
-    "Role", "Standup", "StandupAnswer", "StandupRun", "TermsOfReference",
+    "DeliveryStatus", "HeldNotice", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting", "Membership", "Nudge",
+    "Person", "ProcessedEvent", "Question", "Role", "Standup", "StandupAnswer", "StandupRun", "TermsOfReference",
 ]

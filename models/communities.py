@@ -6,13 +6,16 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Integer, String, Time, UniqueConstraint, select
+from sqlalchemy import Integer, String, Time, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 from models.errors import BadArgument, NotFound
 
 DEFAULT_REMINDER_OFFSETS = [24 * 60, 60]  # minutes before a meeting
+# A blocked action goes to the community's leads after this many days, then to the overall leads.
+DEFAULT_BLOCKER_LEAD_DAYS = 3
+DEFAULT_BLOCKER_OVERALL_DAYS = 7
 MAX_NAME = 80
 
 
@@ -31,6 +34,10 @@ class Community(Base):
     quiet_after_days: Mapped[int] = mapped_column(Integer, default=21)
     nudge_every_days: Mapped[int] = mapped_column(Integer, default=14)
     reaction_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    blocker_lead_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_BLOCKER_LEAD_DAYS, server_default=text(str(DEFAULT_BLOCKER_LEAD_DAYS)))
+    blocker_overall_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_BLOCKER_OVERALL_DAYS, server_default=text(str(DEFAULT_BLOCKER_OVERALL_DAYS)))
     created_by: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

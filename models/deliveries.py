@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -91,6 +91,10 @@ def sent_ts(session: Session, *, key: str) -> str | None:
         Delivery.key == key, Delivery.status == DeliveryStatus.SENT)).first()
 
 
+def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
+    return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
+
+
 def claim_due(session: Session, *, now: dt.datetime, limit: int = 50) -> list[Delivery]:
     """Mark up to `limit` due deliveries as being sent by this process and return them.
 
@@ -159,3 +163,9 @@ def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
 def backoff(attempts: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, ... capped at an hour."""
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts, 0), 3600))
+
+
+def cancel_pending(session: Session, *, key: str) -> bool:
+    """Withdraw a message that has not been sent yet (what caused it was undone); True if one was."""
+    result = session.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == DeliveryStatus.PENDING))
+    return bool(result.rowcount)

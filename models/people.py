@@ -5,8 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, Integer, String, Time, UniqueConstraint, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    false,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -14,6 +28,8 @@ from models.communities import Community
 from models.errors import BadArgument, NotAMember, NotPermitted
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
+# How many open actions a member takes on at a time in a community, until they say otherwise.
+DEFAULT_CAPACITY = 3
 
 
 class Role(enum.StrEnum):
@@ -57,6 +73,9 @@ class Person(Base):
     newcomer_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What the person said they work on or are curious about (`/cop intro`), as they typed it.
     interests: Mapped[str | None] = mapped_column(String(300), default=None)
+    # Lower-case tags the person knows about ("terraform"), matched against an action's tags.
+    expertise: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
+    leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
@@ -76,6 +95,8 @@ class Membership(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Open actions this member takes on at a time here; 0 means "not taking new work now".
+    capacity: Mapped[int] = mapped_column(Integer, default=DEFAULT_CAPACITY, server_default=text(str(DEFAULT_CAPACITY)))
 
     person: Mapped[Person] = relationship(lazy="joined")
     community: Mapped[Community] = relationship(lazy="joined")
@@ -185,19 +206,26 @@ def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> 
     return person.is_admin or person.user_id in admin_ids
 
 
+def is_community_lead(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset()
+) -> bool:
+    """A lead or co-lead of this community, or an overall lead."""
+    if is_overall_lead(person, admin_ids):
+        return True
+    membership = active_membership(session, community=community, person=person)
+    return membership is not None and membership.role in LEAD_ROLES
+
+
 def require_lead(
     session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
     doing: str,
 ) -> None:
     """Raise NotPermitted unless the person leads this community or is an overall lead."""
-    if is_overall_lead(person, admin_ids):
-        return
-    membership = active_membership(session, community=community, person=person)
-    if membership is None or membership.role not in LEAD_ROLES:
+    if not is_community_lead(session, community=community, person=person, admin_ids=admin_ids):
         raise NotPermitted(f"Only a lead of *{community.name}* can {doing}.")
 
 
-def require_member(
+def require_member_or_overall_lead(
     session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset(),
 ) -> None:
     """Raise NotAMember unless the person is an active member of the community (or an overall lead)."""
@@ -225,6 +253,46 @@ def stale_member_ids(session: Session, *, community: Community, now: dt.datetime
             Membership.community_id == community.id, Membership.active.is_(True), Person.is_bot.is_(False),
             (Person.profile_fetched_at.is_(None)) | (Person.profile_fetched_at < now - PROFILE_MAX_AGE))
         .order_by(Person.id).limit(limit)))
+
+
+def require_member(session: Session, *, community: Community, person: Person, usage: str | None = None) -> Membership:
+    membership = active_membership(session, community=community, person=person)
+    if membership is None:
+        raise NotAMember(f"Join *{community.name}* first: `/cop join` in its channel.", usage=usage)
+    return membership
+
+
+def set_role(session: Session, *, community: Community, person: Person, role: Role) -> Membership:
+    """Give a member a role; the community keeps at least one lead."""
+    membership = active_membership(session, community=community, person=person)
+    if membership is None:
+        raise NotAMember(f"{person.display_name or 'They'} must join *{community.name}* before they can have a "
+                         "role in it: `/cop join` in its channel, or joining the channel, does it.")
+    if membership.role == Role.LEAD and role != Role.LEAD:
+        others = session.scalars(select(Membership.id).where(
+            Membership.community_id == community.id, Membership.active.is_(True), Membership.role == Role.LEAD,
+            Membership.id != membership.id)).first()
+        if others is None:
+            raise NotPermitted(f"*{community.name}* needs a lead: name another lead before changing this one's role.")
+    membership.role = role
+    session.flush()
+    return membership
+
+
+def members_with_roles(session: Session, *, community: Community, roles: frozenset[Role]) -> list[Membership]:
+    return list(session.scalars(
+        select(Membership).where(Membership.community_id == community.id, Membership.active.is_(True),
+                                 Membership.role.in_(sorted(roles))).order_by(Membership.role, Membership.id)))
+
+
+MAX_CAPACITY = 20
+
+
+def set_capacity(membership: Membership, capacity: int) -> None:
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise BadArgument(f"Capacity is how many open actions you take on at a time: 0 to {MAX_CAPACITY}.",
+                          usage="/cop capacity <number>")
+    membership.capacity = capacity
 
 
 def communities_of(session: Session, *, person: Person) -> list[Community]:

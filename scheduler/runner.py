@@ -14,6 +14,7 @@ from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
 from scheduler import digests, jobs, outreach
+from scheduler.follow_up import follow_up_actions
 from scheduler.lock import LeaderLock
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ class Job:
     id: str
     function: JobFunction
     every: dt.timedelta
+    # Jobs that reach the overall leads get the ones named in the settings (COPBOT_ADMINS).
+    needs_admin_ids: bool = False
 
 
 # Schedules are rows, not code: these jobs only scan for what is due, so running one late or
@@ -36,6 +39,7 @@ JOBS: tuple[Job, ...] = (
     Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
     Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
     Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
+    Job("actions.follow_up", follow_up_actions, dt.timedelta(minutes=5), needs_admin_ids=True),
     # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.
     Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),
     Job("nudges.send", outreach.send_nudges, dt.timedelta(minutes=15)),
@@ -54,8 +58,9 @@ class TickReport:
 
 
 def run_job(services: Services, job: Job, *, now: dt.datetime) -> int:
+    extra = {"admin_ids": services.settings.admin_ids} if job.needs_admin_ids else {}
     with unit_of_work(services.sessions) as session:
-        return job.function(session=session, now=now)
+        return job.function(session=session, now=now, **extra)
 
 
 def run_tick(services: Services, *, now: dt.datetime) -> TickReport:

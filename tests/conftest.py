@@ -11,6 +11,7 @@ import os
 import secrets
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -181,9 +182,9 @@ class BotServer:
         return self.replies_to(user)[count - 1]
 
 
-@pytest.fixture
-def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
-    app = create_app(services)
+@contextmanager
+def serving(services: Services, slack: SlackEmulator, *, process_before_response: bool = False) -> Iterator[BotServer]:
+    app = create_app(services, process_before_response=process_before_response)
     server = BackgroundServer(WebApp(app, services.sessions)).start()
     requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
                               team_id=TEAM, bot_user_id=slack.bot_user_id)
@@ -191,3 +192,20 @@ def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
         yield BotServer(f"http://127.0.0.1:{server.port}", requests, slack, services)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    with serving(services, slack) as server:
+        yield server
+
+
+@pytest.fixture
+def settled_bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    """The same app, answering each request only once its work is done (Bolt's process_before_response).
+
+    A test can then look at the outcome as soon as the request returns, including the outcome
+    "nothing happened", without waiting for a time.
+    """
+    with serving(services, slack, process_before_response=True) as server:
+        yield server

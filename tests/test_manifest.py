@@ -18,6 +18,10 @@ MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
 METHOD_SCOPES = {
     "auth.test": set(),
     "chat.postMessage": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "chat.delete": {"chat:write"},
+    "chat.getPermalink": set(),
+    "conversations.history": {"channels:history", "groups:history"},
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from bot.sandbox.render import Viewer, format_date_token, render_message, render_mrkdwn
 from bot.sandbox.session import SCRIPT_START, Sandbox, parse_span, run_sandbox
 from bot.sandbox.slack_emulator import PostedMessage
+from models import Action, ActionStatus, KnowledgeItem, KnowledgeKind
 from models.contributions import Contribution, ContributionKind
 from models.people import Person
+from tests.community import stray_markup
 from tests.slack_spec.validate import check_call
 
 STORY = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "first_week.cop"
@@ -120,13 +122,55 @@ def test_story_runs_the_kick_off_and_posts_its_minutes(story: tuple[Sandbox, int
     text = _text_of(minutes)
     assert "Every pipeline gets a spot-instance runner by January" in text  # a thread line
     assert "We meet every two weeks, Thursdays at 16:00 London" in text  # /cop decision
-    assert "Write the spot instance runbook" in text and "<@U0CHANDRA>" in json.dumps(minutes.blocks)
+    assert "Share the spot-instance cost figures" in text and "<@U0CHANDRA>" in json.dumps(minutes.blocks)
     assert "New York can host the next kick-off" in text
     assert "Attendees (5)" in text  # alice started it, three spoke in the thread, eve pressed "I'm here"
     assert "40 min" in text
     assert "Spot instances for CI: how we did it" in text.split("Carries over")[1]
     # Eve, who left early, reads the minutes in her own time zone.
     assert "today at 07:00 (your time, America/Los_Angeles) · 40 min" in output
+
+
+def test_story_runs_an_action_plan(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, output = story
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        rows = session.execute(select(Action.id, Person.user_id, Action.status, Action.source_key)
+                               .outerjoin(Person, Person.id == Action.owner_id).order_by(Action.id)).all()
+    assert [(n, owner, status) for n, owner, status, _ in rows[:4]] == [
+        (1, "U0CHANDRA", ActionStatus.OPEN),  # hers, by her own hand
+        (2, None, ActionStatus.OPEN),  # Bob only asked Dana
+        (3, "U0EVE", ActionStatus.IN_PROGRESS),  # claimed from the pool
+        (4, "U0DANA", ActionStatus.BLOCKED),  # her own message, ticked by her
+    ]
+    assert rows[3][3] is not None  # the action remembers the message it came from
+    assert "Who has room: alice (0 of 3 open), bob (0 of 3 open), dana (0 of 3 open)" in output
+    dms = {m.channel: [] for m in sandbox.emulator.messages if m.channel.startswith("D")}
+    for message in sandbox.emulator.messages:
+        if message.channel.startswith("D") and message.user == BOT:
+            dms[message.channel].append(message.text)
+    assert dms["D0DANA"] == ["bob asks whether you could take action #2"]
+    assert dms["D0CHANDRA"] == ["Action #1 is due soon", "Action #1 is overdue"]
+    assert "blocked 1d: waiting for the security team's sign-off" in output
+
+
+def test_story_recognises_people_and_keeps_knowledge(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, output = story
+    kudos = [json.dumps(m.blocks) for m in _bot_posts_in_devops(sandbox) if m.text.startswith("Kudos to")]
+    assert len(kudos) == 2 and "<@U0CHANDRA>" in kudos[0] and "<@U0EVE>" in kudos[1]
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        [item] = session.scalars(select(KnowledgeItem)).unique().all()
+        assert (item.kind, item.author.user_id) == (KnowledgeKind.TIP, "U0CHANDRA")
+    assert "Tip: keep one on-demand runner." in output.split("/cop kb search spot runner")[1]
+    board = [json.dumps(m.blocks) for m in sandbox.emulator.messages if m.ephemeral_to == "U0ALICE"
+             and "Top contributors" in json.dumps(m.blocks)]
+    assert board and "<@" not in board[-1]  # names, never pings
+
+
+def test_story_sends_only_well_formed_markup(story: tuple[Sandbox, int, str]) -> None:
+    sandbox, _, _ = story
+    for message in sandbox.emulator.messages:
+        if message.user == BOT:
+            assert stray_markup(message.text + json.dumps(message.blocks)) == [], message.text
 
 
 def test_run_sandbox_runs_the_story_file(capsys: pytest.CaptureFixture[str]) -> None:

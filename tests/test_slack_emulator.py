@@ -234,3 +234,42 @@ def test_wait_for_and_reset(emu: SlackEmulator, client: WebClient) -> None:
     assert emu.wait_for(lambda: len(emu.messages) == 1, timeout=1)
     emu.reset_records()
     assert (emu.calls, emu.messages) == ([], [])
+
+
+def test_history_finds_one_message_by_its_ts_and_skips_thread_replies(emu: SlackEmulator, client: WebClient) -> None:
+    first = emu.post_as_user("U0GRACE", "C0GENERAL", "first")
+    second = emu.post_as_user("U0ADA", "C0GENERAL", "second &amp; last")
+    reply = emu.post_as_user("U0GRACE", "C0GENERAL", "in a thread", thread_ts=first)
+    answer = client.conversations_history(channel="C0GENERAL", latest=second, oldest=second, inclusive=True, limit=1)
+    assert [(m["user"], m["text"]) for m in answer["messages"]] == [("U0ADA", "second &amp; last")]
+    everything = client.conversations_history(channel="C0GENERAL")["messages"]
+    assert [m["ts"] for m in everything] == [second, first]
+    assert client.conversations_history(channel="C0GENERAL", latest=reply, oldest=reply, inclusive=True,
+                                        limit=1)["messages"] == []
+    assert emu.violations == []
+
+
+def test_history_needs_the_bot_in_the_channel(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        client.conversations_history(channel="C0RANDOM")
+    assert raised.value.response["error"] == "not_in_channel"
+
+
+def respond(url: str, payload: dict) -> None:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200
+
+
+def test_a_response_can_replace_or_delete_the_message_its_button_was_in(emu: SlackEmulator,
+                                                                        client: WebClient) -> None:
+    ts = client.chat_postMessage(channel="C0GENERAL", text="Action #1", blocks=[{"type": "divider"}])["ts"]
+    url = emu.response_url("click-1", channel="C0GENERAL", user="U0ADA", message_ts=ts)
+    respond(url, {"text": "Only you: claimed", "response_type": "ephemeral", "replace_original": False})
+    respond(url, {"text": "Action #1, claimed", "blocks": [], "replace_original": True})
+    original, ephemeral = emu.messages_in("C0GENERAL")
+    assert (original.ts, original.text, original.blocks) == (ts, "Action #1, claimed", [])
+    assert (ephemeral.kind, ephemeral.ephemeral_to) == ("response", "U0ADA")
+    respond(url, {"delete_original": True})
+    assert [m.text for m in emu.messages_in("C0GENERAL")] == ["Only you: claimed"]

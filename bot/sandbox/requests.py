@@ -2,7 +2,7 @@
 
 The sandbox sends these to the real app; the tests send them over HTTP. The shapes follow the
 request bodies Slack documents for slash commands, Events API callbacks and interactivity
-(`block_actions`, `view_submission`).
+(`block_actions` and `view_submission`, sent as a form field `payload` holding JSON).
 """
 
 from __future__ import annotations

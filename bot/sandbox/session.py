@@ -472,7 +472,7 @@ class Sandbox:
         request = self._factory().slash_command(
             user_id=person.user_id, user_name=person.handle, channel_id=channel_id,
             channel_name="directmessage" if channel_id.startswith("D") else self._channel_names[channel_id],
-            text=arguments.strip(), response_url=response_url, command=command)
+            text=self._as_slack_text(arguments.strip(), command=True), response_url=response_url, command=command)
         status = self._dispatch(request.text, request.headers)
         if status == 404:
             # Bolt answers 404 to a command nobody listens for; its own warning would only repeat that.
@@ -531,13 +531,18 @@ class Sandbox:
         if len(self.emulator.calls_to("views.open")) > opened:
             self._say("(copbot opened a form; the sandbox can't fill forms in, so answer in the thread instead)")
 
-    def _as_slack_text(self, text: str) -> str:
-        """What Slack delivers for typed text: &, <, > escaped and @names turned into mentions."""
+    def _as_slack_text(self, text: str, *, command: bool = False) -> str:
+        """What Slack delivers for typed text: &, <, > escaped and @names turned into mentions.
+
+        A slash command declared with `should_escape` gets mentions with the name, `<@U123|ann>`.
+        """
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
         def person(match: re.Match[str]) -> str:
             found = self.people.get(match.group(1).lower())
-            return f"<@{found.user_id}>" if found else match.group(0)
+            if found is None:
+                return match.group(0)
+            return f"<@{found.user_id}|{found.handle}>" if command else f"<@{found.user_id}>"
 
         def channel(match: re.Match[str]) -> str:
             found = self.channels.get(match.group(1).lower())

@@ -293,7 +293,8 @@ class SlackEmulator:
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
         self._injections: dict[str, deque[_Injection]] = {}
-        self._response_targets: dict[str, tuple[str, str | None]] = {}
+        # Where each response_url's posts land: (channel, ephemeral reader, ts of the message it came from).
+        self._response_targets: dict[str, tuple[str, str | None, str | None]] = {}
         self._last_ts_micros = 0
         self._view_counter = 0
         self._server: _Server | None = None
@@ -306,6 +307,7 @@ class SlackEmulator:
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "conversations.join": self._conversations_join,
+            "conversations.history": self._conversations_history,
             "conversations.open": self._conversations_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -365,13 +367,17 @@ class SlackEmulator:
         """Web API base URL; slack_sdk appends the method name to it."""
         return f"http://127.0.0.1:{self.port}/api/"
 
-    def response_url(self, tag: str, *, channel: str = "", user: str | None = None) -> str:
+    def response_url(
+        self, tag: str, *, channel: str = "", user: str | None = None, message_ts: str | None = None
+    ) -> str:
         """A response_url to put in a payload; posts to it are recorded under tag.
 
-        channel and user say where Slack would show the response (user: who sees it if ephemeral).
+        channel and user say where Slack would show the response (user: who sees it if ephemeral);
+        message_ts names the message a button was clicked in, which `replace_original` and
+        `delete_original` then act on, as they do for interactive messages in Slack.
         """
         with self._lock:
-            self._response_targets[tag] = (channel, user)
+            self._response_targets[tag] = (channel, user, message_ts)
         return f"http://127.0.0.1:{self.port}/response/{tag}"
 
     # ----------------------------------------------------------------- workspace set-up
@@ -653,9 +659,15 @@ class SlackEmulator:
             return 400, "invalid_payload", {}
         with self._lock:
             self.responses.append({"tag": tag, **payload})
-            channel, user = self._response_targets.get(tag, ("", None))
+            channel, user, message_ts = self._response_targets.get(tag, ("", None, None))
+            original = self._original_message(channel, message_ts)
             has_content = payload.get("text") or payload.get("blocks")
-            if has_content and not _flag(payload.get("delete_original")):
+            if original is not None and _flag(payload.get("delete_original")):
+                original.deleted = True
+            elif original is not None and _flag(payload.get("replace_original")) and has_content:
+                original.text = payload.get("text") or ""
+                original.blocks = payload.get("blocks")
+            elif has_content and not _flag(payload.get("delete_original")):
                 ephemeral = payload.get("response_type", "ephemeral") != "in_channel"
                 self.messages.append(
                     PostedMessage(
@@ -679,6 +691,15 @@ class SlackEmulator:
         self._last_ts_micros = micros
         seconds, fraction = divmod(micros, 1_000_000)
         return f"{seconds}.{fraction:06d}"
+
+    def _original_message(self, channel: str, ts: str | None) -> PostedMessage | None:
+        """The message a response_url was issued for, if it is still there."""
+        if ts is None:
+            return None
+        for message in self.messages:
+            if message.channel == channel and message.ts == ts and not message.deleted:
+                return message
+        return None
 
     def _channel_or_raise(self, channel: str) -> _Channel:
         found = self._channels.get(channel)
@@ -924,6 +945,36 @@ class SlackEmulator:
             }
         channel.members[self.bot_user_id] = None
         return {"channel": self._channel_object(channel), **answer}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._visible_channel(args.get("channel"))
+        if not channel.is_im and self.bot_user_id not in channel.members:
+            raise SlackError("not_in_channel")
+        inclusive = _flag(args.get("inclusive"))
+        try:
+            oldest = float(args.get("oldest") or 0)
+            latest = float(args["latest"]) if args.get("latest") else float("inf")
+        except ValueError:
+            raise SlackError("invalid_ts_oldest") from None
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        # Newest first, top-level messages only: thread replies are for conversations.replies.
+        found = [
+            m for m in reversed(self.messages)
+            if m.channel == channel.id and m.kind == "message" and not m.deleted
+            and (m.thread_ts is None or m.thread_ts == m.ts) and within(float(m.ts))
+        ]
+        page, next_cursor = _paginate(found, args, default_limit=100)
+        return {
+            "messages": [self._message_object(m) for m in page],
+            "has_more": bool(next_cursor),
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("channel"):

@@ -9,9 +9,12 @@ from slack_bolt import App
 from bot import messages
 from handlers.base import Request, listener
 from handlers.commands import meetings, running, standups
+from handlers.commands.actions import handle_action
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.digest import handle_digest
+from handlers.commands.knowledge import handle_kb
 from handlers.commands.parse import normalise
+from handlers.commands.people import handle_capacity, handle_expertise, handle_role
 from handlers.commands.preferences import (
     handle_dm_budget,
     handle_hours,
@@ -21,6 +24,7 @@ from handlers.commands.preferences import (
     handle_tips,
 )
 from handlers.commands.quiet import handle_quiet
+from handlers.commands.recognition import handle_kudos, handle_kudos_command, handle_leaderboard, handle_stats
 from handlers.commands.tor import handle_tor
 from models.errors import BadArgument, NotPermitted, UserFacingError
 
@@ -91,6 +95,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "standup": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
     "standups": with_usage(standups.handle_standup, standups.STANDUP_USAGE),
     "away": with_usage(standups.handle_away, standups.AWAY_USAGE),
+    "role": handle_role,
+    "roles": handle_role,
+    "action": handle_action,
+    "actions": handle_action,
+    "capacity": handle_capacity,
+    "expertise": handle_expertise,
+    "kudos": handle_kudos,
+    "stats": handle_stats,
+    "leaderboard": handle_leaderboard,
+    "kb": handle_kb,
 }
 
 
@@ -109,3 +123,4 @@ def handle_cop_command(request: Request) -> None:
 
 def register(app: App) -> None:
     app.command("/cop")(listener(handle_cop_command))
+    app.command("/kudos")(listener(handle_kudos_command))

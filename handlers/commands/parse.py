@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
+from typing import Any
 
 from models.errors import BadArgument
 
@@ -29,12 +31,12 @@ def split_words(text: str, *, usage: str | None = None) -> list[str]:
         raise BadArgument("A quotation mark is not closed.", usage=usage) from None
 
 
-def take_quoted(text: str, *, what: str, usage: str) -> tuple[str, str]:
+def take_quoted(text: str, *, what: str, usage: str, example: str = "Monthly sync") -> tuple[str, str]:
     """Split `"a title" rest of line` into the title and the rest."""
     text = normalise(text)
     match = re.match(r'^"([^"]*)"\s*(.*)$', text, flags=re.S)
     if not match:
-        raise BadArgument(f'Put the {what} in double quotes, e.g. "Monthly sync".', usage=usage)
+        raise BadArgument(f'Put the {what} in double quotes, e.g. "{example}".', usage=usage)
     return match.group(1).strip(), match.group(2).strip()
 
 
@@ -50,3 +52,54 @@ def on_or_off(text: str, *, usage: str) -> bool:
     if choice not in ("on", "off"):
         raise BadArgument("Say `on` or `off`.", usage=usage)
     return choice == "on"
+# A hashtag as typed (`#terraform`), or as Slack sends it when a channel has that name (`<#C123|terraform>`).
+_HASHTAG = re.compile(r"(?<!\S)(?:#([A-Za-z0-9][\w+.-]*)|<#[CG][A-Z0-9]+\|([^>]+)>)")
+_MENTION_ANYWHERE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
+
+
+def take_hashtags(text: str) -> tuple[list[str], str]:
+    """Pull `#tags` out of text; returns the tags as typed and the text without them."""
+    tags = [a or b for a, b in _HASHTAG.findall(text)]
+    return tags, " ".join(_HASHTAG.sub(" ", text).split())
+
+
+def take_mentions(text: str) -> tuple[list[str], str]:
+    """Pull user mentions out of text; returns their user ids and the text without them."""
+    return _MENTION_ANYWHERE.findall(text), " ".join(_MENTION_ANYWHERE.sub(" ", text).split())
+
+
+def first_link(text: str) -> str | None:
+    match = _LINK.search(text)
+    return match.group(1) if match else None
+
+
+def plain_text(text: str, names: dict[str, str] | None = None) -> str:
+    """Slack's markup as a person reads it: `<@U1|ann>` is "@ann", a link its label, `&amp;` is "&".
+
+    What comes back is raw text again, to be stored as such and escaped wherever it is shown, so
+    a title can never carry a live mention, broadcast or disguised link.
+    """
+    names = names or {}
+
+    def person(match: re.Match[str]) -> str:
+        label = match.group(0).partition("|")[2].rstrip(">")
+        return "@" + (label or names.get(match.group(1), match.group(1)))
+
+    text = _MENTION_ANYWHERE.sub(person, text or "")
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+    text = _SPECIAL.sub(lambda m: "@" + (m.group(1) or m.group(2) or "group"), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def dispatch(table: dict[str, Callable[[Any, str], None]], request: Any, args: str, *, command: str, default: str,
+             usage: str) -> None:
+    """Run `/cop <command> <sub> ...` through its table of subcommands; an unknown one is named back."""
+    sub, _, rest = args.strip().partition(" ")
+    handler = table.get(sub.lower() or default)
+    if handler is None:
+        raise BadArgument(f"I don't know `/cop {command} {sub[:30]}`.", usage=usage)
+    handler(request, rest.strip())

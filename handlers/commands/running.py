@@ -21,7 +21,7 @@ from models.meetings.minutes import minutes_of, recent_minutes
 from models.meetings.records import open_actions, owners_of, record_decision
 from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
 from models.meetings.series import get_meeting
-from models.people import Person, require_member
+from models.people import Person, require_member_or_overall_lead
 from models.when import format_local
 
 START_USAGE = "/cop meeting start [<id>]"
@@ -34,7 +34,8 @@ AGENDA_USAGE = "/cop agenda  ·  /cop agenda add <topic>  ·  /cop agenda done <
 def _member(request: Request) -> tuple[Community, Person]:
     community = target_community(request)
     person = request.person()
-    require_member(request.session, community=community, person=person, admin_ids=request.services.settings.admin_ids)
+    require_member_or_overall_lead(request.session, community=community, person=person,
+                                   admin_ids=request.services.settings.admin_ids)
     return community, person
 
 

@@ -9,7 +9,7 @@ from handlers.base import Request, listener
 from handlers.ids import ActionId, BlockId, ViewId
 from models.deliveries import enqueue
 from models.errors import BadArgument
-from models.people import require_member
+from models.people import require_member_or_overall_lead
 from models.standups.runs import answer_of, get_run, record_answer
 
 
@@ -20,8 +20,8 @@ def handle_standup_open_action(request: Request) -> None:
         raise BadArgument("That standup has closed; its summary is in the channel.")
     person = request.person()
     community = run.standup.community
-    require_member(request.session, community=community, person=person,
-                   admin_ids=request.services.settings.admin_ids)
+    require_member_or_overall_lead(request.session, community=community, person=person,
+                                   admin_ids=request.services.settings.admin_ids)
     mine = answer_of(request.session, run=run, person=person)
     view = answer_modal(run_id=run.id, community=community.name, questions=run.questions,
                         answers=(mine.answers or []) if mine else [])

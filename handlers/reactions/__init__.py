@@ -1,4 +1,4 @@
-"""Reactions in a community's channel become contributions; removing one undoes them."""
+"""Reactions in a community's channel: contributions, and the reaction map's effects; removal undoes them."""
 
 from __future__ import annotations
 
@@ -8,16 +8,10 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from handlers.base import Request, listener
+from handlers.reactions import effects
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
-
-# Reactions that credit the message's author, by default (a community's reaction map overrides).
-DEFAULT_AUTHOR_CREDIT = {
-    "bulb": ContributionKind.IDEA,
-    "raised_hands": ContributionKind.APPRECIATION_RECEIVED,
-    "tada": ContributionKind.APPRECIATION_RECEIVED,
-    "clap": ContributionKind.APPRECIATION_RECEIVED,
-}
+from models.reactions import AUTHOR_CREDIT, ReactionEffect, reaction_effect
 
 
 @dataclass(frozen=True)
@@ -55,16 +49,6 @@ class ReactionEvent:
             return None
 
 
-def _author_credit(reaction_map: dict, reaction: str) -> ContributionKind | None:
-    kind = (reaction_map or {}).get(reaction)
-    if kind is not None:
-        try:
-            return ContributionKind(kind)
-        except ValueError:
-            return None
-    return DEFAULT_AUTHOR_CREDIT.get(reaction)
-
-
 def handle_reaction_added_event(request: Request) -> None:
     reaction = ReactionEvent.parse(request.body.get("event") or {})
     if reaction is None or reaction.user == request.bot_user_id:
@@ -72,18 +56,27 @@ def handle_reaction_added_event(request: Request) -> None:
     community = community_for_channel(request.session, team_id=request.team_id, channel_id=reaction.channel)
     if community is None:
         return
+    effect = reaction_effect(community.reaction_map, reaction.reaction)
+    # What the message says is asked of Slack before anything is written.
+    message = effects.read_message(request, community, reaction, effect)
     reactor = request.person(reaction.user)
     if reactor.is_bot:
         return
     when = reaction.occurred_at or request.now
     record_contribution(request.session, key=reaction.given_key, community_id=community.id, person_id=reactor.id,
                         kind=ContributionKind.REACTION_GIVEN, occurred_at=when, detail=reaction.reaction)
-    credit = _author_credit(community.reaction_map, reaction.reaction)
-    if credit is not None and reaction.item_user and reaction.item_user not in (reaction.user, request.bot_user_id):
-        author = request.person(reaction.item_user)
-        if not author.is_bot:
+    if effect in AUTHOR_CREDIT:
+        author = effects.author_of(request, reaction)
+        if author is not None:
             record_contribution(request.session, key=reaction.credit_key, community_id=community.id,
-                                person_id=author.id, kind=credit, occurred_at=when, detail=reaction.reaction)
+                                person_id=author.id, kind=AUTHOR_CREDIT[effect], occurred_at=when,
+                                detail=reaction.reaction)
+    elif effect == ReactionEffect.CREATE_ACTION and message is not None:
+        effects.create_action(request, community, reaction, reactor, message)
+    elif effect == ReactionEffect.SAVE_KNOWLEDGE and message is not None:
+        effects.save_knowledge(request, community, reaction, reactor, message)
+    elif effect == ReactionEffect.CLOSE_ACTION:
+        effects.close_action(request, community, reaction, reactor)
 
 
 def handle_reaction_removed_event(request: Request) -> None:
@@ -92,6 +85,7 @@ def handle_reaction_removed_event(request: Request) -> None:
         return
     undo_contribution(request.session, key=reaction.given_key)
     undo_contribution(request.session, key=reaction.credit_key)
+    effects.undo(request, reaction.given_key)
 
 
 def register(app: App) -> None:

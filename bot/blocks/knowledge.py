@@ -1,0 +1,93 @@
+"""How knowledge items look: replies, search results, the review queue and what the channel sees."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.blocks import name, tag_list
+from bot.render import Message, context, escape, fit_lines, section, slack_date, truncate
+from models.actions import Action
+from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.people import Person
+
+KIND_LABELS = {
+    KnowledgeKind.TIP: ":bulb: tip",
+    KnowledgeKind.GUIDELINE: ":white_check_mark: guideline",
+    KnowledgeKind.LESSON: ":mortar_board: lesson learned",
+    KnowledgeKind.LINK: ":link: link",
+}
+
+
+def _link(item: KnowledgeItem) -> str:
+    parts = []
+    if item.url:
+        parts.append(f"<{escape(item.url)}|{escape(truncate(item.url, 60))}>")
+    if item.source_permalink:
+        parts.append(f"<{item.source_permalink}|from a message>")
+    if item.action_id:
+        parts.append(f"from action #{item.action_id}")
+    return " · ".join(parts)
+
+
+def item_line(item: KnowledgeItem, *, with_community: bool = False) -> str:
+    line = f"`#{item.id}` {KIND_LABELS[item.kind]}: *{escape(item.title)}*"
+    if item.tags:
+        line += f" {tag_list(item.tags)}"
+    extras = [x for x in (_link(item), escape(item.community.name) if with_community else "") if x]
+    return line + (" · " + " · ".join(extras) if extras else "")
+
+
+def added_reply(item: KnowledgeItem) -> Message:
+    return Message.of(f"Saved knowledge item #{item.id}", [
+        section(f":white_check_mark: Saved as {KIND_LABELS[item.kind]} {item_line(item)}"),
+        context("`/cop kb search &lt;words&gt;` finds it again"
+                + ("; an SME or a lead can promote it to a guideline." if item.kind == KnowledgeKind.TIP else ".")),
+    ])
+
+
+def search_results(words: str, items: Sequence[KnowledgeItem]) -> Message:
+    if not items:
+        return Message.of("Nothing found", [section(f"Nothing in the knowledge base matches “{escape(words)}”."),
+                                            context("Try fewer or other words, or a tag.")])
+    lines = []
+    for item in items:
+        body = item.body if item.body and item.body != item.title else ""
+        lines.append(item_line(item, with_community=True) + (f"\n>{escape(truncate(body, 200))}" if body else ""))
+    return Message.of(f"Knowledge matching {words}", [
+        section(f"*Knowledge matching “{escape(words)}”*, best first"), section(fit_lines(lines))])
+
+
+def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str) -> Message:
+    if not items:
+        return Message.of(heading, [section(f"*{escape(heading)}*\n{escape(empty)}")])
+    return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines([item_line(i) for i in items])),
+                                context(escape(hint))])
+
+
+def promoted_reply(item: KnowledgeItem) -> Message:
+    return Message.of(f"#{item.id} is now a guideline", [section(
+        f":white_check_mark: *#{item.id} {escape(item.title)}* is now one of "
+        f"*{escape(item.community.name)}*'s guidelines.")])
+
+
+def pinned_note(item: KnowledgeItem) -> Message:
+    return Message.of(f"Saved to the knowledge base as #{item.id}", [context(
+        f":pushpin: Saved to *{escape(item.community.name)}*'s knowledge base as {KIND_LABELS[item.kind]} "
+        f"`#{item.id}`. `/cop kb search` finds it.")])
+
+
+def lesson_shared(item: KnowledgeItem, action: Action) -> Message:
+    return Message.of(f"A lesson learned from action #{action.id}", [
+        section(f":mortar_board: {name(item.author)} recorded a lesson from action *#{action.id} "
+                f"{escape(action.title)}*:\n>{escape(truncate(item.body, 1500))}"),
+        context((tag_list(item.tags) + " · " if item.tags else "")
+                + f"`#{item.id}` in the knowledge base · added {slack_date(item.created_at, '{date_short}')}"),
+    ])
+
+
+def guideline_announcement(item: KnowledgeItem, reviewer: Person) -> Message:
+    return Message.of(f"New guideline in {item.community.name}: {item.title}", [
+        section(f":white_check_mark: *New guideline*, reviewed by {name(reviewer)}: *{escape(item.title)}*"
+                + (f"\n>{escape(truncate(item.body, 1500))}" if item.body and item.body != item.title else "")),
+        context((tag_list(item.tags) + " · " if item.tags else "") + f"`#{item.id}` · `/cop kb search` finds it"),
+    ])

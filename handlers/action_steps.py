@@ -1,0 +1,142 @@
+"""Each step of an action as a person takes it, whichever door it came through: a command, a button
+or a reaction. The domain decides; this module tells the people concerned (through the outbox),
+keeps the action's card in the channel current, and builds the reply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from bot.blocks import actions as blocks
+from bot.render import Message, notice
+from handlers.base import Request
+from models.actions import Action
+from models.actions.fairness import suggest_owners
+from models.actions.queries import CARD_KIND, card_key, get_action
+from models.actions.workflow import (
+    Actor,
+    claim_action,
+    complete_action,
+    decline_action,
+    drop_action,
+    unblock_action,
+)
+from models.communities import Community
+from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
+from models.meetings import Meeting
+from models.people import Person, is_community_lead
+
+
+def actor_in(request: Request, community: Community) -> Actor:
+    person = request.person()
+    return Actor(person, is_community_lead(request.session, community=community, person=person,
+                                           admin_ids=request.services.settings.admin_ids))
+
+
+def load(request: Request, action_id: int, *, usage: str | None = None) -> tuple[Action, Actor]:
+    """The action a person is about to change, locked for the rest of the request, and who they are to it."""
+    action = get_action(request.session, team_id=request.team_id, action_id=action_id, usage=usage, for_update=True)
+    return action, actor_in(request, action.community)
+
+
+def _epoch(request: Request) -> int:
+    return int(request.now.timestamp())
+
+
+def card(session: Session, action: Action, *, now: dt.datetime) -> Message:
+    suggestions = suggest_owners(session, action=action) if action.owner is None and action.is_active else []
+    meeting = session.get(Meeting, action.meeting_id) if action.meeting_id else None
+    return blocks.action_card(action, now=now, suggestions=suggestions,
+                              meeting_title=meeting.title if meeting else None)
+
+
+def announce(request: Request, action: Action, *, thread_ts: str | None = None) -> None:
+    """Post the action's card to its community's channel (in the source message's thread, if any)."""
+    message = card(request.session, action, now=request.now)
+    community = action.community
+    enqueue(request.session, key=card_key(action.id), team_id=community.team_id, channel=community.channel_id,
+            text=message.text, blocks=message.blocks, kind=CARD_KIND, community_id=community.id,
+            thread_ts=thread_ts, now=request.now)
+
+
+def refresh_card(request: Request, action: Action) -> None:
+    """Show the action's new state on its card: rewrite it if still queued, else update it in Slack."""
+    delivery = delivery_by_key(request.session, key=card_key(action.id))
+    if delivery is None:
+        return
+    message = card(request.session, action, now=request.now)
+    if delivery.status == DeliveryStatus.PENDING:
+        delivery.text, delivery.blocks = message.text, message.blocks
+    elif delivery.status == DeliveryStatus.SENT and delivery.sent_ts:
+        channel, ts = delivery.sent_channel or delivery.channel, delivery.sent_ts
+        request.after_commit(lambda: request.client.chat_update(
+            channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+
+
+def _dm(request: Request, *, key: str, to: Person, message: Message, kind: str, action: Action) -> None:
+    enqueue(request.session, key=key, team_id=action.community.team_id, channel=to.user_id, text=message.text,
+            blocks=message.blocks, kind=kind, community_id=action.community_id, now=request.now)
+
+
+def tell_new_owner(request: Request, action: Action, *, by: Person) -> None:
+    """A lead's assignment is told to the assignee; anyone else's naming asks them."""
+    if action.proposed_owner is not None and action.proposed_at is not None:
+        _dm(request, key=f"action:{action.id}:offer:{action.proposed_owner.id}:{int(action.proposed_at.timestamp())}",
+            to=action.proposed_owner, message=blocks.offer_dm(action, asked_by=by), kind="action_offer",
+            action=action)
+    elif action.owner is not None and action.owner.id != by.id:
+        _dm(request, key=f"action:{action.id}:assigned:{action.owner.id}:{_epoch(request)}", to=action.owner,
+            message=blocks.assigned_dm(action, lead=by), kind="action_assigned", action=action)
+
+
+def offer_lesson(request: Request, action: Action, *, closed_by: Person, unblocked: bool, in_reply: bool) -> bool:
+    """Offer the owner to record the lesson: in the reply when they closed it themselves, else by DM.
+
+    Returns True when the offer belongs in the reply.
+    """
+    owner = action.owner
+    if owner is None:
+        return False
+    if in_reply and owner.id == closed_by.id:
+        return True
+    step = "unblocked" if unblocked else "done"
+    _dm(request, key=f"action:{action.id}:lesson:{step}:{_epoch(request)}", to=owner,
+        message=blocks.lesson_offer_dm(action, closed_by=closed_by, unblocked=unblocked), kind="lesson_offer",
+        action=action)
+    return False
+
+
+def claim(request: Request, action: Action, actor: Actor) -> Message:
+    claim_action(request.session, action=action, actor=actor, now=request.now)
+    refresh_card(request, action)
+    return notice(f"Action #{action.id} is yours now: “{action.title}”. `/cop action done {action.id}` when it "
+                  "is done.")
+
+
+def complete(request: Request, action: Action, actor: Actor, *, via: str | None = None,
+             in_reply: bool = True) -> Message:
+    complete_action(request.session, action=action, actor=actor, now=request.now, via=via)
+    refresh_card(request, action)
+    offered = offer_lesson(request, action, closed_by=actor.person, unblocked=False, in_reply=in_reply)
+    return blocks.done_reply(action, offer_lesson=offered)
+
+
+def drop(request: Request, action: Action, actor: Actor) -> Message:
+    drop_action(request.session, action=action, actor=actor, now=request.now)
+    refresh_card(request, action)
+    return notice(f"Dropped action #{action.id}: “{action.title}”.")
+
+
+def decline(request: Request, action: Action, actor: Actor) -> Message:
+    decline_action(request.session, action=action, actor=actor)
+    refresh_card(request, action)
+    return notice(f"No problem: action #{action.id} stays in the pool for someone with more room.")
+
+
+def unblock(request: Request, action: Action, actor: Actor) -> Message:
+    unblock_action(request.session, action=action, actor=actor)
+    refresh_card(request, action)
+    offered = offer_lesson(request, action, closed_by=actor.person, unblocked=True, in_reply=True)
+    return blocks.unblocked_reply(action, offer_lesson=offered)

@@ -1,0 +1,101 @@
+"""`/cop kb add | search | review | promote`: the community's knowledge, kept and found again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.blocks import knowledge as blocks
+from handlers.base import Request
+from handlers.commands.parse import dispatch, first_link, plain_text, take_hashtags
+from handlers.commands.resolve import target_community
+from models.deliveries import enqueue
+from models.errors import BadArgument, UserFacingError
+from models.knowledge import KnowledgeKind
+from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
+from models.knowledge.search import search
+from models.people import is_community_lead, require_member
+
+ADD_USAGE = "/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]"
+SEARCH_USAGE = "/cop kb search <words>"
+PROMOTE_USAGE = "/cop kb promote <id>"
+KB_USAGE = "/cop kb [add | search | review | promote]"
+KIND_WORDS = {"tip": KnowledgeKind.TIP, "guideline": KnowledgeKind.GUIDELINE, "lesson": KnowledgeKind.LESSON,
+              "lesson-learned": KnowledgeKind.LESSON, "link": KnowledgeKind.LINK}
+
+
+def handle_kb_add(request: Request, args: str) -> None:
+    word, _, rest = args.strip().partition(" ")
+    kind = KIND_WORDS.get(word.lower())
+    tags, text = take_hashtags(rest if kind else args)
+    url = first_link(text)
+    readable = plain_text(text).strip()
+    if kind is None:
+        kind = KnowledgeKind.LINK if url and readable in ("", url) else KnowledgeKind.TIP
+    community = target_community(request)
+    person = request.person()
+    admins = request.services.settings.admin_ids
+    if not is_community_lead(request.session, community=community, person=person, admin_ids=admins):
+        require_member(request.session, community=community, person=person, usage=ADD_USAGE)
+    try:
+        item, _ = add_item(request.session, community=community, kind=kind, text=readable, url=url, added_by=person,
+                           tags=tags, now=request.now,
+                           reviewer=can_review(request.session, community=community, person=person, admin_ids=admins))
+    except UserFacingError as error:
+        error.usage = error.usage or ADD_USAGE
+        raise
+    request.reply(blocks.added_reply(item))
+
+
+def handle_kb_search(request: Request, args: str) -> None:
+    words = plain_text(args).strip()
+    if not words:
+        raise BadArgument("Say what to look for, e.g. `/cop kb search terraform state`.", usage=SEARCH_USAGE)
+    hits = search(request.session, team_id=request.team_id, text=words)
+    request.reply(blocks.search_results(words, [hit.item for hit in hits]))
+
+
+def handle_kb_review(request: Request, args: str) -> None:
+    community = target_community(request)
+    request.reply(blocks.item_list(f"Tips awaiting an SME's review in {community.name}",
+                                   awaiting_review(request.session, community=community),
+                                   empty="None: every tip has been reviewed.",
+                                   hint="An SME or a lead promotes one with `/cop kb promote <id>`."))
+
+
+def handle_kb_promote(request: Request, args: str) -> None:
+    word = args.strip().lstrip("#")
+    if not word.isdigit() or len(word) > 9:
+        raise BadArgument("Say which item by its number, e.g. `/cop kb promote 7`.", usage=PROMOTE_USAGE)
+    item = get_item(request.session, team_id=request.team_id, item_id=int(word), usage=PROMOTE_USAGE)
+    reviewer = request.person()
+    may = can_review(request.session, community=item.community, person=reviewer,
+                     admin_ids=request.services.settings.admin_ids)
+    promote_item(request.session, item=item, reviewer=reviewer, may_review=may, now=request.now)
+    message = blocks.guideline_announcement(item, reviewer)
+    community = item.community
+    enqueue(request.session, key=f"knowledge:{item.id}:guideline", team_id=community.team_id,
+            channel=community.channel_id, text=message.text, blocks=message.blocks, kind="knowledge",
+            community_id=community.id, now=request.now)
+    request.reply(blocks.promoted_reply(item))
+
+
+def handle_kb_list(request: Request, args: str) -> None:
+    community = target_community(request)
+    request.reply(blocks.item_list(f"Latest knowledge of {community.name}",
+                                   recent_items(request.session, community=community),
+                                   empty="Nothing yet: `/cop kb add <tip or link>`, or react :pushpin: to a message.",
+                                   hint="`/cop kb search <words>` searches every community's knowledge."))
+
+
+KB_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
+    "add": handle_kb_add,
+    "search": handle_kb_search,
+    "find": handle_kb_search,
+    "review": handle_kb_review,
+    "promote": handle_kb_promote,
+    "list": handle_kb_list,
+}
+
+
+def handle_kb(request: Request, args: str) -> None:
+    dispatch(KB_SUBCOMMANDS, request, args, command="kb", default="list", usage=KB_USAGE)

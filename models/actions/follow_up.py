@@ -1,0 +1,129 @@
+"""Follow-up: due-soon and overdue reminders to owners, and the blocker ladder, each step once.
+
+A blocked action goes to the community's leads after `blocker_lead_days` and to the overall
+leads after `blocker_overall_days` (3 and 7 unless the community says otherwise). Each step is
+recorded on the action, so a scan finds only what is newly due: running it twice at the same
+instant, or every minute for a year, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.actions.model import ACTIVE_STATUSES, Action, ActionStatus, DueNotice, Escalation
+from models.communities import Community
+from models.errors import BadArgument
+from models.people import LEAD_ROLES, Membership, Person
+
+DUE_SOON = dt.timedelta(hours=24)
+MIN_LADDER_DAYS = 1
+MAX_LADDER_DAYS = 60
+LADDER_USAGE = "/cop action ladder <days to the lead> <days to the overall lead>"
+
+
+@dataclass(frozen=True)
+class DueStep:
+    action: Action
+    step: DueNotice
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    action: Action
+    level: Escalation
+    recipients: tuple[str, ...]  # Slack user ids
+    after_days: int
+
+
+def due_steps(session: Session, *, now: dt.datetime) -> list[DueStep]:
+    """Owned open actions whose next due-date reminder has come; each is marked as sent.
+
+    A bot that was down past an action's due date sends only the overdue reminder: "due soon"
+    would be wrong by then.
+    """
+    actions = session.scalars(select(Action).where(
+        Action.status.in_(ACTIVE_STATUSES), Action.owner_id.is_not(None), Action.due_at.is_not(None),
+        Action.due_at <= now + DUE_SOON, Action.due_notice < DueNotice.OVERDUE,
+    ).order_by(Action.id)).unique().all()
+    steps = []
+    for action in actions:
+        step = DueNotice.OVERDUE if action.due_at <= now else DueNotice.DUE_SOON
+        if step <= action.due_notice:
+            continue
+        action.due_notice = step
+        steps.append(DueStep(action, step))
+    session.flush()
+    return steps
+
+
+def escalation_steps(
+    session: Session, *, now: dt.datetime, admin_ids: frozenset[str] = frozenset()
+) -> list[EscalationStep]:
+    """Blocked actions that have reached the next rung of their community's ladder; each is marked.
+
+    Three queries whatever the number of communities: the blocked actions, their communities'
+    leads, and the overall leads (workspace admins copbot knows, plus `admin_ids`).
+    """
+    blocked = session.scalars(select(Action).where(
+        Action.status == ActionStatus.BLOCKED, Action.escalation_level < Escalation.OVERALL_LEAD,
+        Action.blocked_at <= now - dt.timedelta(days=MIN_LADDER_DAYS),
+    ).order_by(Action.id)).unique().all()
+    due: list[tuple[Action, Escalation, int]] = []
+    for action in blocked:
+        community = action.community
+        waited = now - action.blocked_at
+        rungs = ((Escalation.LEAD, community.blocker_lead_days),
+                 (Escalation.OVERALL_LEAD, community.blocker_overall_days))
+        for level, days in rungs:
+            # A bot that was down across both rungs climbs both: the lead should know as well.
+            if action.escalation_level < level and waited >= dt.timedelta(days=days):
+                due.append((action, level, days))
+    if not due:
+        return []
+    leads = _community_leads(session, {a.community_id for a, _, _ in due})
+    overall = _overall_leads(session, {a.community.team_id for a, _, _ in due}, admin_ids)
+    steps = []
+    for action, level, days in due:
+        everyone = leads[action.community_id] if level == Escalation.LEAD else overall[action.community.team_id]
+        owner = action.owner.user_id if action.owner is not None else None
+        steps.append(EscalationStep(action, level, tuple(u for u in everyone if u != owner), days))
+        action.escalation_level = max(action.escalation_level, level)
+        action.escalated_at = now
+    session.flush()
+    return steps
+
+
+def _community_leads(session: Session, community_ids: set[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(Membership.community_id, Person.user_id).join(Person, Person.id == Membership.person_id)
+        .where(Membership.community_id.in_(sorted(community_ids)), Membership.active.is_(True),
+               Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False))
+        .order_by(Membership.community_id, Person.user_id))
+    found: dict[int, list[str]] = defaultdict(list)
+    for community_id, user_id in rows:
+        found[community_id].append(user_id)
+    return found
+
+
+def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[str]) -> dict[str, list[str]]:
+    rows = session.execute(
+        select(Person.team_id, Person.user_id).where(
+            Person.team_id.in_(sorted(team_ids)), Person.is_admin.is_(True), Person.is_bot.is_(False),
+            Person.deleted.is_(False)))
+    found: dict[str, set[str]] = {team: set(admin_ids) for team in team_ids}
+    for team_id, user_id in rows:
+        found[team_id].add(user_id)
+    return {team: sorted(users) for team, users in found.items()}
+
+
+def set_ladder(community: Community, *, lead_days: int, overall_days: int) -> None:
+    if not MIN_LADDER_DAYS <= lead_days < overall_days <= MAX_LADDER_DAYS:
+        raise BadArgument(f"Give two numbers of days, the first smaller: {MIN_LADDER_DAYS} to {MAX_LADDER_DAYS}, "
+                          "e.g. `3 7`.", usage=LADDER_USAGE)
+    community.blocker_lead_days = lead_days
+    community.blocker_overall_days = overall_days

@@ -1,0 +1,5 @@
+"""Knowledge: tips, guidelines, lessons learned and links, with tags, searchable and reviewed by SMEs."""
+
+from models.knowledge.model import KnowledgeItem, KnowledgeKind
+
+__all__ = ["KnowledgeItem", "KnowledgeKind"]

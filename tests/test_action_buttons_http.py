@@ -1,0 +1,128 @@
+"""Buttons on action messages and DMs work as the commands do, and the lesson modal keeps what was learned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+from sqlalchemy import select
+
+from handlers.ids import ActionId, BlockId, ViewId
+from models import ActionStatus, KnowledgeItem, KnowledgeKind
+from scheduler.runner import run_tick
+from tests.community import actions, cards, cop_fixture, credits, dms, owner_of, said  # noqa: F401
+
+
+def button_value(message, action_id: str) -> str:
+    for block in message.blocks or []:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element["value"]
+    raise AssertionError(f"no {action_id} button in {message.text}")
+
+
+def click(bot, user: str, message, action_id: str, *, value: str | None = None) -> str:
+    """Click a button as `user`, as Slack posts it; returns the ephemeral answer the clicker sees."""
+    tag = f"click-{user}-{secrets.token_hex(3)}"
+    url = bot.slack.response_url(tag, channel=message.channel, user=user, message_ts=message.ts)
+    request = bot.requests.block_action(
+        user_id=user, user_name=user.lower(), channel_id=message.channel, message_ts=message.ts,
+        action_id=action_id, value=value if value is not None else button_value(message, action_id),
+        response_url=url, is_ephemeral=message.ephemeral_to is not None)
+    status, _ = bot.post(request)
+    assert status == 200
+
+    def answers() -> list[dict]:
+        return [r for r in bot.slack.responses if r["tag"] == tag and not r.get("replace_original")]
+
+    assert bot.slack.wait_for(lambda: answers()), f"no answer to the click on {action_id}"
+    return said(answers()[0])
+
+
+def first_card(bot):
+    assert bot.slack.wait_for(lambda: cards(bot))
+    return cards(bot)[0]
+
+
+def test_claim_and_done_buttons_on_the_card_work_like_the_commands(bot, cop):
+    cop("UBOB", 'action add "Rotate the CI secrets"')
+    card = first_card(bot)
+    assert "is yours now" in click(bot, "UCHANDRA", card, ActionId.ACTION_CLAIM)
+    assert owner_of(bot, 1) == "UCHANDRA"
+    assert bot.slack.wait_for(lambda: "Owner: *chandra*" in json.dumps(first_card(bot).blocks))
+    assert "only its owner or a lead can complete it" in click(bot, "UDANA", card, ActionId.ACTION_DONE)
+    assert actions(bot)[0].status == ActionStatus.IN_PROGRESS
+    answer = click(bot, "UCHANDRA", card, ActionId.ACTION_DONE)
+    assert "is done" in answer and ActionId.LESSON_RECORD in answer
+    assert actions(bot)[0].status == ActionStatus.DONE and credits(bot, "action_closed") == ["UCHANDRA"]
+    # Someone clicking Claim on an out-of-date copy of the card is told, not obeyed.
+    assert "already done" in click(bot, "UCHANDRA", card, ActionId.ACTION_CLAIM, value="1")
+
+
+def test_a_button_that_points_nowhere_says_so(bot, cop):
+    cop("UBOB", 'action add "Something"')
+    card = first_card(bot)
+    assert "no longer points at an action" in click(bot, "UCHANDRA", card, ActionId.ACTION_CLAIM, value="x1")
+    assert "There is no action #77" in click(bot, "UCHANDRA", card, ActionId.ACTION_CLAIM, value="77")
+    assert owner_of(bot, 1) is None
+
+
+def test_an_offer_is_taken_or_declined_from_its_dm(bot, cop):
+    cop("UCHANDRA", 'action add "Review the modules" <@UDANA|dana>')
+    cop("UCHANDRA", 'action add "Write the summary" <@UDANA|dana>')
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UDANA")) == 2)
+    first, second = dms(bot, "UDANA")
+    assert "is yours now" in click(bot, "UDANA", first, ActionId.ACTION_CLAIM)
+    assert owner_of(bot, 1) == "UDANA"
+    assert bot.slack.wait_for(lambda: dms(bot, "UDANA")[0].text == "You took action #1: Review the modules")
+    assert "stays in the pool" in click(bot, "UDANA", second, ActionId.ACTION_DECLINE)
+    [_, declined] = actions(bot)
+    assert (declined.owner_id, declined.proposed_owner_id) == (None, None)
+    assert bot.slack.wait_for(lambda: dms(bot, "UDANA")[1].text.startswith("You passed on action #2"))
+    assert "Nobody is waiting for your answer" in click(bot, "UDANA", second, ActionId.ACTION_DECLINE, value="2")
+
+
+def test_the_owner_records_the_lesson_in_a_modal_and_the_channel_sees_it(bot, cop):
+    cop("UCHANDRA", 'action add "Move the builds to spot instances" <@UCHANDRA|chandra> #ci')
+    card = first_card(bot)
+    click(bot, "UCHANDRA", card, ActionId.ACTION_DONE)
+    offer = [m for m in bot.slack.messages_in("CDEVOPS") if m.ephemeral_to == "UCHANDRA"
+             and ActionId.LESSON_RECORD in json.dumps(m.blocks)][0]
+    click_request = bot.requests.block_action(
+        user_id="UCHANDRA", user_name="chandra", channel_id="CDEVOPS", message_ts=offer.ts,
+        action_id=ActionId.LESSON_RECORD, value="1", is_ephemeral=True,
+        response_url=bot.slack.response_url("lesson", channel="CDEVOPS", user="UCHANDRA"))
+    assert bot.post(click_request)[0] == 200
+    assert bot.slack.wait_for(lambda: bot.slack.calls_to("views.open"))
+    view = bot.slack.calls_to("views.open")[0].args["view"]
+    assert (view["callback_id"], view["private_metadata"], view["title"]["text"]) == (
+        ViewId.LESSON, "1", "Record the lesson")
+    submission = bot.requests.view_submission(
+        user_id="UCHANDRA", user_name="chandra", callback_id=ViewId.LESSON, private_metadata="1",
+        values={BlockId.LESSON_TEXT: {ActionId.LESSON_TEXT: {"type": "plain_text_input",
+                                                             "value": "Spot capacity <vanishes> at 9am; keep one "
+                                                                      "on-demand runner."}},
+                BlockId.LESSON_TAGS: {ActionId.LESSON_TAGS: {"type": "plain_text_input", "value": "CI, aws, ???"}}})
+    assert bot.post(submission)[0] == 200
+    assert bot.slack.wait_for(lambda: any("recorded a lesson" in json.dumps(m.blocks) for m in bot.posts_in("CDEVOPS")))
+    with bot.services.sessions() as session:
+        [item] = session.scalars(select(KnowledgeItem)).all()
+        assert (item.kind, item.action_id, item.tags) == (KnowledgeKind.LESSON, 1, ["ci", "aws"])
+        assert item.body == "Spot capacity <vanishes> at 9am; keep one on-demand runner."
+    shared = [m for m in bot.posts_in("CDEVOPS") if "recorded a lesson" in json.dumps(m.blocks)][0]
+    assert "&lt;vanishes&gt;" in json.dumps(shared.blocks) and "<vanishes>" not in json.dumps(shared.blocks)
+    assert credits(bot, "knowledge_item") == ["UCHANDRA"]
+
+
+def test_the_due_reminder_arrives_by_dm_and_its_done_button_closes_the_action(bot, cop):
+    cop("UCHANDRA", 'action add "Renew the certificate" <@UCHANDRA|chandra> due 2026-11-25 10:00')
+    due = actions(bot)[0].due_at
+    run_tick(bot.services, now=due - dt.timedelta(hours=23))
+    [reminder] = dms(bot, "UCHANDRA")
+    assert reminder.text == "Action #1 is due soon"
+    assert "is done" in click(bot, "UCHANDRA", reminder, ActionId.ACTION_DONE)
+    assert actions(bot)[0].status == ActionStatus.DONE
+    assert bot.slack.wait_for(lambda: dms(bot, "UCHANDRA")[0].text == "Action #1 is done: Renew the certificate")
+    run_tick(bot.services, now=due + dt.timedelta(hours=1))  # done: no overdue reminder
+    assert [m.text for m in dms(bot, "UCHANDRA")] == ["Action #1 is done: Renew the certificate"]
