@@ -442,3 +442,18 @@ def test_start_a_named_meeting_near_its_time_and_an_overall_lead_may_too(bot):
     # The next week's occurrence is untouched and still listed.
     assert f"<!date^{int((KICK_OFF + dt.timedelta(weeks=1)).timestamp())}^" in command(bot, "UCHANDRA",
                                                                                        "meeting list")
+
+
+def test_an_action_added_by_command_during_a_meeting_that_overran_is_in_its_minutes(bot):
+    setup_devops(bot)
+    schedule_kick_off(bot, "for 30m")
+    bot.services.clock.set(KICK_OFF)
+    assert "has started" in command(bot, "UBOB", "meeting start")
+    bot.services.clock.advance(dt.timedelta(hours=2))  # long past its planned end, but still running
+    command(bot, "UCHANDRA", 'action add "Pair on the next incident review"')
+    bot.services.clock.advance(dt.timedelta(minutes=5))
+    command(bot, "UBOB", "meeting end")
+    assert bot.slack.wait_for(lambda: posted(bot, "CDEVOPS", "Minutes: Kick-off"))
+    [action] = rows(bot, Action)
+    assert action.meeting_id == rows(bot, Meeting)[0].id
+    assert "Pair on the next incident review" in json.dumps(posted(bot, "CDEVOPS", "Minutes: Kick-off")[0].blocks)

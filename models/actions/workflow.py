@@ -66,7 +66,16 @@ def parse_due(text: str, *, tz: str, now: dt.datetime) -> dt.datetime:
 
 
 def meeting_in_progress(session: Session, *, community: Community, now: dt.datetime) -> Meeting | None:
-    """The community's meeting happening now (or just ended), which an action added now came from."""
+    """The community's meeting happening now (or just ended), which an action added now came from.
+
+    A meeting a lead started with `/cop meeting start` and has not ended is the one; failing that,
+    one whose scheduled time is now.
+    """
+    from models.meetings.running import running_occurrence  # the meetings package imports actions
+
+    running = running_occurrence(session, community=community)
+    if running is not None:
+        return running.meeting
     meetings = session.scalars(select(Meeting).where(
         Meeting.community_id == community.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= now)).all()
     for meeting in meetings:
