@@ -259,3 +259,30 @@ def test_meetings_held_and_decisions_of_the_week_lead_the_digest(session, week):
     assert sections_of(digest)["decisions"] == ["Adopt <trunk> based development"]
     rendered = text_of(digest_message(digest, Copy.CHANNEL))
     assert "Adopt &lt;trunk&gt; based development" in rendered and "An old decision" not in rendered
+
+
+def test_kudos_and_knowledge_of_the_week_are_in_the_digest(session, week):
+    from models.knowledge.model import KnowledgeItem, KnowledgeKind
+    from models.recognition.kudos import Kudos
+
+    alice = factories.person(session, "UALICE", team_id=TEAM, now=MONDAY)
+    bob = factories.person(session, "UBOB", team_id=TEAM, now=MONDAY)
+    in_week, before = MONDAY - dt.timedelta(days=2), MONDAY - 2 * WEEK
+    for n, (when, reason) in enumerate(((in_week, "for the <b>runbook</b>"), (before, "an old thank-you"))):
+        session.add(Kudos(community_id=week.id, giver_id=alice.id, receiver_id=bob.id, reason=reason,
+                          given_on=when.date(), slot_key=f"{alice.id}:{when.date()}:{n}", created_at=when))
+    session.add_all([
+        KnowledgeItem(community_id=week.id, kind=KnowledgeKind.TIP, title="Keep one on-demand runner",
+                      author_id=bob.id, added_by_id=bob.id, created_at=in_week),
+        KnowledgeItem(community_id=week.id, kind=KnowledgeKind.LINK, title="Last month's link",
+                      url="https://example.com", author_id=bob.id, added_by_id=bob.id, created_at=before),
+    ])
+    session.commit()
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "Europe/London"))
+    found = sections_of(digest)
+    assert found["kudos"] == ["for the <b>runbook</b>"]
+    assert found["knowledge"] == ["Keep one on-demand runner"]
+    [thanks] = next(s for s in digest.sections if s.key == "kudos").items
+    assert thanks.note == "Alice Archer to Bob Baker"
+    rendered = text_of(digest_message(digest, Copy.CHANNEL))
+    assert "&lt;b&gt;runbook&lt;/b&gt;" in rendered and "<@" not in rendered.split("Kudos")[1].split("\\n")[0]

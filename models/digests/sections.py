@@ -14,8 +14,10 @@ from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.parts import Item, Section, SectionSpec
 from models.digests.period import Period
+from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
 from models.people import Membership, Person
+from models.recognition.kudos import Kudos
 
 MAX_ITEMS = 10
 TOP_CONTRIBUTORS = 5
@@ -128,6 +130,32 @@ def actions_blocked(session: Session, community: Community, period: Period, read
     return Section("actions_blocked", "Blocked actions: can anyone help?", items, total) if items else None
 
 
+def kudos(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    """Who thanked whom for what: by name, as the channel already saw it, without pinging anyone again."""
+    where = (Kudos.community_id == community.id, Kudos.created_at > period.start, Kudos.created_at <= period.end)
+    found = session.scalars(select(Kudos).where(*where).order_by(Kudos.created_at, Kudos.id)
+                            .limit(MAX_ITEMS + 1)).unique().all()
+    total = len(found)
+    if total > MAX_ITEMS:
+        total = session.scalar(select(func.count()).select_from(Kudos).where(*where)) or total
+    items = tuple(Item(k.reason, note=f"{_name(k.giver)} to {_name(k.receiver)}") for k in found[:MAX_ITEMS])
+    return Section("kudos", "Kudos", items, total) if items else None
+
+
+def knowledge(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+    where = (KnowledgeItem.community_id == community.id, KnowledgeItem.created_at > period.start,
+             KnowledgeItem.created_at <= period.end)
+    found = session.scalars(select(KnowledgeItem).where(*where).order_by(KnowledgeItem.created_at, KnowledgeItem.id)
+                            .limit(MAX_ITEMS + 1)).unique().all()
+    total = len(found)
+    if total > MAX_ITEMS:
+        total = session.scalar(select(func.count()).select_from(KnowledgeItem).where(*where)) or total
+    items = tuple(Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
+                       link=item.url or item.source_permalink) for item in found[:MAX_ITEMS])
+    return Section("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)", items, total) \
+        if items else None
+
+
 def new_members(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
     people = session.scalars(
         select(Person).join(Membership, Membership.person_id == Person.id).where(
@@ -192,7 +220,7 @@ def waiting_for_you(session: Session, community: Community, period: Period, read
                    releases=tuple(n.id for n in shown))
 
 
-# The order on the page. Kudos belong after "actions_blocked", knowledge items after "new_members".
+# The order on the page.
 SECTIONS: list[SectionSpec] = [
     SectionSpec("meetings_held", meetings_held),
     SectionSpec("decisions", decisions),
@@ -200,7 +228,9 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("actions_closed", actions_closed),
     SectionSpec("actions_overdue", actions_overdue),
     SectionSpec("actions_blocked", actions_blocked),
+    SectionSpec("kudos", kudos),
     SectionSpec("new_members", new_members),
+    SectionSpec("knowledge", knowledge),
     SectionSpec("contributions", contributions),
     SectionSpec("coming_up", coming_up),
     SectionSpec("your_actions", your_actions, personal=True),
