@@ -46,30 +46,41 @@ def test_two_claims_at_once_take_turns_and_the_second_is_told(session, sessions,
     mia = first.merge(people["UMIA"])
     claim_action(first, action=action, actor=Actor(mia, False), now=START)
     outcome: list[str] = []
+    failures: list[BaseException] = []
 
     def second_claim() -> None:
-        with sessions() as second:
-            max_ = second.merge(people["UMAX"])
-            late = get_action(second, team_id=TEAM, action_id=action_id, for_update=True)  # waits for the first
-            try:
-                claim_action(second, action=late, actor=Actor(max_, False), now=START)
-                second.commit()
-                outcome.append("claimed")
-            except UserFacingError as error:
-                outcome.append(str(error))
+        try:
+            with sessions() as second:
+                max_ = second.merge(people["UMAX"])
+                late = get_action(second, team_id=TEAM, action_id=action_id, for_update=True)  # waits for the first
+                try:
+                    claim_action(second, action=late, actor=Actor(max_, False), now=START)
+                    second.commit()
+                    outcome.append("claimed")
+                except UserFacingError as error:
+                    outcome.append(str(error))
+        except BaseException as error:  # reported by the test, not lost in the thread
+            failures.append(error)
 
     thread = threading.Thread(target=second_claim)
     thread.start()
-    with sessions() as watcher:
-        waiting = ("SELECT count(*) FROM pg_stat_activity "
-                   "WHERE wait_event_type = 'Lock' AND datname = current_database()")
-        for _ in range(500):
-            if watcher.execute(text(waiting)).scalar():
-                break
-            threading.Event().wait(0.01)
-        else:
-            pytest.fail("the second claim never waited for the first")
-    first.commit()
-    first.close()
-    thread.join(timeout=10)
+    try:
+        with sessions() as watcher:
+            waiting = ("SELECT count(*) FROM pg_stat_activity "
+                       "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+            # Polled with a generous bound: a loaded machine may take a while to get the second claim there.
+            for _ in range(6000):
+                if watcher.execute(text(waiting)).scalar():
+                    break
+                assert thread.is_alive(), f"the second claim ended without waiting: {outcome or failures}"
+                threading.Event().wait(0.01)
+            else:
+                pytest.fail("the second claim never waited for the first")
+        first.commit()
+    finally:
+        # Whatever happened, let go of the row, or every later test would wait on it.
+        first.rollback()
+        first.close()
+        thread.join(timeout=30)
+    assert failures == []
     assert outcome == [f"Action #{action_id} is umia's: ask them or a lead to hand it over."]
