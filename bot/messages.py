@@ -27,7 +27,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ['/cop action add "<title>" [@owner] [due <when>] [#tag ...]',
          "/cop action list [open | mine | pool | overdue | blocked | escalated | done]",
          "/cop action claim | done | drop | decline <id>", "/cop action assign <id> @user",
-         "/cop action block <id> <reason>", "/cop action unblock <id>", "/cop action ladder [<days> <days>]"],
+         "/cop action block <id> <reason>", "/cop action unblock <id>", "/cop action ladder [<days> <days>]",
+         "/cop action dms on|off", "/cop action escalations on|off"],
         "The community's action plan. An action without an owner waits in the pool, and copbot suggests who has "
         "room (see `/cop help capacity`). Naming someone else as owner only asks them, unless a lead does it. "
         "Owners are reminded a day before the due date and once it is overdue; a blocked action goes to the "

@@ -23,6 +23,7 @@ from models.actions.workflow import (
     drop_action,
     unblock_action,
 )
+from models.attention import wants
 from models.communities import Community
 from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
 from models.meetings import Meeting
@@ -76,6 +77,8 @@ def refresh_card(request: Request, action: Action) -> None:
 
 
 def _dm(request: Request, *, key: str, to: Person, message: Message, kind: str, action: Action) -> None:
+    if not wants(to, "actions"):
+        return  # they turned these off (`/cop action dms off`); the card still shows it all
     enqueue(request.session, key=key, team_id=action.community.team_id, channel=to.user_id, text=message.text,
             blocks=message.blocks, kind=kind, community_id=action.community_id, now=request.now)
 

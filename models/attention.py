@@ -52,6 +52,13 @@ DM_KINDS: dict[str, DmKind] = {
                "/cop nudges off"),
         DmKind("digest", "digest_dm", ("digest_dm",), False, "the weekly digest by direct message",
                "/cop digest dm on", "/cop digest dm off"),
+        # About work the person took on or leads: never held back by the budget, but theirs to turn off.
+        DmKind("actions", "action_dms", ("action_reminder", "action_offer", "action_assigned", "lesson_offer"),
+               False, "reminders about actions you own, and requests to take one on", "/cop action dms on",
+               "/cop action dms off"),
+        DmKind("escalations", "escalation_dms", ("escalation",), False,
+               "blocked actions escalated to you as a lead", "/cop action escalations on",
+               "/cop action escalations off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

@@ -73,6 +73,9 @@ class Person(Base):
     newcomer_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What the person said they work on or are curious about (`/cop intro`), as they typed it.
     interests: Mapped[str | None] = mapped_column(String(300), default=None)
+    # Reminders about their actions and requests to take one on; blocked actions reaching them as a lead.
+    action_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    escalation_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Lower-case tags the person knows about ("terraform"), matched against an action's tags.
     expertise: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import actions as blocks
 from models.actions import DueNotice
 from models.actions.follow_up import due_steps, escalation_steps
+from models.attention import wants
 from models.deliveries import enqueue
 
 
@@ -21,6 +22,8 @@ def follow_up_actions(*, session: Session, now: dt.datetime, admin_ids: frozense
     queued = 0
     for due in due_steps(session, now=now):
         action = due.action
+        if not wants(action.owner, "actions"):
+            continue  # the step is taken all the same: turning reminders back on does not replay old ones
         message = blocks.due_dm(due)
         step = "overdue" if due.step == DueNotice.OVERDUE else "due_soon"
         queued += enqueue(session, key=f"action:{action.id}:{step}", team_id=action.community.team_id,

@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import select
 
 from handlers.ids import ActionId, BlockId, ViewId
-from models import ActionStatus, KnowledgeItem, KnowledgeKind
+from models import ActionStatus, KnowledgeItem, KnowledgeKind, Person
 from scheduler.runner import run_tick
 from tests.community import actions, cards, cop_fixture, credits, dms, owner_of, said  # noqa: F401
 
@@ -126,3 +126,19 @@ def test_the_due_reminder_arrives_by_dm_and_its_done_button_closes_the_action(bo
     assert bot.slack.wait_for(lambda: dms(bot, "UCHANDRA")[0].text == "Action #1 is done: Renew the certificate")
     run_tick(bot.services, now=due + dt.timedelta(hours=1))  # done: no overdue reminder
     assert [m.text for m in dms(bot, "UCHANDRA")] == ["Action #1 is done: Renew the certificate"]
+
+
+def test_action_dms_can_be_turned_off_by_command_or_by_their_button(bot, cop):
+    assert "no more reminders about actions you own" in cop("UDANA", "action dms off")
+    cop("UCHANDRA", 'action add "Review the modules" <@UDANA|dana>')
+    assert actions(bot)[0].proposed_owner_id is not None  # asked all the same: the card shows it
+    assert "brings it back" in cop("UDANA", "action dms off")
+    assert "You'll get reminders about actions you own" in cop("UDANA", "action dms on")
+    assert "Say `on` or `off`" in cop("UDANA", "action dms maybe")
+    cop("UCHANDRA", 'action add "Write the summary" <@UDANA|dana>')
+    assert bot.slack.wait_for(lambda: any("action #2" in m.text for m in dms(bot, "UDANA")))
+    [offer] = [m for m in dms(bot, "UDANA") if "action #2" in m.text]
+    assert not any("action #1" in m.text for m in dms(bot, "UDANA"))
+    assert "Done: no more reminders about actions you own" in click(bot, "UDANA", offer, ActionId.MUTE_DM_KIND)
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Person.action_dms).where(Person.user_id == "UDANA")).one() is False

@@ -68,7 +68,7 @@ def test_due_soon_then_overdue_once_each_on_both_sides_of_each_threshold(session
     texts = session.scalars(select(Delivery.text).where(Delivery.kind == "action_reminder")).all()
     assert texts == [f"Action #{action.id} is due soon", f"Action #{action.id} is overdue"]
     blocks = str(session.scalars(select(Delivery.blocks).where(Delivery.kind == "action_reminder")).first())
-    assert "Why you got this" in blocks and "there is no setting for these" in blocks
+    assert "Why you got this" in blocks and "/cop action dms off" in blocks
 
 
 def test_a_bot_that_was_down_past_the_due_date_sends_only_the_overdue_reminder(session, cop):
@@ -183,3 +183,35 @@ def test_the_scan_is_a_few_statements_whatever_the_number_of_communities(session
     assert queued == 12 + 12  # an overdue reminder and an escalation to Lena per community
     assert len(selects) <= 4, selects
 
+
+
+def test_whoever_turned_these_dms_off_is_not_sent_them(session, cop):
+    community, people = cop
+    people["UMIA"].action_dms = False  # `/cop action dms off`
+    people["UCOLIN"].escalation_dms = False
+    people["UADA"].escalation_dms = False
+    overall = person(session, "UOVERALL")
+    overall.escalation_dms = False  # named in COPBOT_ADMINS, but has turned escalations off
+    action = add(session, community, people, "Mia's", due=DUE)
+    blocked = add(session, community, people, "Blocked", owner="UMAX")
+    block(session, people, blocked, START, owner="UMAX")
+    assert run(session, START + 8 * DAY, frozenset({"UOVERALL", "UNEW"})) == [
+        (f"action:{blocked.id}:escalate:1:{int(START.timestamp())}:ULENA", "ULENA"),
+        (f"action:{blocked.id}:escalate:2:{int(START.timestamp())}:UNEW", "UNEW"),  # never met: not opted out
+    ]
+    session.refresh(action)
+    assert action.due_notice == 2  # the steps are taken all the same
+
+
+def test_each_dm_ends_with_why_and_a_button_that_turns_its_kind_off(session, cop):
+    community, people = cop
+    add(session, community, people, "Mia's", due=DUE)
+    blocked = add(session, community, people, "Blocked", owner="UMAX")
+    block(session, people, blocked, START, owner="UMAX")
+    run(session, DUE)
+    for kind, mute in (("action_reminder", "actions"), ("escalation", "escalations")):
+        blocks = session.scalars(select(Delivery.blocks).where(Delivery.kind == kind)).first()
+        buttons = [e for b in blocks for e in b.get("elements", []) if e.get("action_id") == "dm.mute_kind"]
+        assert [b["value"] for b in buttons] == [mute]
+        assert "Why you got this" in str(blocks) and f"/cop action {'dms' if mute == 'actions' else mute} off" in str(
+            blocks)

@@ -20,7 +20,6 @@ METHOD_SCOPES = {
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.delete": {"chat:write"},
-    "chat.getPermalink": set(),
     "conversations.history": {"channels:history", "groups:history"},
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},

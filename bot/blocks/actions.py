@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import name, tag_list
+from bot.blocks.attention import why_footer
 from bot.render import Message, context, escape, fit_lines, section, slack_date, truncate
 from handlers.ids import ActionId, BlockId, ViewId
 from models.actions import Action, ActionStatus, Escalation
@@ -162,8 +163,9 @@ def lesson_offer_blocks(action: Action) -> list[Block]:
     ]
 
 
-def _why(text: str) -> Block:
-    return context(f"_Why you got this:_ {text}")
+def _why(text: str, kind: str = "actions") -> list[Block]:
+    """Why this DM came, and a button that turns its kind off (see models.attention.DM_KINDS)."""
+    return why_footer(kind, f"_Why you got this:_ {text}")
 
 
 def lesson_offer_dm(action: Action, *, closed_by: Person, unblocked: bool) -> Message:
@@ -171,8 +173,8 @@ def lesson_offer_dm(action: Action, *, closed_by: Person, unblocked: bool) -> Me
     return Message.of(f"Action #{action.id} {what}: record the lesson?", [
         section(f"{title_of(action)} in *{escape(action.community.name)}* {what} by {name(closed_by)}."),
         *lesson_offer_blocks(action),
-        _why("you own this action, and copbot offers its owner to record what it taught. Ignore it if "
-             "there is nothing to record; it is asked once."),
+        *_why("you own this action, and copbot offers its owner to record what it taught. Ignore it if "
+              "there is nothing to record; it is asked once."),
     ])
 
 
@@ -184,8 +186,8 @@ def offer_dm(action: Action, *, asked_by: Person) -> Message:
             ButtonElement(text="Take it", action_id=ActionId.ACTION_CLAIM, value=str(action.id), style="primary"),
             ButtonElement(text="Not now", action_id=ActionId.ACTION_DECLINE, value=str(action.id)),
         ]),
-        _why(f"{name(asked_by)} named you for this action. It is not yours unless you take it; "
-             f"`/cop action decline {action.id}` says no."),
+        *_why(f"{name(asked_by)} named you for this action. It is not yours unless you take it; "
+              f"`/cop action decline {action.id}` says no."),
     ])
 
 
@@ -193,8 +195,8 @@ def assigned_dm(action: Action, *, lead: Person) -> Message:
     return Message.of(f"You have been assigned action #{action.id}", [
         section(f":ballot_box_with_check: {name(lead)} assigned you {title_of(action)} in "
                 f"*{escape(action.community.name)}*{_due(action, action.created_at)}."),
-        _why(f"a lead of {escape(action.community.name)} assigned it to you. If you can't take it on, tell them; "
-             "`/cop action list mine` shows everything that is yours."),
+        *_why(f"a lead of {escape(action.community.name)} assigned it to you. If you can't take it on, tell them; "
+              "`/cop action list mine` shows everything that is yours."),
     ])
 
 
@@ -210,9 +212,8 @@ def due_dm(step: DueStep) -> Message:
         section(f"{head}\nIn *{escape(action.community.name)}*."),
         ActionsBlock(block_id=f"due:{action.id}", elements=[
             ButtonElement(text="Done", action_id=ActionId.ACTION_DONE, value=str(action.id), style="primary")]),
-        _why("you own this action. copbot reminds an owner once when an action is due within a day and once when "
-             "it is overdue; there is no setting for these. "
-             f"`/cop action drop {action.id}` if it is no longer needed, or ask a lead to reassign it."),
+        *_why("you own this action: copbot reminds its owner once when it is due within a day and once when it "
+              f"is overdue. `/cop action drop {action.id}` if it is no longer needed, or ask a lead to reassign it."),
     ])
 
 
@@ -227,8 +228,9 @@ def escalation_dm(step: EscalationStep) -> Message:
     return Message.of(f"Action #{action.id} has been blocked for {step.after_days} days", [
         section(f":rotating_light: {title_of(action)} in *{community}* has been blocked for {step.after_days} days "
                 f"(owner: {name(action.owner)}).\n> {escape(action.blocker_reason or '')}"),
-        _why(f"{why} `/cop action unblock {action.id}` once it is cleared, `/cop action assign {action.id} @someone` "
-             "to hand it on; a lead changes the ladder with `/cop action ladder &lt;days&gt; &lt;days&gt;`."),
+        *_why(f"{why} `/cop action unblock {action.id}` once it is cleared, `/cop action assign {action.id} "
+              "@someone` to hand it on; a lead changes the ladder with `/cop action ladder &lt;days&gt; &lt;days&gt;`.",
+              "escalations"),
     ])
 
 

@@ -12,14 +12,16 @@ MUTE_LABELS = {
     "newcomer": "Stop newcomer messages",
     "nudge": "Stop nudges",
     "digest": "Stop digest messages",
+    "actions": "Stop action reminders",
+    "escalations": "Stop escalations",
 }
 
 
 def why_footer(kind: str, reason: str) -> list[Block]:
     """`reason` is mrkdwn the caller has escaped; the button turns off `kind` (see models.attention.DM_KINDS)."""
     dm_kind = DM_KINDS[kind]
+    budget = "; `/cop dm-budget` caps how many messages like this you get a week" if dm_kind.budgeted else ""
     return [
-        context(f":information_source: {reason} `{dm_kind.turn_off}` stops "
-                f"{dm_kind.describe}; `/cop dm-budget` caps how many messages like this you get a week."),
+        context(f":information_source: {reason} `{dm_kind.turn_off}` stops {dm_kind.describe}{budget}."),
         ActionsBlock(elements=[ButtonElement(text=MUTE_LABELS[kind], action_id=ActionId.MUTE_DM_KIND, value=kind)]),
     ]

@@ -17,7 +17,8 @@ from models.home import Home
 from models.hours import WorkingHours
 
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
-SWITCH_LABELS = {"nudge": "Nudges", "digest": "Digest by DM", "newcomer": "Newcomer messages", "lurker": "Happy lurker"}
+SWITCH_LABELS = {"nudge": "Nudges", "digest": "Digest by DM", "newcomer": "Newcomer messages",
+                 "actions": "Action reminders", "escalations": "Escalations", "lurker": "Happy lurker"}
 
 
 def _switch(setting: str, on: bool) -> ButtonElement:
@@ -29,7 +30,8 @@ def _switch(setting: str, on: bool) -> ButtonElement:
 
 def _settings(home: Home) -> list[Block]:
     person = home.person
-    states = {kind: bool(getattr(person, DM_KINDS[kind].setting)) for kind in ("nudge", "digest", "newcomer")}
+    kinds = ("nudge", "digest", "newcomer", "actions", "escalations")
+    states = {kind: bool(getattr(person, DM_KINDS[kind].setting)) for kind in kinds}
     states["lurker"] = person.lurker
     lines = [f"*{SWITCH_LABELS[name]}:* {'on' if on else 'off'}" for name, on in states.items()]
     lines.append(f"*Working hours:* {WorkingHours.of(person).describe()} · `/cop hours` to change")

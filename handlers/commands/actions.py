@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.blocks import actions as blocks
+from bot.blocks.preferences import switched
 from bot.render import notice
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.commands.parse import dispatch, plain_text, take_hashtags, take_mentions, take_quoted
+from handlers.commands.parse import dispatch, on_or_off, plain_text, take_hashtags, take_mentions, take_quoted
 from handlers.commands.resolve import community_here, target_community
 from models.actions.fairness import suggest_owners
 from models.actions.follow_up import LADDER_USAGE, set_ladder
@@ -20,6 +21,7 @@ from models.actions.workflow import (
     meeting_in_progress,
     parse_due,
 )
+from models.attention import set_wanted
 from models.errors import BadArgument, UserFacingError
 from models.people import is_overall_lead, require_lead
 from models.when import WhenError, format_local
@@ -28,7 +30,8 @@ ADD_USAGE = '/cop action add "<title>" [@owner] [due <when>] [#tag ...]'
 LIST_USAGE = "/cop action list [open | mine | pool | overdue | blocked | escalated | done]"
 ASSIGN_USAGE = "/cop action assign <id> @user"
 BLOCK_USAGE = "/cop action block <id> <reason>"
-ACTION_USAGE = "/cop action add | list | claim | done | drop | assign | block | unblock | decline | ladder"
+ACTION_USAGE = ("/cop action add | list | claim | done | drop | assign | block | unblock | decline | ladder | dms | "
+                "escalations")
 MAX_ID_DIGITS = 9
 LIST_HEADINGS = {
     ListFilter.OPEN: "Open actions", ListFilter.POOL: "Actions nobody owns yet", ListFilter.OVERDUE: "Overdue actions",
@@ -163,6 +166,17 @@ def handle_action_ladder(request: Request, args: str) -> None:
                                       community_name=community.name, changed=bool(words)))
 
 
+def _switch(kind: str, usage: str) -> Callable[[Request, str], None]:
+    """`/cop action dms|escalations on|off`: whether these DMs reach you."""
+
+    def handle(request: Request, args: str) -> None:
+        on = on_or_off(args, usage=usage)
+        set_wanted(request.person(), kind, on)
+        request.reply(switched(kind, on))
+
+    return handle
+
+
 ACTION_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "add": handle_action_add,
     "list": handle_action_list,
@@ -174,6 +188,8 @@ ACTION_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "assign": handle_action_assign,
     "block": handle_action_block,
     "ladder": handle_action_ladder,
+    "dms": _switch("actions", "/cop action dms on|off"),
+    "escalations": _switch("escalations", "/cop action escalations on|off"),
 }
 
 

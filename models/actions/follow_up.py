@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.actions.model import ACTIVE_STATUSES, Action, ActionStatus, DueNotice, Escalation
@@ -102,7 +102,8 @@ def _community_leads(session: Session, community_ids: set[int]) -> dict[int, lis
     rows = session.execute(
         select(Membership.community_id, Person.user_id).join(Person, Person.id == Membership.person_id)
         .where(Membership.community_id.in_(sorted(community_ids)), Membership.active.is_(True),
-               Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False))
+               Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False),
+               Person.escalation_dms.is_(True))
         .order_by(Membership.community_id, Person.user_id))
     found: dict[int, list[str]] = defaultdict(list)
     for community_id, user_id in rows:
@@ -111,13 +112,17 @@ def _community_leads(session: Session, community_ids: set[int]) -> dict[int, lis
 
 
 def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[str]) -> dict[str, list[str]]:
+    """Workspace admins copbot knows and the ids in COPBOT_ADMINS, less whoever turned escalations off."""
     rows = session.execute(
-        select(Person.team_id, Person.user_id).where(
-            Person.team_id.in_(sorted(team_ids)), Person.is_admin.is_(True), Person.is_bot.is_(False),
-            Person.deleted.is_(False)))
+        select(Person.team_id, Person.user_id, Person.escalation_dms).where(
+            Person.team_id.in_(sorted(team_ids)), or_(Person.is_admin.is_(True), Person.user_id.in_(sorted(admin_ids))),
+            Person.is_bot.is_(False), Person.deleted.is_(False)))
     found: dict[str, set[str]] = {team: set(admin_ids) for team in team_ids}
-    for team_id, user_id in rows:
-        found[team_id].add(user_id)
+    for team_id, user_id, wanted in rows:
+        if wanted:
+            found[team_id].add(user_id)
+        else:
+            found[team_id].discard(user_id)
     return {team: sorted(users) for team, users in found.items()}
 
 
