@@ -123,3 +123,13 @@ def test_the_leaderboard_ranks_communities_by_health_and_pings_nobody(bot, cop: 
     assert top.index("chandra") < top.index("bob")  # closing an action counts most
     assert "<@" not in board
     assert "I can't rank by" in cop("UALICE", "leaderboard decade")
+
+
+def test_the_portfolio_shows_meeting_work_too(bot, cop: Typist):
+    cop("UBOB", 'meeting schedule "Kick-off" tomorrow 10am')
+    cop("UCHANDRA", "agenda add Spot instances")
+    cop("UBOB", "decision We meet every two weeks")
+    table = cop("UBOB", "stats").split("```")[1]
+    assert "decisions" in table  # kinds recorded by meetings are in the portfolio too, with their own labels
+    chandra = cop("UCHANDRA", "stats").split("```")[1]
+    assert "agenda items" in chandra

@@ -26,6 +26,11 @@ KIND_LABELS = {
     ContributionKind.ACTION_CREATED: "actions created",
     ContributionKind.ACTION_CLOSED: "actions closed",
     ContributionKind.MEETING_ATTENDED: "meetings attended",
+    ContributionKind.MEETING_LED: "meetings led",
+    ContributionKind.RSVP: "RSVPs",
+    ContributionKind.AGENDA_ITEM: "agenda items",
+    ContributionKind.DECISION: "decisions",
+    ContributionKind.MEETING_NOTE: "meeting notes",
     ContributionKind.STANDUP_UPDATE: "standup updates",
     ContributionKind.KNOWLEDGE_ITEM: "knowledge shared",
 }
@@ -52,10 +57,10 @@ def portfolio_message(portfolio: Portfolio, kudos: Sequence[Kudos]) -> Message:
             section(f"No contributions recorded for {who} yet.")])
     heads = [m.strftime("%b") for m in portfolio.months]
     rows = [f"{'':<22}" + "".join(f"{h:>5}" for h in heads) + f"{'all time':>10}"]
-    for kind, label in KIND_LABELS.items():
-        if kind in portfolio.all_time:
-            rows.append(f"{label:<22}" + "".join(f"{n:>5}" for n in portfolio.by_month[kind])
-                        + f"{portfolio.all_time[kind]:>10}")
+    for kind in sorted(portfolio.all_time, key=list(ContributionKind).index):
+        label = KIND_LABELS.get(kind, kind.value.replace("_", " "))
+        rows.append(f"{label:<22}" + "".join(f"{n:>5}" for n in portfolio.by_month[kind])
+                    + f"{portfolio.all_time[kind]:>10}")
     blocks = [section(f"*Contributions of {who}*, in every community, by month in their time zone"),
               section("```" + "\n".join(rows) + "```")]
     if kudos:
