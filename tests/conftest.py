@@ -7,15 +7,17 @@ says otherwise; set COPBOT_TEST_DATABASES=sqlite to run without it (CI never doe
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +31,7 @@ from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.web import BackgroundServer, WebApp
-from models import Base
+from models import Base, ProcessedEvent
 from tests.slack_spec.validate import check_call
 
 PG_URL = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -38,6 +40,8 @@ BACKENDS = [b.strip() for b in os.environ.get("COPBOT_TEST_DATABASES", "sqlite,p
 # A Monday morning in November; tests move from here.
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 TEAM = "T0COP0001"
+# Event types whose listeners claim each event id in processed_events.
+CLAIMED_EVENT_TYPES = {"reaction_added", "reaction_removed", "member_joined_channel", "member_left_channel", "message"}
 CHANNEL_NAMES = {"CDEVOPS": "devops", "CRANDOM": "random"}
 
 
@@ -148,8 +152,14 @@ class BotServer:
     requests: RequestFactory
     slack: SlackEmulator
     services: Services
+    # Ids of the events sent whose listeners claim them in processed_events, for `settle`.
+    claimed_events: set[str] = field(default_factory=set)
 
     def post(self, request: SignedRequest, *, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        if request.headers.get("Content-Type") == "application/json":
+            body = json.loads(request.body)
+            if (body.get("event") or {}).get("type") in CLAIMED_EVENT_TYPES:
+                self.claimed_events.add(body["event_id"])
         http = urllib.request.Request(self.url + "/slack/events", data=request.body, method="POST",
                                       headers={**request.headers, **(headers or {})})
         try:
@@ -166,6 +176,20 @@ class BotServer:
                                                             user=user),
         )
         return self.post(request)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every claimed event sent so far has been handled and committed.
+
+        Events are acknowledged before they are handled, so "nothing happened" can only be checked
+        once the listener has run: its claim in processed_events commits with its effects.
+        """
+        def handled() -> bool:
+            with self.services.sessions() as session:
+                done = set(session.scalars(select(ProcessedEvent.event_id)))
+            return self.claimed_events <= done
+
+        self.slack.wait_for(handled, timeout)
+        time.sleep(0.05)  # what the listener sends after its commit
 
     def posts_in(self, channel: str) -> list:
         """What the bot posted for everyone in a channel (or a DM), not ephemeral replies."""

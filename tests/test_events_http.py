@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 from sqlalchemy import select
 
@@ -30,8 +29,8 @@ def send_event(bot, event: dict, **kwargs) -> int:
 
 
 def settle(bot) -> None:
-    """Events are acknowledged before they are handled; give the listener its moment."""
-    time.sleep(0.3)
+    """Events are acknowledged before they are handled; wait until the listener has run."""
+    bot.settle()
 
 
 def test_reaction_counts_for_the_reactor_and_credits_the_author(bot):
