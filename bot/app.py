@@ -14,7 +14,7 @@ from bot.db import make_engine, make_session_factory
 from bot.outbox import ChannelPacer, Dispatcher
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import make_client
+from bot.slack import WorkspaceUrl, make_client
 from handlers import register_all
 from handlers.base import SERVICES_KEY
 
@@ -25,8 +25,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None, pacer: Cha
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    # One address per process, asked of Slack once, for links built by listeners and by the outbox alike.
+    workspace_url = WorkspaceUrl()
     return Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock or Clock(),
-                    dispatcher=Dispatcher(sessions, client, pacer=pacer))
+                    dispatcher=Dispatcher(sessions, client, pacer=pacer, workspace_url=workspace_url),
+                    workspace_url=workspace_url)
 
 
 class StartupError(Exception):

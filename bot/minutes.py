@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.meetings import minutes_message
 from models.deliveries import enqueue
+from models.links import link_to
 from models.meetings import MeetingOccurrence
 
 
@@ -18,4 +19,5 @@ def post_minutes(session: Session, *, occurrence: MeetingOccurrence, now: dt.dat
     community = occurrence.meeting.community
     message = minutes_message(occurrence.minutes)
     return enqueue(session, key=f"minutes:{occurrence.id}", team_id=community.team_id, channel=community.channel_id,
-                   text=message.text, blocks=message.blocks, kind="minutes", community_id=community.id, now=now)
+                   text=message.text, blocks=message.blocks, kind="minutes", community_id=community.id, now=now,
+                   link_to=link_to("minutes", occurrence.id))

@@ -18,7 +18,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
+from bot.slack import WorkspaceUrl, permalink
 from models.deliveries import Delivery, backoff, claim_due, mark_failed, mark_retry, mark_sent
+from models.links import Posted, attach
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +67,13 @@ class Dispatcher:
     """Claims due deliveries, posts them, and records what happened to each."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], client: WebClient, *, pacer: ChannelPacer | None = None
+        self, sessions: sessionmaker[Session], client: WebClient, *, pacer: ChannelPacer | None = None,
+        workspace_url: WorkspaceUrl | None = None,
     ) -> None:
         self.sessions = sessions
         self.client = client
         self.pacer = pacer or ChannelPacer()
+        self.workspace_url = workspace_url or WorkspaceUrl()
         self._lock = threading.Lock()
 
     def dispatch(self, *, now: dt.datetime, limit: int = 200) -> DispatchReport:
@@ -106,9 +110,13 @@ class Dispatcher:
                            retry_at=now + backoff(item.attempts))
             report.retried += 1
             return
+        channel, ts = response.get("channel", item.channel), response.get("ts", "")
+        link = permalink(self.workspace_url.get(self.client), channel, ts, item.thread_ts) if item.link_to else None
         with unit_of_work(self.sessions) as session:
-            mark_sent(session, delivery_id=item.id, channel=response.get("channel", item.channel),
-                      ts=response.get("ts", ""), now=now)
+            mark_sent(session, delivery_id=item.id, channel=channel, ts=ts, now=now)
+            if item.link_to and ts:
+                # In the same transaction as "sent": a record never misses the link to a message it has.
+                attach(session, item.link_to, Posted(channel, ts, link))
         report.sent += 1
 
     def _settle_error(self, item: _Snapshot, error: SlackApiError, *, now: dt.datetime,
@@ -145,8 +153,9 @@ class _Snapshot:
     blocks: list | None
     thread_ts: str | None
     attempts: int
+    link_to: str | None
 
     @classmethod
     def of(cls, delivery: Delivery) -> _Snapshot:
         return cls(delivery.id, delivery.key, delivery.channel, delivery.text, delivery.blocks,
-                   delivery.thread_ts, delivery.attempts)
+                   delivery.thread_ts, delivery.attempts, delivery.link_to)

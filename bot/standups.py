@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.standups import missing_dm, summary_message
 from models.deliveries import enqueue
+from models.links import link_to
 from models.standups import StandupRun
 from models.standups.runs import leads_to_tell
 
@@ -20,7 +21,8 @@ def post_summary(session: Session, *, run: StandupRun, now: dt.datetime, tell_le
     message = summary_message(run.summary)
     queued = int(enqueue(session, key=f"standup:{run.id}:summary", team_id=community.team_id,
                          channel=community.channel_id, text=message.text, blocks=message.blocks,
-                         kind="standup_summary", community_id=community.id, now=now))
+                         kind="standup_summary", community_id=community.id, now=now,
+                         link_to=link_to("standup_summary", run.id)))
     if tell_leads and run.summary["missing"]:
         private = missing_dm(run.summary)
         for lead in leads_to_tell(session, run=run):

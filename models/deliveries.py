@@ -50,6 +50,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The record this message was posted for (`decision:12`), which is given its link once it is sent.
+    link_to: Mapped[str | None] = mapped_column(String(64), default=None)
     sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -59,23 +61,27 @@ class Delivery(Base):
 def _row(
     *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
     blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
-    thread_ts: str | None = None, not_before: dt.datetime | None = None,
+    thread_ts: str | None = None, not_before: dt.datetime | None = None, link_to: str | None = None,
 ) -> dict[str, Any]:
     return dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
-                community_id=community_id, thread_ts=thread_ts, next_attempt_at=not_before or now,
+                community_id=community_id, thread_ts=thread_ts, link_to=link_to, next_attempt_at=not_before or now,
                 created_at=now, status=DeliveryStatus.PENDING, attempts=0)
 
 
 def enqueue(
     session: Session, *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
     blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
-    thread_ts: str | None = None, not_before: dt.datetime | None = None,
+    thread_ts: str | None = None, not_before: dt.datetime | None = None, link_to: str | None = None,
 ) -> bool:
-    """Add a message to the outbox unless one with the same key exists; True if added."""
+    """Add a message to the outbox unless one with the same key exists; True if added.
+
+    `link_to` names the record the message is posted for (see `models.links`): once Slack has the
+    message, that record keeps a link to it.
+    """
     return insert_ignore(
         session, Delivery,
         _row(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
-             community_id=community_id, thread_ts=thread_ts, not_before=not_before, now=now),
+             community_id=community_id, thread_ts=thread_ts, not_before=not_before, link_to=link_to, now=now),
         conflict="key",
     )
 

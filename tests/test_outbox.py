@@ -12,9 +12,11 @@ import bot.outbox as outbox
 from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.outbox import ChannelPacer, Dispatcher
 from bot.slack import make_client
-from models import Delivery, DeliveryStatus
+from models import Community, Delivery, DeliveryStatus
 from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, enqueue
 from models.events import first_delivery
+from models.links import link_to
+from models.meetings import Decision
 from tests.conftest import START, TEAM
 
 SECTION = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Kick-off* starts in 1 hour"}}]
@@ -343,3 +345,25 @@ def test_dispatcher_paces_each_channel_separately(services, slack, fake_time):
     assert fake_time.sleeps == [pytest.approx(1.0), pytest.approx(1.0)]
     assert len(slack.messages_in("CDEVOPS")) == 5
     assert len(slack.messages_in("UALICE")) == 1
+
+
+def test_a_record_gets_the_link_to_its_message_once_sent_and_a_missing_one_is_no_failure(services, slack):
+    with unit_of_work(services.sessions) as session:
+        community = Community(team_id=TEAM, channel_id="CDEVOPS", name="DevOps CoP", created_by="UBOB")
+        session.add(community)
+        session.flush()
+        decision = Decision(community_id=community.id, text="Friday freeze", created_at=START)
+        session.add(decision)
+        session.flush()
+        decision_id = decision.id
+        for key, ref in (("found", link_to("decision", decision_id)), ("gone", link_to("decision", decision_id + 1)),
+                         ("odd", "nothing:x")):
+            enqueue(session, key=key, team_id=TEAM, channel="CDEVOPS", text=key, kind="test", now=START, link_to=ref)
+    assert services.dispatcher.dispatch(now=START).sent == 3
+    found = row(services, "found")
+    with services.sessions() as session:
+        link = session.get_one(Decision, decision_id).permalink
+    assert link == f"https://copbot-sandbox.slack.com/archives/CDEVOPS/p{found.sent_ts.replace('.', '')}"
+    assert {r.status for r in all_rows(services)} == {DeliveryStatus.SENT}
+    with pytest.raises(ValueError, match="no record kind"):
+        link_to("nothing", 1)

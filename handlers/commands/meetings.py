@@ -15,6 +15,7 @@ from handlers.commands.resolve import led_community, target_community
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
+from models.links import link_to
 from models.meetings import RsvpAnswer, schedule_meeting, upcoming_meetings
 from models.meetings.occurrences import cancel_occurrence, find_occurrence, occurrence_row, reschedule_occurrence
 from models.meetings.occurrences import reschedule_series as move_series
@@ -61,9 +62,10 @@ def meeting_number(word: str, *, usage: str) -> int:
     return int(word.lstrip("#"))
 
 
-def announce(request: Request, community: Community, key: str, message: Message) -> None:
+def announce(request: Request, community: Community, key: str, message: Message, *, link: str | None = None) -> None:
+    """Post to the community's channel; `link` names the record the message is for (`models.links`)."""
     enqueue(request.session, key=key, team_id=request.team_id, channel=community.channel_id, text=message.text,
-            blocks=message.blocks, kind="announcement", community_id=community.id, now=request.now)
+            blocks=message.blocks, kind="announcement", community_id=community.id, now=request.now, link_to=link)
 
 
 def _lead_and_meeting(request: Request, args: str, *, usage: str, doing: str) -> tuple[Community, Person, Meeting, str]:
@@ -98,7 +100,8 @@ def handle_meeting_schedule(request: Request, args: str) -> None:
         error.usage = error.usage or SCHEDULE_USAGE
         raise
     announce(request, community, f"meeting:{meeting.id}:scheduled",
-             messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id))
+             messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id),
+             link=link_to("meeting", meeting.id))
     request.reply(messages.meeting_confirmation(meeting, starts_at, understood=when_text,
                                                 local=format_local(starts_at, person.tz)))
 

@@ -15,6 +15,7 @@ from handlers.slack_text import to_plain
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
+from models.links import link_to
 from models.meetings import MeetingOccurrence
 from models.meetings.agenda import add_agenda_item, agendas, current_agenda, get_item, mark_done, next_meeting_row
 from models.meetings.minutes import minutes_of, recent_minutes
@@ -61,7 +62,7 @@ def handle_meeting_start(request: Request, args: str) -> None:
     actions = open_actions(request.session, community=community)
     message = blocks.meeting_thread(row.meeting.title, started_by=person.user_id, items=items, actions=actions,
                                     owners=owners_of(request.session, actions), occurrence_id=row.id)
-    announce(request, community, row.thread_key, message)
+    announce(request, community, row.thread_key, message, link=link_to("meeting_thread", row.id))
     request.reply(blocks.meeting_started_reply(row.meeting.title))
 
 
@@ -108,7 +109,7 @@ def handle_decision(request: Request, args: str) -> None:
     message = blocks.recorded_in_thread("decision", decision.text, by=person.user_id)
     enqueue(request.session, key=f"decision:{decision.id}", team_id=request.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind="decision", community_id=community.id,
-            thread_ts=thread_ts, now=request.now)
+            thread_ts=thread_ts, now=request.now, link_to=link_to("decision", decision.id))
     where = f"in *{escape(running.meeting.title)}*" if running else "for the community"
     request.reply(notice(f"Decision recorded {where}."))
 
@@ -137,7 +138,8 @@ def handle_agenda_add(request: Request, args: str) -> None:
         message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id)
         enqueue(request.session, key=f"agenda:{item.id}:added", team_id=request.team_id,
                 channel=community.channel_id, text=message.text, blocks=message.blocks, kind="agenda",
-                community_id=community.id, thread_ts=thread_ts, now=request.now)
+                community_id=community.id, thread_ts=thread_ts, now=request.now,
+                link_to=link_to("agenda_item", item.id))
     if target is None:
         where = "the next meeting's agenda (none is scheduled yet)"
     else:

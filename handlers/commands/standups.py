@@ -12,6 +12,7 @@ from handlers.commands.parse import on_or_off, split_words
 from handlers.commands.resolve import led_community, target_community
 from models.deliveries import sent_ts
 from models.errors import BadArgument, NotFound
+from models.links import link_to
 from models.people import set_away, stale_member_ids
 from models.standups.runs import close_run, open_sync_run, start_standup
 from models.standups.settings import (
@@ -46,7 +47,8 @@ def handle_standup_start(request: Request, args: str) -> None:
     community, person = led_community(request, doing="run its standups")
     run = start_standup(request.session, community=community, person=person, now=request.now)
     announce(request, community, run.thread_key,
-             blocks.standup_thread(run.questions, started_by=person.user_id, run_id=run.id, closes_at=run.closes_at))
+             blocks.standup_thread(run.questions, started_by=person.user_id, run_id=run.id, closes_at=run.closes_at),
+             link=link_to("standup_thread", run.id))
     request.reply(notice("Standup started: the questions are in the channel. `/cop standup end` posts the summary "
                          "(or it closes on its own when its window ends)."))
 

@@ -67,7 +67,7 @@ def _owner_note(owner: Person | None) -> str:
 
 
 def meetings_held(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    """Meetings that ended this week, each linked to its thread, where the minutes were posted."""
+    """Meetings that ended this week, each linked to its posted minutes (failing that, to its thread)."""
     attended = (select(func.count()).where(Attendance.occurrence_id == MeetingOccurrence.id)
                 .correlate(MeetingOccurrence).scalar_subquery())
     rows = session.execute(
@@ -78,9 +78,9 @@ def meetings_held(session: Session, community: Community, period: Period, reader
     ).all()
     items = tuple(
         Item(occurrence.meeting.title, ref=f"minutes {occurrence.id}", when=occurrence.starts_at,
-             note=f"{count} attended" if count else None, link=occurrence.permalink)
+             note=f"{count} attended" if count else None, link=occurrence.minutes_permalink or occurrence.permalink)
         for occurrence, count in rows[:MAX_ITEMS])
-    return Section("meetings_held", "Meetings held (minutes in each thread, or `/cop meeting minutes <n>`)",
+    return Section("meetings_held", "Meetings held (each links to its minutes; `/cop meeting minutes <n>` shows them)",
                    items, len(rows) if len(rows) <= MAX_ITEMS else None) if items else None
 
 

@@ -43,6 +43,8 @@ class MeetingOccurrence(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     permalink: Mapped[str | None] = mapped_column(String(500), default=None)
     minutes: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # The channel message the minutes were posted in.
+    minutes_permalink: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(lazy="joined")

@@ -34,6 +34,8 @@ class Meeting(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The channel message that announced the series.
+    permalink: Mapped[str | None] = mapped_column(String(500), default=None)
 
     community: Mapped[Community] = relationship(lazy="joined")
 
