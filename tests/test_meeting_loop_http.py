@@ -287,14 +287,19 @@ def test_a_meeting_run_from_agenda_to_minutes(bot):
     [action] = rows(bot, Action)
     assert (action.title, action.status, action.meeting_id) == ("Write the spot instance runbook",
                                                                 ActionStatus.OPEN, 1)
-    assert action.due_at == dt.datetime(2026, 11, 27, 18, 30, tzinfo=dt.UTC)  # end of Friday in Bengaluru
+    # "due friday" is read as `/cop action add` reads it: 17:00 that Friday, in the writer's zone (Bengaluru).
+    assert action.due_at == dt.datetime(2026, 11, 27, 11, 30, tzinfo=dt.UTC)
     assert action.source_permalink.endswith(f"?thread_ts={thread}&cid=CDEVOPS")
     decisions = rows(bot, Decision)
     assert [d.text for d in decisions] == ["We move CI to spot instances & keep one on-demand runner",
                                            "Next kick-off in January"]
     root = f"https://copbot-sandbox.slack.com/archives/CDEVOPS/p{thread.replace('.', '')}"
     assert decisions[0].permalink.endswith(f"?thread_ts={thread}&cid=CDEVOPS")  # the reply that said it
-    assert decisions[1].permalink == root  # typed as a command: the meeting's thread
+    # Typed as a command: the message copbot posted in the thread for it, linked once it was sent.
+    [said] = posted(bot, "CDEVOPS", "Decision: Next kick-off in January")
+    assert said.thread_ts == thread
+    assert decisions[1].permalink == (f"https://copbot-sandbox.slack.com/archives/CDEVOPS/p{said.ts.replace('.', '')}"
+                                      f"?thread_ts={thread}&cid=CDEVOPS")
     assert rows(bot, MeetingOccurrence)[0].permalink == root
     attendance = {(a.person.user_id, a.attended_by.value) for a in rows(bot, Attendance)}
     assert attendance == {("UBOB", "lead"), ("UCHANDRA", "spoke"), ("UALICE", "spoke"), ("UDANA", "here")}
@@ -457,3 +462,95 @@ def test_an_action_added_by_command_during_a_meeting_that_overran_is_in_its_minu
     [action] = rows(bot, Action)
     assert action.meeting_id == rows(bot, Meeting)[0].id
     assert "Pair on the next incident review" in json.dumps(posted(bot, "CDEVOPS", "Minutes: Kick-off")[0].blocks)
+
+
+# ----------------------------------------------------------------------------- links to copbot's own messages
+
+
+def link_to_message(message, *, thread_ts: str | None = None) -> str:
+    link = f"https://copbot-sandbox.slack.com/archives/{message.channel}/p{message.ts.replace('.', '')}"
+    return link + (f"?thread_ts={thread_ts}&cid={message.channel}" if thread_ts else "")
+
+
+def test_a_standalone_decision_links_to_the_message_that_announced_it(bot):
+    setup_devops(bot)
+    command(bot, "UCHANDRA", "decision Friday freeze on deploys")
+    [post] = wait_posted(bot, "CDEVOPS", "Decision")
+    [decision] = rows(bot, Decision)
+    assert decision.permalink == link_to_message(post)
+    schedule_kick_off(bot)
+    [meeting_post] = wait_posted(bot, "CDEVOPS", "Meeting scheduled")
+    assert rows(bot, Meeting)[0].permalink == link_to_message(meeting_post)
+
+
+def test_a_meeting_closed_by_the_scheduler_links_its_thread_and_its_minutes(bot):
+    setup_devops(bot)
+    thread = start_kick_off(bot)
+    [opening] = posted(bot, "CDEVOPS", "Meeting started")
+    say_in_thread(bot, "UCHANDRA", "decision: Adopt OpenTofu", thread)
+    assert bot.slack.wait_for(lambda: rows(bot, Decision))
+    run_tick(bot.services, now=KICK_OFF + dt.timedelta(minutes=45 + 30))
+    [minutes] = wait_posted(bot, "CDEVOPS", "Minutes: Kick-off")
+    [row] = rows(bot, MeetingOccurrence)
+    assert row.closed_by_scheduler
+    assert row.thread_ts == thread and row.permalink == link_to_message(opening)
+    assert row.minutes["thread"] == link_to_message(opening)
+    assert link_to_message(opening) in json.dumps(minutes.blocks)  # the minutes point at the thread
+    assert row.minutes_permalink == link_to_message(minutes)
+
+
+# ----------------------------------------------------------------------------- actions from a meeting's thread
+
+
+def cards_in_thread(bot, thread: str) -> list:
+    return [m for m in bot.posts_in("CDEVOPS") if m.thread_ts == thread and m.text.startswith("Action #")]
+
+
+def ephemerals_to(bot, user: str) -> list[str]:
+    return [m.text for m in bot.slack.messages_in("CDEVOPS") if m.kind == "ephemeral" and m.ephemeral_to == user]
+
+
+def test_thread_actions_follow_the_action_rules_and_get_a_card(bot):
+    setup_devops(bot)
+    thread = start_kick_off(bot)
+    # A member naming someone else only asks them; a lead's naming assigns.
+    say_in_thread(bot, "UCHANDRA", "action: Update the runbook <@UALICE>", thread)
+    say_in_thread(bot, "UBOB", "action: Rotate the deploy keys <@UCHANDRA> due fri", thread)
+    say_in_thread(bot, "UALICE", "action: Tidy the dashboards", thread)
+    settle(bot)
+    by_title = {a.title: a for a in rows(bot, Action)}  # the three events may be handled in any order
+    asked, assigned, pooled = (by_title[t] for t in ("Update the runbook", "Rotate the deploy keys",
+                                                     "Tidy the dashboards"))
+    alice, chandra = (rows_id(bot, user) for user in ("UALICE", "UCHANDRA"))
+    assert (asked.owner_id, asked.proposed_owner_id) == (None, alice)
+    assert (assigned.owner_id, assigned.proposed_owner_id) == (chandra, None)
+    assert (pooled.owner_id, pooled.proposed_owner_id, pooled.meeting_id) == (None, None, 1)
+    assert bot.slack.wait_for(lambda: len(cards_in_thread(bot, thread)) == 3)
+    assert bot.slack.wait_for(lambda: any("asks whether you could take" in m.text for m in bot.posts_in("UALICE")))
+    assert bot.slack.wait_for(lambda: any("You have been assigned" in m.text for m in bot.posts_in("UCHANDRA")))
+    # The minutes say who was only asked.
+    command(bot, "UBOB", "meeting end")
+    [minutes] = wait_posted(bot, "CDEVOPS", "Minutes: Kick-off")
+    assert "<@UALICE> _(asked, not yet accepted)_" in json.dumps(minutes.blocks)
+
+
+def test_a_thread_action_that_cannot_be_recorded_is_explained_to_its_writer_only(bot):
+    setup_devops(bot)
+    thread = start_kick_off(bot)
+    bot.slack.join("CDEVOPS", "UEVE")  # in the channel, not in the community
+    say_in_thread(bot, "UCHANDRA", "action: " + "x" * 250, thread)
+    say_in_thread(bot, "UEVE", "action: Write the docs", thread)
+    settle(bot)
+    assert rows(bot, Action) == []
+    assert bot.slack.wait_for(lambda: ephemerals_to(bot, "UCHANDRA") and ephemerals_to(bot, "UEVE"))
+    assert "was not recorded" in ephemerals_to(bot, "UCHANDRA")[0] and "200" in ephemerals_to(bot, "UCHANDRA")[0]
+    assert "Join *DevOps CoP* first" in ephemerals_to(bot, "UEVE")[0]
+    assert ephemerals_to(bot, "UALICE") == []
+    # The line still counts as being there.
+    attended = {a.person.user_id for a in rows(bot, Attendance)}
+    assert {"UCHANDRA", "UEVE"} <= attended
+
+
+def rows_id(bot, user_id: str) -> int:
+    with bot.services.sessions() as session:
+        return session.scalars(select(Person.id).where(Person.user_id == user_id)).one()

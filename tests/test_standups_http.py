@@ -11,8 +11,18 @@ from sqlalchemy import select
 from handlers.ids import ActionId, BlockId, ViewId
 from models import Action, ActionStatus, Person, StandupAnswer, StandupRun
 from scheduler.runner import run_tick
+from tests.test_events_http import settle
 from tests.test_http_app import setup_devops
-from tests.test_meeting_loop_http import button_value, command, posted, press, rows, say_in_thread, wait_posted
+from tests.test_meeting_loop_http import (
+    button_value,
+    command,
+    link_to_message,
+    posted,
+    press,
+    rows,
+    say_in_thread,
+    wait_posted,
+)
 
 # Bob (New York) leads DevOps CoP; Alice is in London, Chandra in Bengaluru. It is Mon 23 Nov 2026, 08:00 UTC.
 MONDAY = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -188,3 +198,50 @@ def test_away_and_back_and_standup_dms_off(bot):
     assert "No more standups by DM" in command(bot, "UBOB", "standup schedule off")
     run_tick(bot.services, now=MONDAY.replace(hour=10) + dt.timedelta(days=1))
     assert len(bot.posts_in("UALICE")) == 1
+
+
+def answer_row(bot, user: str) -> StandupAnswer:
+    with bot.services.sessions() as session:
+        return session.scalars(select(StandupAnswer).join(Person).where(Person.user_id == user)).one()
+
+
+def test_a_form_update_is_posted_in_the_thread_and_its_blocker_gets_a_card(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    run_id = button_value(opening, ActionId.STANDUP_OPEN)
+    submit_update(bot, "UALICE", int(run_id), ["Reviewed the modules", "Pairing", "Waiting on the <b>VPN</b> team"])
+    [update] = wait_posted(bot, "CDEVOPS", "Standup update")
+    assert update.thread_ts == opening.ts
+    shown = json.dumps(update.blocks)
+    assert "<@UALICE>" in shown and "Reviewed the modules" in shown and "&lt;b&gt;VPN" in shown
+    assert answer_row(bot, "UALICE").permalink == link_to_message(update, thread_ts=opening.ts)
+    # The blocker is an action like any other: blocked, owned by Alice, with its card in the standup's thread.
+    [blocked] = rows(bot, Action)
+    assert (blocked.status, blocked.owner.user_id) == (ActionStatus.BLOCKED, "UALICE")
+    assert blocked.blocker_reason == "Waiting on the <b>VPN</b> team"
+    [card] = wait_posted(bot, "CDEVOPS", f"Action #{blocked.id}")
+    assert card.thread_ts == opening.ts
+    # A typed blocker gets one too, and answering again does not add a second action.
+    say_in_thread(bot, "UCHANDRA", "1. Runbook\nblocker: no prod access", opening.ts)
+    say_in_thread(bot, "UCHANDRA", "blocker: no prod access yet", opening.ts)
+    assert bot.slack.wait_for(lambda: len(rows(bot, Action)) == 2)
+    settle(bot)
+    assert len([m for m in bot.posts_in("CDEVOPS") if m.text.startswith("Action #")]) == 2
+
+
+def test_updates_to_a_standup_by_dm_link_to_its_summary(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup schedule mon,wed,fri 09:30")
+    run_tick(bot.services, now=MONDAY.replace(hour=4, minute=0))  # 09:30 in Bengaluru
+    [ask] = bot.posts_in("UCHANDRA")
+    run_id = int(button_value(ask, ActionId.STANDUP_OPEN))
+    submit_update(bot, "UCHANDRA", run_id, ["Runner images", "Spot fleet", "nothing"])
+    assert bot.slack.wait_for(lambda: "UCHANDRA" in answers_of(bot))
+    assert posted(bot, "CDEVOPS", "Standup update") == []  # no thread to post it in
+    [run] = rows(bot, StandupRun)
+    run_tick(bot.services, now=run.closes_at)
+    [summary] = wait_posted(bot, "CDEVOPS", "Standup summary")
+    assert answer_row(bot, "UCHANDRA").permalink == link_to_message(summary)
+    [run] = rows(bot, StandupRun)
+    assert [u["permalink"] for u in run.summary["updates"]] == [link_to_message(summary)]

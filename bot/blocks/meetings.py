@@ -73,7 +73,12 @@ def action_line(action: Action | Mapping[str, Any], owners: Mapping[int, str] | 
                 "due_at": action.due_at.isoformat() if action.due_at else None}
     else:
         data = dict(action)
-    who = mention(data["owner"]) if data.get("owner") else "_nobody yet (in the pool)_"
+    if data.get("owner"):
+        who = mention(data["owner"])
+    elif data.get("asked"):
+        who = f"{mention(data['asked'])} _(asked, not yet accepted)_"
+    else:
+        who = "_nobody yet (in the pool)_"
     due = f" · due {slack_date(dt.datetime.fromisoformat(data['due_at']), '{date_short_pretty}')}" \
         if data.get("due_at") else ""
     blocked = " · :no_entry: blocked" if data.get("status") == "blocked" else ""

@@ -64,15 +64,22 @@ def answer_modal(*, run_id: int, community: str, questions: Sequence[str], answe
                 blocks=[section(f"Your update for *{escape(community)}*"), *blocks])
 
 
+def _update_line(user_id: str, questions: Sequence[str], answers: Sequence[str], *, blocked: bool) -> str:
+    parts = [f"_{escape(truncate(q, 40))}_ {escape(a)}" for q, a in zip(questions, answers, strict=False) if a]
+    return f"{mention(user_id)}{' :no_entry:' if blocked else ''}\n" + "\n".join(parts)
+
+
 def _update_lines(summary: Mapping[str, Any]) -> list[str]:
-    questions = summary["questions"]
-    lines = []
-    for update in summary["updates"]:
-        parts = [f"_{escape(truncate(q, 40))}_ {escape(a)}" for q, a in zip(questions, update["answers"], strict=False)
-                 if a]
-        blocked = " :no_entry:" if update.get("blocker_action") else ""
-        lines.append(f"{mention(update['user'])}{blocked}\n" + "\n".join(parts))
-    return lines
+    return [_update_line(update["user"], summary["questions"], update["answers"],
+                         blocked=bool(update.get("blocker_action"))) for update in summary["updates"]]
+
+
+def update_in_thread(user_id: str, questions: Sequence[str], answers: Sequence[str], *, blocked: bool) -> Message:
+    """An update given through the form, shown in the standup's thread like the ones typed there."""
+    return Message.of("Standup update", [
+        section(truncate(_update_line(user_id, questions, answers, blocked=blocked), 3000)),
+        context("Posted from the standup form."),
+    ])
 
 
 def summary_message(summary: Mapping[str, Any]) -> Message:

@@ -6,16 +6,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.render import error_message
 from bot.slack import permalink
+from handlers import action_steps as steps
 from handlers.base import Request
 from handlers.slack_text import mentioned_users, to_plain, without_mentions
+from handlers.standup_steps import record_update
+from models.actions.workflow import add_action, parse_due
 from models.communities import Community
 from models.errors import UserFacingError
-from models.meetings.records import AttendedBy, record_action, record_attendance, record_decision, record_note
+from models.meetings import MeetingOccurrence
+from models.meetings.records import AttendedBy, record_attendance, record_decision, record_note
 from models.meetings.running import meeting_in_thread
 from models.people import Person
-from models.standups.runs import parse_update, record_answer, run_in_thread
-from models.when import WhenError, parse_until
+from models.sources import Source
+from models.standups.runs import parse_update, run_in_thread
+from models.when import WhenError
 
 # `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front.
 THREAD_LINE = re.compile(r"^\W{0,3}(?P<kind>action|decision|info|note)\W{0,3}\s*:\W{0,2}\s*(?P<rest>\S.*)$",
@@ -38,28 +44,51 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
         return True
     kind, rest = match["kind"].lower(), match["rest"]
     try:
+        # Each of these checks what it was given before it writes anything, so a refusal leaves the
+        # rest of this reply (its attendance) recorded.
         if kind == "action":
-            owners = mentioned_users(rest)
-            title, due_at = without_mentions(rest), None
-            if (due := _DUE.search(title)) is not None:
-                try:
-                    due_at = parse_until(due["when"], tz=person.tz, now=request.now)
-                    title = title[: due.start()]
-                except WhenError:
-                    pass  # kept in the title rather than lost: "due when the vendor replies"
-            record_action(request.session, community_id=community.id, title=_plain(request, title), creator=person,
-                          owner=request.person(owners[0]) if owners else None, now=request.now,
-                          meeting_id=occurrence.meeting_id, due_at=due_at, permalink=link)
+            _meeting_action(request, community=community, occurrence=occurrence, text=rest,
+                            source=Source(channel, ts, link), thread_ts=thread_ts)
         elif kind == "decision":
-            record_decision(request.session, community=community, occurrence=occurrence, text=_plain(request, rest),
-                            person=person, now=request.now, permalink=link)
+            record_decision(request.session, community=community, occurrence=occurrence,
+                            text=_plain(request, rest), person=person, now=request.now, permalink=link)
         else:
             record_note(request.session, occurrence=occurrence, text=_plain(request, rest), person=person,
                         now=request.now, permalink=link)
-    except UserFacingError:
-        # A line too long for a record stays in the thread, where everyone can still read it.
-        pass
+    except UserFacingError as error:
+        # The line stays in the thread for everyone to read; its writer alone hears why it was not recorded.
+        _tell_privately(request, channel=channel, thread_ts=thread_ts, user_id=person.user_id,
+                        text=f"Your `{kind}:` line was not recorded: {error}")
     return True
+
+
+def _meeting_action(request: Request, *, community: Community, occurrence: MeetingOccurrence, text: str,
+                    source: Source, thread_ts: str) -> None:
+    """`action: <title> [@owner] [due <when>]`, added as `/cop action add` adds one, with its card in the thread.
+
+    Naming someone else as owner asks them unless a lead names them, as everywhere else.
+    """
+    actor = steps.actor_in(request, community)
+    owners = mentioned_users(text)
+    title, due_at = without_mentions(text), None
+    if (due := _DUE.search(title)) is not None:
+        try:
+            due_at = parse_due(due["when"], tz=actor.person.tz, now=request.now)
+            title = title[: due.start()]
+        except WhenError:
+            pass  # kept in the title rather than lost: "due when the vendor replies"
+    added = add_action(request.session, community=community, title=_plain(request, title), actor=actor,
+                       now=request.now, owner=request.person(owners[0]) if owners else None, due_at=due_at,
+                       meeting=occurrence.meeting, source=source)
+    if added.created:
+        steps.announce(request, added.action, thread_ts=thread_ts)
+        steps.tell_new_owner(request, added.action, by=actor.person)
+
+
+def _tell_privately(request: Request, *, channel: str, thread_ts: str, user_id: str, text: str) -> None:
+    message = error_message(text)
+    request.after_commit(lambda: request.client.chat_postEphemeral(
+        channel=channel, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks))
 
 
 def handle_standup_thread_reply(request: Request, *, community: Community, person: Person,
@@ -71,8 +100,7 @@ def handle_standup_thread_reply(request: Request, *, community: Community, perso
     link = permalink(request.workspace_url, event.get("channel", ""), event.get("ts", ""), event.get("thread_ts"))
     answers = parse_update(_plain(request, event.get("text") or ""), questions=run.questions)
     try:
-        record_answer(request.session, run=run, person=person, answers=answers, now=request.now, permalink=link,
-                      add=True)
+        record_update(request, run=run, person=person, answers=answers, permalink=link, add=True)
     except UserFacingError:
         pass  # an empty reply (a file, an emoji) is no update, and the thread still shows it
     return True

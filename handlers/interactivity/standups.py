@@ -7,10 +7,11 @@ from slack_bolt import App
 from bot.blocks.standups import answer_modal, late_dm
 from handlers.base import Request, listener
 from handlers.ids import ActionId, BlockId, ViewId
+from handlers.standup_steps import post_form_update, record_update
 from models.deliveries import enqueue
 from models.errors import BadArgument
 from models.people import require_member_or_overall_lead
-from models.standups.runs import answer_of, get_run, record_answer
+from models.standups.runs import answer_of, get_run
 
 
 def handle_standup_open_action(request: Request) -> None:
@@ -44,8 +45,8 @@ def handle_standup_modal_submission(request: Request) -> None:
                 channel=person.user_id, text=message.text, blocks=message.blocks, kind="standup_late",
                 community_id=run.standup.community_id, now=request.now)
         return
-    record_answer(request.session, run=run, person=person, answers=answers, now=request.now,
-                  permalink=run.permalink)
+    row = record_update(request, run=run, person=person, answers=answers, permalink=None, add=False)
+    post_form_update(request, run=run, row=row)
 
 
 def register(app: App) -> None:

@@ -35,6 +35,7 @@ def _who(person: Person | None) -> str | None:
 
 def _action(action: Action, people: dict[int, Person]) -> dict[str, Any]:
     return {"id": action.id, "title": action.title, "owner": _who(people.get(action.owner_id or 0)),
+            "asked": _who(people.get(action.proposed_owner_id or 0)) if action.owner_id is None else None,
             "due_at": _iso(action.due_at), "status": action.status.value, "permalink": action.source_permalink}
 
 
@@ -48,7 +49,7 @@ def build_minutes(
         .order_by(Action.id)))
     raised_ids = {a.id for a in raised}
     still_open = [a for a in open_actions(session, community=meeting.community) if a.id not in raised_ids]
-    owner_ids = {a.owner_id for a in raised + still_open if a.owner_id}
+    owner_ids = {i for a in raised + still_open for i in (a.owner_id, a.proposed_owner_id) if i}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(sorted(owner_ids))))}
     decisions = session.scalars(select(Decision).where(Decision.occurrence_id == occurrence.id).order_by(Decision.id))
     notes = session.scalars(select(MeetingNote).where(MeetingNote.occurrence_id == occurrence.id)

@@ -19,7 +19,6 @@ from models.people import Person
 from models.upsert import insert_ignore
 
 MAX_DECISION = 2000
-MAX_ACTION_TITLE = 200  # the actions table's limit
 
 
 class Decision(Base):
@@ -123,25 +122,6 @@ def record_note(
         record_contribution(session, key=f"note:{note.id}", community_id=occurrence.meeting.community_id,
                             person_id=person.id, kind=ContributionKind.MEETING_NOTE, occurred_at=now)
     return note
-
-
-def record_action(
-    session: Session, *, community_id: int, title: str, creator: Person | None, owner: Person | None,
-    now: dt.datetime, meeting_id: int | None = None, due_at: dt.datetime | None = None,
-    blocker: str | None = None, permalink: str | None = None,
-) -> Action:
-    """An action raised in a meeting (or a standup blocker, created blocked), credited to its creator."""
-    action = Action(community_id=community_id, title=validate_text(title, what="action", limit=MAX_ACTION_TITLE),
-                    owner_id=owner.id if owner else None, creator_id=creator.id if creator else None,
-                    status=ActionStatus.BLOCKED if blocker else ActionStatus.OPEN, due_at=due_at,
-                    blocker_reason=blocker, blocked_at=now if blocker else None, meeting_id=meeting_id,
-                    source_permalink=permalink, created_at=now, escalation_level=0)
-    session.add(action)
-    session.flush()
-    if creator is not None:
-        record_contribution(session, key=f"action:{action.id}:created", community_id=community_id,
-                            person_id=creator.id, kind=ContributionKind.ACTION_CREATED, occurred_at=now)
-    return action
 
 
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)

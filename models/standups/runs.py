@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
+from models.actions.model import MAX_REASON, MAX_TITLE
+from models.actions.workflow import Actor, add_action, block_action
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution
 from models.deliveries import sent_ts
-from models.errors import BadArgument, NotFound
-from models.meetings.records import MAX_ACTION_TITLE, record_action
+from models.errors import BadArgument, NotAMember, NotFound
 from models.people import LEAD_ROLES, Membership, Person
 from models.standups.settings import blocker_question, standup_for
 from models.standups.tables import Standup, StandupAnswer, StandupRun
@@ -75,13 +76,22 @@ def get_run(session: Session, *, team_id: str, run_id: int) -> StandupRun:
     return run
 
 
+def thread_of_run(session: Session, *, run: StandupRun) -> str | None:
+    """The ts of a standup's thread once copbot has posted it; None for a standup held by DM.
+
+    Read, not stored: see `models.meetings.running.thread_of`.
+    """
+    if run.is_async:
+        return None
+    return run.thread_ts or sent_ts(session, key=run.thread_key)
+
+
 def run_in_thread(session: Session, *, community: Community, thread_ts: str) -> StandupRun | None:
     """The open standup whose thread this is, if any."""
     run = open_sync_run(session, community=community)
     if run is None:
         return None
-    # Read, not stored: see `models.meetings.running.thread_of`.
-    return run if (run.thread_ts or sent_ts(session, key=run.thread_key)) == thread_ts else None
+    return run if thread_of_run(session, run=run) == thread_ts else None
 
 
 def answer_of(session: Session, *, run: StandupRun, person: Person) -> StandupAnswer | None:
@@ -96,9 +106,12 @@ def _merged(old: list[str] | None, new: list[str]) -> list[str]:
 
 def record_answer(
     session: Session, *, run: StandupRun, person: Person, answers: list[str], now: dt.datetime,
-    permalink: str | None = None, add: bool = False,
+    permalink: str | None = None, add: bool = False, is_lead: bool = False,
 ) -> StandupAnswer:
-    """Store a person's update (`add`: a further thread reply, added to what they said before)."""
+    """Store a person's update (`add`: a further thread reply, added to what they said before).
+
+    `is_lead`: the person leads the community (or all of them), which a blocker's action needs to know.
+    """
     if not run.open:
         raise BadArgument("That standup has closed; its summary is in the channel.")
     answers = [a.strip()[:MAX_ANSWER] for a in answers][: len(run.questions)]
@@ -116,23 +129,39 @@ def record_answer(
     community_id = run.standup.community_id
     record_contribution(session, key=f"standup:{run.id}:{person.id}", community_id=community_id,
                         person_id=person.id, kind=ContributionKind.STANDUP_UPDATE, occurred_at=now)
-    _block(session, row=row, run=run, person=person, now=now)
+    _block(session, row=row, run=run, person=person, is_lead=is_lead, now=now)
     return row
 
 
-def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, now: dt.datetime) -> None:
-    """A blocker in the update becomes a blocked action owned by its author (one per update)."""
+def _shortened(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, is_lead: bool,
+           now: dt.datetime) -> None:
+    """A blocker in the update becomes a blocked action owned by its author (one per update).
+
+    It is added and blocked the way `/cop action add` and `/cop action block` do it, so it has the
+    same card, follow-ups and escalation ladder as any other blocked action.
+    """
     which = blocker_question(run.questions)
     text = (row.answers or [])[which] if which is not None else ""
     if not is_blocker(text):
         return
-    title = text if len(text) <= MAX_ACTION_TITLE else text[: MAX_ACTION_TITLE - 1] + "…"
+    title, reason = _shortened(text, MAX_TITLE), _shortened(text, MAX_REASON)
     action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
     if action is not None and action.status == ActionStatus.BLOCKED:
-        action.title, action.blocker_reason = " ".join(title.split()), text
+        action.title, action.blocker_reason = title, reason
         return
-    action = record_action(session, community_id=run.standup.community_id, title=title, creator=person,
-                           owner=person, now=now, blocker=text, permalink=row.permalink or run.permalink)
+    community = run.standup.community
+    actor = Actor(person, is_lead=is_lead)
+    try:
+        action = add_action(session, community=community, title=title, actor=actor, now=now, owner=person).action
+    except NotAMember:
+        return  # someone outside the community (an overall lead) has no actions here; the summary keeps the text
+    action.source_permalink = row.permalink or run.permalink
+    block_action(session, action=action, actor=actor, reason=reason, now=now)
     row.blocker_action_id = action.id
     session.flush()
 
