@@ -19,6 +19,7 @@ from bot.render import Message
 from bot.services import Services
 from bot.slack import ensure_person
 from handlers.errors import handle_listener_error
+from handlers.slack_text import to_plain
 from models.events import first_delivery
 from models.people import Person
 
@@ -62,6 +63,10 @@ class Request:
     def workspace_url(self) -> str | None:
         """`https://<workspace>.slack.com/`, for building links to messages."""
         return self.services.workspace_url.get(self.client)
+
+    def plain(self, text: str, *, urls: bool = True) -> str:
+        """Slack-formatted text as the person typed it, mentions by name (see `handlers.slack_text.to_plain`)."""
+        return to_plain(text, lambda user_id: self.person(user_id).display_name or user_id, urls=urls)
 
     def person(self, user_id: str | None = None) -> Person:
         return ensure_person(self.session, self.client, team_id=self.team_id,

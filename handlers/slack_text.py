@@ -18,8 +18,9 @@ def without_mentions(text: str) -> str:
     return " ".join(_USER.sub(" ", text or "").split())
 
 
-def to_plain(text: str, name_of: Callable[[str], str] = lambda user_id: user_id) -> str:
-    """What the person typed, for storing: `@name` for mentions, `label (url)` for links, `<` for `&lt;`.
+def to_plain(text: str, name_of: Callable[[str], str] = lambda user_id: user_id, *, urls: bool = True) -> str:
+    """What the person typed, for storing: `@name` for mentions, `label (url)` for links (the label alone
+    when `urls` is off, for a caller that keeps the link apart), `<` for `&lt;`.
 
     Stored text is escaped again wherever it is shown, so nothing here can turn into a mention.
     """
@@ -36,6 +37,8 @@ def to_plain(text: str, name_of: Callable[[str], str] = lambda user_id: user_id)
             return label
         if target.startswith("!"):
             return "@" + target[1:]
+        if not urls:
+            return label or target
         return f"{label} ({target})" if label and label != target else target
 
     plain = _ANGLED.sub(readable, text or "")

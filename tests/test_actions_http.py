@@ -194,10 +194,12 @@ def test_lists_by_filter(bot, cop):
 
 def test_titles_cannot_smuggle_mentions_or_links(bot, cop):
     cop("UBOB", 'action add "<!channel> free pizza <https://evil.example|click> &amp; more"')
-    assert actions(bot)[0].title == "@channel free pizza click & more"
+    # A link's address is kept in sight beside its label, as plain text: nothing can hide where it goes.
+    assert actions(bot)[0].title == "@channel free pizza click (https://evil.example) & more"
     assert bot.slack.wait_for(lambda: len(cards(bot)) == 1)
     posted = json.dumps(cards(bot)[0].blocks) + cards(bot)[0].text
-    assert "<!channel>" not in posted and "<https://evil" not in posted and "free pizza click &amp; more" in posted
+    assert "<!channel>" not in posted and "<https://evil" not in posted and "|click>" not in posted
+    assert "free pizza click (https://evil.example) &amp; more" in posted
 
 
 def test_a_change_by_command_updates_the_card_already_in_the_channel(bot, cop):

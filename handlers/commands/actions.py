@@ -9,7 +9,7 @@ from bot.blocks.preferences import switched
 from bot.render import notice
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.commands.parse import dispatch, on_or_off, plain_text, take_hashtags, take_mentions, take_quoted
+from handlers.commands.parse import dispatch, on_or_off, take_hashtags, take_mentions, take_quoted
 from handlers.commands.resolve import community_here, target_community
 from models.actions.fairness import suggest_owners
 from models.actions.follow_up import LADDER_USAGE, set_ladder
@@ -69,7 +69,7 @@ def handle_action_add(request: Request, args: str) -> None:
     meeting = meeting_in_progress(request.session, community=community, now=request.now)
     try:
         due_at = parse_due(due_text, tz=actor.person.tz, now=request.now) if rest else None
-        added = add_action(request.session, community=community, title=plain_text(title), actor=actor,
+        added = add_action(request.session, community=community, title=request.plain(title), actor=actor,
                            now=request.now, owner=request.person(owners[0]) if owners else None, due_at=due_at,
                            tags=tags, meeting=meeting)
     except WhenError as error:
@@ -142,7 +142,7 @@ def handle_action_block(request: Request, args: str) -> None:
     action_id, reason = parse_id(args, usage=BLOCK_USAGE)
     action, actor = steps.load(request, action_id, usage=BLOCK_USAGE)
     try:
-        block_action(request.session, action=action, actor=actor, reason=plain_text(reason), now=request.now)
+        block_action(request.session, action=action, actor=actor, reason=request.plain(reason), now=request.now)
     except UserFacingError as error:
         raise _with_usage(error, BLOCK_USAGE) from None
     steps.refresh_card(request, action)

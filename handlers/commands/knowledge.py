@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.blocks import knowledge as blocks
 from handlers.base import Request
-from handlers.commands.parse import dispatch, first_link, plain_text, take_hashtags
+from handlers.commands.parse import dispatch, first_link, take_hashtags
 from handlers.commands.resolve import target_community
 from models.deliveries import enqueue
 from models.errors import BadArgument, UserFacingError
@@ -28,7 +28,7 @@ def handle_kb_add(request: Request, args: str) -> None:
     kind = KIND_WORDS.get(word.lower())
     tags, text = take_hashtags(rest if kind else args)
     url = first_link(text)
-    readable = plain_text(text).strip()
+    readable = request.plain(text, urls=False).strip()
     if kind is None:
         kind = KnowledgeKind.LINK if url and readable in ("", url) else KnowledgeKind.TIP
     community = target_community(request)
@@ -47,7 +47,7 @@ def handle_kb_add(request: Request, args: str) -> None:
 
 
 def handle_kb_search(request: Request, args: str) -> None:
-    words = plain_text(args).strip()
+    words = request.plain(args, urls=False).strip()
     if not words:
         raise BadArgument("Say what to look for, e.g. `/cop kb search terraform state`.", usage=SEARCH_USAGE)
     hits = search(request.session, team_id=request.team_id, text=words)

@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from handlers.slack_text import mentioned_users, without_mentions
 from models.errors import BadArgument
 
 # Slack clients often turn straight quotes into typographic ones as people type.
@@ -54,10 +55,7 @@ def on_or_off(text: str, *, usage: str) -> bool:
     return choice == "on"
 # A hashtag as typed (`#terraform`), or as Slack sends it when a channel has that name (`<#C123|terraform>`).
 _HASHTAG = re.compile(r"(?<!\S)(?:#([A-Za-z0-9][\w+.-]*)|<#[CG][A-Z0-9]+\|([^>]+)>)")
-_MENTION_ANYWHERE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
 
 
 def take_hashtags(text: str) -> tuple[list[str], str]:
@@ -67,32 +65,13 @@ def take_hashtags(text: str) -> tuple[list[str], str]:
 
 
 def take_mentions(text: str) -> tuple[list[str], str]:
-    """Pull user mentions out of text; returns their user ids and the text without them."""
-    return _MENTION_ANYWHERE.findall(text), " ".join(_MENTION_ANYWHERE.sub(" ", text).split())
+    """Pull user mentions out of text; returns their user ids (each once) and the text without them."""
+    return mentioned_users(text), without_mentions(text)
 
 
 def first_link(text: str) -> str | None:
     match = _LINK.search(text)
     return match.group(1) if match else None
-
-
-def plain_text(text: str, names: dict[str, str] | None = None) -> str:
-    """Slack's markup as a person reads it: `<@U1|ann>` is "@ann", a link its label, `&amp;` is "&".
-
-    What comes back is raw text again, to be stored as such and escaped wherever it is shown, so
-    a title can never carry a live mention, broadcast or disguised link.
-    """
-    names = names or {}
-
-    def person(match: re.Match[str]) -> str:
-        label = match.group(0).partition("|")[2].rstrip(">")
-        return "@" + (label or names.get(match.group(1), match.group(1)))
-
-    text = _MENTION_ANYWHERE.sub(person, text or "")
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
-    text = _SPECIAL.sub(lambda m: "@" + (m.group(1) or m.group(2) or "group"), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def dispatch(table: dict[str, Callable[[Any, str], None]], request: Any, args: str, *, command: str, default: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import recognition as blocks
 from handlers.base import Request
-from handlers.commands.parse import normalise, plain_text, take_mentions, user_id_of
+from handlers.commands.parse import normalise, take_mentions, user_id_of
 from handlers.commands.resolve import target_community
 from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted, UserFacingError
@@ -27,7 +27,7 @@ def handle_kudos(request: Request, args: str) -> None:
     community = target_community(request)
     try:
         kudos, remaining = give_kudos(request.session, community=community, giver=request.person(),
-                                      receiver=request.person(receiver_id), reason=plain_text(reason),
+                                      receiver=request.person(receiver_id), reason=request.plain(reason),
                                       now=request.now)
     except UserFacingError as error:
         error.usage = error.usage or KUDOS_USAGE

@@ -11,7 +11,6 @@ from bot.slack import permalink
 from handlers.base import Request
 from handlers.commands.meetings import announce, meeting_number
 from handlers.commands.resolve import led_community, target_community
-from handlers.slack_text import to_plain
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
@@ -39,9 +38,6 @@ def _member(request: Request) -> tuple[Community, Person]:
                                    admin_ids=request.services.settings.admin_ids)
     return community, person
 
-
-def _plain(request: Request, text: str) -> str:
-    return to_plain(text, lambda user_id: request.person(user_id).display_name or user_id)
 
 
 def in_thread(request: Request, occurrence: MeetingOccurrence) -> tuple[str | None, str | None]:
@@ -93,7 +89,7 @@ def handle_meeting_minutes(request: Request, args: str) -> None:
 def _recording(request: Request, args: str, *, missing: str, usage: str
                ) -> tuple[str, Community, Person, MeetingOccurrence | None]:
     """What a member asked to record, and the meeting running in their community, if any."""
-    text = _plain(request, args)
+    text = request.plain(args)
     if not text:
         raise BadArgument(missing, usage=usage)
     community, person = _member(request)

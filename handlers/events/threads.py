@@ -10,7 +10,7 @@ from bot.render import error_message
 from bot.slack import permalink
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.slack_text import mentioned_users, to_plain, without_mentions
+from handlers.slack_text import mentioned_users, without_mentions
 from handlers.standup_steps import record_update
 from models.actions.workflow import add_action, parse_due
 from models.communities import Community
@@ -51,9 +51,9 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
                             source=Source(channel, ts, link), thread_ts=thread_ts)
         elif kind == "decision":
             record_decision(request.session, community=community, occurrence=occurrence,
-                            text=_plain(request, rest), person=person, now=request.now, permalink=link)
+                            text=request.plain(rest), person=person, now=request.now, permalink=link)
         else:
-            record_note(request.session, occurrence=occurrence, text=_plain(request, rest), person=person,
+            record_note(request.session, occurrence=occurrence, text=request.plain(rest), person=person,
                         now=request.now, permalink=link)
     except UserFacingError as error:
         # The line stays in the thread for everyone to read; its writer alone hears why it was not recorded.
@@ -77,7 +77,7 @@ def _meeting_action(request: Request, *, community: Community, occurrence: Meeti
             title = title[: due.start()]
         except WhenError:
             pass  # kept in the title rather than lost: "due when the vendor replies"
-    added = add_action(request.session, community=community, title=_plain(request, title), actor=actor,
+    added = add_action(request.session, community=community, title=request.plain(title), actor=actor,
                        now=request.now, owner=request.person(owners[0]) if owners else None, due_at=due_at,
                        meeting=occurrence.meeting, source=source)
     if added.created:
@@ -98,13 +98,10 @@ def handle_standup_thread_reply(request: Request, *, community: Community, perso
     if run is None:
         return False
     link = permalink(request.workspace_url, event.get("channel", ""), event.get("ts", ""), event.get("thread_ts"))
-    answers = parse_update(_plain(request, event.get("text") or ""), questions=run.questions)
+    answers = parse_update(request.plain(event.get("text") or ""), questions=run.questions)
     try:
         record_update(request, run=run, person=person, answers=answers, permalink=link, add=True)
     except UserFacingError:
         pass  # an empty reply (a file, an emoji) is no update, and the thread still shows it
     return True
 
-
-def _plain(request: Request, text: str) -> str:
-    return to_plain(text, lambda user_id: request.person(user_id).display_name or user_id)

@@ -15,7 +15,7 @@ from bot.render import truncate
 from bot.slack import message_text, permalink
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.commands.parse import first_link, plain_text
+from handlers.commands.parse import first_link
 from models.actions.model import MAX_TITLE
 from models.actions.queries import action_for_message, action_from_source, card_key
 from models.actions.workflow import Actor, add_action, reopen_closed_by, undo_added_by
@@ -70,8 +70,8 @@ def _actor(request: Request, community: Community, person: Person) -> Actor:
                                            admin_ids=request.services.settings.admin_ids))
 
 
-def _title(fetched: Fetched, author: Person | None) -> str:
-    lines = [line.strip() for line in plain_text(fetched.text or "").splitlines() if line.strip()]
+def _title(request: Request, fetched: Fetched, author: Person | None) -> str:
+    lines = [line.strip() for line in request.plain(fetched.text or "", urls=False).splitlines() if line.strip()]
     if lines:
         return truncate(lines[0], MAX_TITLE)
     return f"Follow up on {author.display_name}'s message" if author else "Follow up on a message"
@@ -85,7 +85,7 @@ def create_action(request: Request, community: Community, reaction: ReactionEven
                                                                   person=author) is None):
         author = None  # a bot's or a stranger's message goes to the pool
     try:
-        added = add_action(request.session, community=community, title=_title(fetched, author),
+        added = add_action(request.session, community=community, title=_title(request, fetched, author),
                            actor=_actor(request, community, reactor), now=request.now, owner=author,
                            source=Source(reaction.channel, reaction.ts, fetched.permalink), via=reaction.given_key)
     except UserFacingError as error:
@@ -112,7 +112,7 @@ def save_knowledge(request: Request, community: Community, reaction: ReactionEve
     author = author_of(request, reaction) or reactor
     raw = fetched.text or ""
     url = first_link(raw)
-    text = plain_text(raw).strip() or f"A message by {author.display_name}"
+    text = request.plain(raw, urls=False).strip() or f"A message by {author.display_name}"
     kind = KnowledgeKind.LINK if url and text == url else KnowledgeKind.TIP
     try:
         item, created = add_item(request.session, community=community, kind=kind, text=text, url=url,
