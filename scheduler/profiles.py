@@ -1,0 +1,51 @@
+"""Looking up the people copbot has only heard of: members enrolled with a channel at `/cop setup`
+who have not acted since. Until their profile is known, so is not their time zone, and a zone is what
+digests, nudges and standups are timed by; nobody should wait to act before they can be invited to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.slack import profile_from_user
+from models.people import Membership, Person, upsert_person
+
+logger = logging.getLogger(__name__)
+
+# users.info allows about a hundred calls a minute; a few dozen every few minutes leaves room for the listeners.
+BATCH = 25
+# What users.info answers about someone who has left the workspace for good.
+GONE = frozenset({"user_not_found", "account_inactive"})
+
+
+def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[Person]:
+    """Active members of any community whose profile was never fetched, oldest first, in one query."""
+    enrolled = select(Membership.person_id).where(Membership.active.is_(True))
+    return list(session.scalars(select(Person).where(
+        Person.id.in_(enrolled), Person.profile_fetched_at.is_(None), Person.deleted.is_(False))
+        .order_by(Person.id).limit(limit)))
+
+
+def refresh_profiles(*, session: Session, now: dt.datetime, client: WebClient) -> int:
+    """Fetch the profiles of up to BATCH such members; returns how many were fetched."""
+    fetched = 0
+    for person in unprofiled_members(session):
+        try:
+            user = client.users_info(user=person.user_id)["user"]
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in GONE:
+                person.deleted = True  # never looked up again, and never messaged
+                continue
+            # Rate limited, or Slack is in trouble: the next run carries on where this one stopped.
+            logger.warning("users.info failed (%s); profiles will be fetched on a later run", code)
+            break
+        upsert_person(session, team_id=person.team_id, user_id=person.user_id, profile=profile_from_user(user),
+                      now=now)
+        fetched += 1
+    return fetched
