@@ -127,3 +127,26 @@ def test_no_interactivity_declared_while_no_interactive_listener_exists():
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(
         {"action", "view", "shortcut", "options"} & set(registered().other)
     )
+
+
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """A loader that refuses a mapping with a key twice; plain YAML quietly keeps the last one."""
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise AssertionError(f"app_manifest.yml repeats {repeated} at line {node.start_mark.line + 1}")
+    return loader.construct_mapping(node)
+
+
+_NoDuplicateKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def test_the_manifest_says_each_setting_once_and_shows_the_home_tab_it_publishes():
+    yaml.load((ROOT / "app_manifest.yml").read_text(), Loader=_NoDuplicateKeys)  # noqa: S506
+    home = MANIFEST["features"]["app_home"]
+    assert "app_home_opened" in MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert home["home_tab_enabled"] is True and home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is False  # people reply to nudges there
