@@ -18,6 +18,7 @@ MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
 METHOD_SCOPES = {
     "auth.test": set(),
     "chat.postMessage": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.delete": {"chat:write"},
     "conversations.history": {"channels:history", "groups:history"},

@@ -473,7 +473,11 @@ class Sandbox:
             user_id=person.user_id, user_name=person.handle, channel_id=channel_id,
             channel_name="directmessage" if channel_id.startswith("D") else self._channel_names[channel_id],
             text=self._as_slack_text(arguments.strip(), command=True), response_url=response_url, command=command)
+        opened = len(self.emulator.calls_to("views.open"))
         status = self._dispatch(request.text, request.headers)
+        if len(self.emulator.calls_to("views.open")) > opened:
+            self._say("(copbot opened a form; the sandbox can't fill forms in, so type the command with its "
+                      "arguments instead, e.g. `/cop meeting schedule \"Kick-off\" tomorrow 10am`)")
         if status == 404:
             # Bolt answers 404 to a command nobody listens for; its own warning would only repeat that.
             self._logs.records = [r for r in self._logs.records if not r.name.startswith("slack_bolt")]
