@@ -5,7 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.render import Message, channel_link, context, divider, escape, fit_lines, header, mention, section, slack_date
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.render import (
+    Message,
+    channel_link,
+    context,
+    divider,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    section,
+    slack_date,
+    truncate,
+)
+from handlers.ids import ActionId
 from models.communities import Community
 from models.meetings import Meeting, Occurrence
 
@@ -79,13 +94,17 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     ),
     "meeting": (
         ['/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]',
+         "/cop meeting schedule", "/cop meeting edit <id>",
          "/cop meeting list", "/cop meeting cancel <id> [next | on <day>]",
          "/cop meeting reschedule <id> [on <day>] to <when>", "/cop meeting reschedule <id> series <when> [...]",
          "/cop meeting start [<id>] | end | minutes [<number>]", "/cop meeting rsvp <id> yes|maybe|no",
          "/cop meeting dms on|off", "/cop meeting reminders [<times before> | off]"],
         "Leads schedule, move, cancel, start and end meetings; anyone lists them and reads the minutes. `<when>` "
         "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
-        "so 15:00 in London stays 15:00 in London when the clocks change. The channel is reminded 24 hours and "
+        "so 15:00 in London stays 15:00 in London when the clocks change. `schedule` alone opens a form with "
+        "the same fields, read the same way; `edit <id>` (or *Edit* on a lead's `list`) opens it filled in with "
+        "the series, and a new time, repeat or length moves the whole series from its next meeting on. The "
+        "channel is reminded 24 hours and "
         "1 hour before each meeting (a lead can change that: `reminders 2d, 30m`), with buttons to say whether "
         "you're coming; if you say yes, you're also reminded by DM. `start` opens a thread with the agenda: "
         "reply there with `action: <title> @owner due <when>`, `decision: <text>` or `info: <note>`; everyone "
@@ -214,18 +233,24 @@ def meeting_scheduled(meeting: Meeting, first: dt.datetime, *, scheduled_by: str
     )
 
 
-def meeting_list(community: Community, occurrences: Sequence[Occurrence]) -> Message:
+def meeting_list(community: Community, occurrences: Sequence[Occurrence], *, editable: bool = False) -> Message:
+    """The coming meetings; `editable` (for a lead) adds an Edit button for each, which opens the meeting form."""
     if not occurrences:
         return Message.of(
             "No meetings scheduled",
             [section(f"*{escape(community.name)}* has no meetings coming up."),
-             context('A lead can add one: `/cop meeting schedule "Monthly sync" next tue 3pm monthly`')],
+             context('A lead can add one: `/cop meeting schedule "Monthly sync" next tue 3pm monthly`, or '
+                     "`/cop meeting schedule` alone for a form.")],
         )
-    return Message.of(
-        f"Upcoming meetings of {community.name}",
-        [section(f"*Upcoming meetings of {escape(community.name)}*"),
-         section(fit_lines([meeting_line(o) for o in occurrences]))],
-    )
+    blocks: list[Block] = [section(f"*Upcoming meetings of {escape(community.name)}*"),
+                           section(fit_lines([meeting_line(o) for o in occurrences]))]
+    if editable:
+        # Slack allows 25 elements in an actions block; the list shows at most 20 meetings.
+        blocks.append(ActionsBlock(elements=[
+            ButtonElement(text=truncate(f"Edit #{o.meeting.id} {o.meeting.title}", 75),
+                          action_id=f"{ActionId.MEETING_EDIT}.{o.meeting.id}", value=str(o.meeting.id))
+            for o in occurrences[:25]]))
+    return Message.of(f"Upcoming meetings of {community.name}", blocks)
 
 
 def welcome(community: Community, user_id: str, next_meeting: Occurrence | None) -> Message:

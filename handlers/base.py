@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,7 @@ from bot.db import unit_of_work
 from bot.render import Message
 from bot.services import Services
 from bot.slack import ensure_person
-from handlers.errors import handle_listener_error
+from handlers.errors import field_errors, handle_listener_error
 from handlers.slack_text import to_plain
 from models.events import first_delivery
 from models.people import Person
@@ -42,6 +43,9 @@ class Request:
     replies: list[Message] = field(default_factory=list)
     original: Message | None = None
     afterwards: list[Callable[[], None]] = field(default_factory=list)
+    # Where replies go when the request has no response_url (a submitted modal): an ephemeral
+    # message in this channel, or a DM when it cannot be shown there.
+    reply_channel: str | None = None
 
     @property
     def team_id(self) -> str:
@@ -94,7 +98,9 @@ class Request:
             except Exception as error:  # the work is committed; showing it again is best effort
                 logger.warning("could not finish after commit (%s); the request itself succeeded",
                                type(error).__name__)
-        if self.respond is None:
+        if self.respond is None or not self.body.get("response_url"):
+            # Bolt gives a submitted modal a `respond` even without a response_url; it cannot send.
+            self._post_replies()
             return
         if self.original is not None:
             try:
@@ -105,6 +111,19 @@ class Request:
             try:
                 self.respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
                              replace_original=False)
+            except Exception as error:  # the work is committed; a lost confirmation must not say otherwise
+                logger.warning("could not deliver a reply (%s); the request itself succeeded", type(error).__name__)
+
+    def _post_replies(self) -> None:
+        if self.reply_channel is None:
+            return
+        for message in self.replies:
+            try:
+                try:
+                    self.client.chat_postEphemeral(channel=self.reply_channel, user=self.user_id, text=message.text,
+                                                   blocks=message.blocks)
+                except SlackApiError:  # not a channel copbot or the person is in: their DM with copbot instead
+                    self.client.chat_postMessage(channel=self.user_id, text=message.text, blocks=message.blocks)
             except Exception as error:  # the work is committed; a lost confirmation must not say otherwise
                 logger.warning("could not deliver a reply (%s); the request itself succeeded", type(error).__name__)
 
@@ -124,19 +143,40 @@ def _conflicted(error: OperationalError) -> bool:
     return _sqlstate(error) in RETRYABLE_SQLSTATES
 
 
-def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., None]:
+def _check_submission(validate: Handler, body: dict[str, Any], context: BoltContext, client: WebClient,
+                      services: Services, now: dt.datetime) -> dict[str, str]:
+    """Run a modal's checks; what they refuse, keyed by the block_id of the input to show it under."""
+    try:
+        # Its own transaction: checks only read, but reading the person may refresh their cached profile.
+        with unit_of_work(services.sessions) as session:
+            validate(Request(body=body, context=context, client=client, respond=None, session=session,
+                             services=services, now=now))
+    except Exception as error:
+        return field_errors(error, body)
+    return {}
+
+
+def listener(handler: Handler, *, dedupe_events: bool = False, validate: Handler | None = None) -> Callable[..., None]:
     """Wrap a handler: ack, open a transaction, skip a redelivered event, then flush the outbox.
 
     Bolt runs listener middleware before handing the listener to its thread pool, so a session
     opened there would be closed before the listener runs; the transaction lives here instead.
+
+    `validate`, for a modal's submission, runs before the acknowledgement: Slack shows errors under a
+    modal's fields only when they come in the acknowledgement itself (`response_action: errors`),
+    and the modal then stays open with everything typed in it. The handler runs only if it passes,
+    at the same `now`, so it reads the form exactly as the checks did.
     """
 
     @functools.wraps(handler)
     def run(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
             respond: Respond | None = None) -> None:
-        ack()
         services: Services = context[SERVICES_KEY]
         now = services.clock.now()
+        if validate is not None and (errors := _check_submission(validate, body, context, client, services, now)):
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with unit_of_work(services.sessions) as session:
@@ -157,13 +197,13 @@ def listener(handler: Handler, *, dedupe_events: bool = False) -> Callable[..., 
                     # PostgreSQL, which then aborts one of them; run that one again rather than lose it.
                     logger.warning("transaction conflict (%s); running the listener again", _sqlstate(error))
                     continue
-                handle_listener_error(error, body, respond)
+                handle_listener_error(error, body, respond, client)
                 return
             except Exception as error:
                 # Handled here rather than raised to Bolt: when a listener raises after ack(), Bolt's
                 # thread runner resets the acknowledgement, and a request whose ack it had not yet seen
                 # is answered 404 after three seconds, which Slack shows as a failed command.
-                handle_listener_error(error, body, respond)
+                handle_listener_error(error, body, respond, client)
                 return
         # After commit: what the handler put in the outbox goes out now, not at the next tick. The
         # request has already succeeded, so a failure here is the dispatcher's to retry, not the user's.

@@ -25,6 +25,15 @@ class ActionId(enum.StrEnum):
     LESSON_RECORD = "lesson_record"
     LESSON_TEXT = "lesson_text"
     LESSON_TAGS = "lesson_tags"
+    # "Edit" on a lead's meeting list, `meeting_edit.<id>` (ids must differ within a block); the value is
+    # the meeting's number. Listeners match the prefix.
+    MEETING_EDIT = "meeting_edit"
+    # The inputs of the meeting form, each in the block of the same name below.
+    MEETING_TITLE = "meeting_title"
+    MEETING_WHEN = "meeting_when"
+    MEETING_REPEAT = "meeting_repeat"
+    MEETING_EVERY = "meeting_every"
+    MEETING_DURATION = "meeting_duration"
 
 
 class ViewId(enum.StrEnum):
@@ -32,6 +41,8 @@ class ViewId(enum.StrEnum):
 
     STANDUP_ANSWER = "standup_answer_modal"
     LESSON = "lesson"
+    # Scheduling a meeting, or editing a series when the form's metadata names one.
+    MEETING = "meeting_form"
 
 
 class BlockId(enum.StrEnum):
@@ -42,3 +53,8 @@ class BlockId(enum.StrEnum):
     STANDUP_QUESTION = "standup_question"
     LESSON_TEXT = "lesson_text"
     LESSON_TAGS = "lesson_tags"
+    MEETING_TITLE = "meeting_title"
+    MEETING_WHEN = "meeting_when"
+    MEETING_REPEAT = "meeting_repeat"
+    MEETING_EVERY = "meeting_every"
+    MEETING_DURATION = "meeting_duration"

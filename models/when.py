@@ -76,6 +76,12 @@ def format_local(dt: datetime, tz: str) -> str:
     return f"{_format_day(local)}, {local:%H:%M} {local.tzname()}"
 
 
+def typed_local(dt: datetime, tz: str) -> str:
+    """An instant as a person in zone `tz` would type it, e.g. "2026-12-01 15:00"; `parse_when` reads it back."""
+    _require_aware(dt, "dt")
+    return f"{dt.astimezone(_zone(tz)):%Y-%m-%d %H:%M}"
+
+
 def _format_day(day: date) -> str:
     # Names come from fixed tables so the output never depends on the process locale.
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
@@ -127,6 +133,14 @@ def parse_duration(text: str) -> timedelta:
     if not MIN_DURATION <= span <= MAX_DURATION:
         raise WhenError("A duration must be between 5 minutes and 12 hours.")
     return span
+
+
+def typed_duration(span: timedelta) -> str:
+    """A meeting length as a person would type it, e.g. "45m", "1h", "1h30"; `parse_duration` reads it back."""
+    hours, minutes = divmod(round(span.total_seconds() / 60), 60)
+    if not hours:
+        return f"{minutes}m"
+    return f"{hours}h{minutes:02d}" if minutes else f"{hours}h"
 
 
 # --------------------------------------------------------------------------- points in time

@@ -347,3 +347,11 @@ def test_replies_go_in_the_thread_and_clicks_press_buttons(sandbox: Sandbox) -> 
     outcome = sandbox.run_line('dana clicks "I\'m here" on copbot')
     assert outcome.ok
     assert any(m.ephemeral_to == "U0DANA" and "attendance" in _text_of(m) for m in outcome.messages)
+
+
+def test_a_form_that_opens_is_named_with_the_words_that_do_the_same(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("/cop setup DevOps CoP").ok
+    assert sandbox.run_line("/cop meeting schedule").ok
+    assert len(sandbox.emulator.calls_to("views.open")) == 1
+    assert "(copbot opened a form; the sandbox can't fill forms in, so type the command with its words instead" \
+        in _output(sandbox)

@@ -17,6 +17,8 @@ from models.when import (
     parse_duration,
     parse_recurrence,
     parse_when,
+    typed_duration,
+    typed_local,
 )
 
 LONDON = "Europe/London"
@@ -510,3 +512,16 @@ def test_at_local_on_the_nights_the_clocks_change():
     assert at_local(date(2027, 3, 28), time(1, 30), LONDON) == utc(2027, 3, 28, 1, 30)  # in the gap: 02:30 BST
     assert at_local(date(2027, 10, 31), time(1, 30), LONDON) == utc(2027, 10, 31, 0, 30)  # first 01:30
     assert at_local(date(2027, 3, 14), time(9, 30), LA) == utc(2027, 3, 14, 16, 30)
+
+
+@pytest.mark.parametrize("minutes", [5, 30, 45, 60, 90, 125, 720])
+def test_a_length_as_typed_reads_back_as_itself(minutes: int) -> None:
+    assert parse_duration(typed_duration(timedelta(minutes=minutes))) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_an_instant_as_typed_in_a_zone_reads_back_as_itself_there(tz: str) -> None:
+    now = utc(2026, 11, 23, 8, 0)
+    meeting = at(tz, 2027, 3, 30, 15, 0)  # in summer time where the zone has one
+    assert typed_local(meeting, tz) == "2027-03-30 15:00"
+    assert parse_when(typed_local(meeting, tz), tz=tz, now=now) == meeting

@@ -9,7 +9,19 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.messages import meeting_line
-from bot.render import Message, context, divider, escape, fit_lines, header, mention, section, slack_date, truncate
+from bot.render import (
+    Message,
+    context,
+    divider,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    notice,
+    section,
+    slack_date,
+    truncate,
+)
 from handlers.ids import ActionId, BlockId
 from models.actions import Action
 from models.meetings import AgendaItem, AgendaStatus, Meeting, Occurrence, RsvpAnswer
@@ -43,9 +55,21 @@ def occurrence_moved(meeting: Meeting, *, was: dt.datetime, to: dt.datetime, by:
                      f"Moved: {meeting.title}")
 
 
-def series_moved(meeting: Meeting, first: dt.datetime, *, by: str) -> Message:
-    return _announce(f":arrows_counterclockwise: {mention(by)} rescheduled the series; from now on:\n"
+def series_moved(meeting: Meeting, first: dt.datetime, *, by: str, was_titled: str | None = None) -> Message:
+    renamed = f" (renamed from *{escape(was_titled)}*)" if was_titled else ""
+    return _announce(f":arrows_counterclockwise: {mention(by)} rescheduled the series{renamed}; from now on:\n"
                      f"{meeting_line(Occurrence(meeting, first, first))}", f"Rescheduled: {meeting.title}")
+
+
+def meeting_renamed(meeting: Meeting, *, was: str, by: str) -> Message:
+    return _announce(f":pencil2: {mention(by)} renamed `#{meeting.id}` *{escape(was)}* to *{escape(meeting.title)}*; "
+                     "its times stay as they were.", f"Renamed: {meeting.title}")
+
+
+def moved_reply(meeting: Meeting, *, understood: str, local: str) -> Message:
+    """The confirmation to whoever moved a meeting, with the time echoed back in their zone."""
+    return notice(f"Moved *{escape(meeting.title)}*: I read “{escape(understood)}” as *{local}* in your time zone; "
+                  "everyone sees it in theirs. The channel has been told.")
 
 
 def rsvp_buttons(occurrence_id: int) -> ActionsBlock:

@@ -58,6 +58,7 @@ from bot.sandbox.requests import RequestFactory
 from bot.sandbox.slack_emulator import PostedMessage, SlackEmulator, Validator
 from bot.services import Services
 from bot.settings import SettingsError, load_settings
+from handlers.ids import ViewId
 from scheduler.runner import run_tick
 
 # The story starts on a Monday morning, so "tue 3pm" and friends read the same on every run.
@@ -473,7 +474,9 @@ class Sandbox:
             user_id=person.user_id, user_name=person.handle, channel_id=channel_id,
             channel_name="directmessage" if channel_id.startswith("D") else self._channel_names[channel_id],
             text=self._as_slack_text(arguments.strip(), command=True), response_url=response_url, command=command)
+        opened = len(self.emulator.calls_to("views.open"))
         status = self._dispatch(request.text, request.headers)
+        self._tell_if_a_form_opened(opened)
         if status == 404:
             # Bolt answers 404 to a command nobody listens for; its own warning would only repeat that.
             self._logs.records = [r for r in self._logs.records if not r.name.startswith("slack_bolt")]
@@ -528,8 +531,22 @@ class Sandbox:
         self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on {self._describe_message(message)}")
         opened = len(self.emulator.calls_to("views.open"))
         self._dispatch(request.text, request.headers)
-        if len(self.emulator.calls_to("views.open")) > opened:
-            self._say("(copbot opened a form; the sandbox can't fill forms in, so answer in the thread instead)")
+        self._tell_if_a_form_opened(opened)
+
+    def _tell_if_a_form_opened(self, before: int) -> None:
+        """The sandbox shows no modals; say which words do what the form that opened would have done."""
+        views = self.emulator.calls_to("views.open")
+        if len(views) == before:
+            return
+        view = views[-1].args.get("view")
+        callback = (json.loads(view) if isinstance(view, str) else view or {}).get("callback_id")
+        instead = {
+            ViewId.MEETING: 'type the command with its words instead, e.g. `/cop meeting schedule "Kick-off" '
+                            "tomorrow 10am` or `/cop meeting reschedule <id> series <when>`",
+            ViewId.STANDUP_ANSWER: "answer in the standup's thread instead",
+            ViewId.LESSON: "use `/cop kb add lesson <text>` instead",
+        }.get(callback, "use the command that does the same instead")
+        self._say(f"(copbot opened a form; the sandbox can't fill forms in, so {instead})")
 
     def _as_slack_text(self, text: str, *, command: bool = False) -> str:
         """What Slack delivers for typed text: &, <, > escaped and @names turned into mentions.

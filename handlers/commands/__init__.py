@@ -38,6 +38,7 @@ def handle_help(request: Request, args: str) -> None:
 # Each subcommand with the usage shown when what was typed cannot be done.
 MEETING_SUBCOMMANDS: dict[str, tuple[Subcommand, str]] = {
     "schedule": (meetings.handle_meeting_schedule, meetings.SCHEDULE_USAGE),
+    "edit": (meetings.handle_meeting_edit, meetings.EDIT_USAGE),
     "list": (meetings.handle_meeting_list, meetings.MEETING_USAGE),
     "": (meetings.handle_meeting_list, meetings.MEETING_USAGE),
     "cancel": (meetings.handle_meeting_cancel, meetings.CANCEL_USAGE),

@@ -1,4 +1,4 @@
-"""`/cop meeting schedule|list|cancel|reschedule|rsvp|dms`; running a meeting is in `running.py`."""
+"""`/cop meeting schedule|edit|list|cancel|reschedule|rsvp|dms`; running a meeting is in `running.py`."""
 
 from __future__ import annotations
 
@@ -8,30 +8,31 @@ from typing import Any, TypeVar
 
 from bot import messages
 from bot.blocks import meetings as blocks
-from bot.render import Message, escape, notice
+from bot.render import escape, notice
+from handlers import meeting_steps as steps
 from handlers.base import Request
 from handlers.commands.parse import on_or_off, take_quoted
 from handlers.commands.resolve import led_community, target_community
+from handlers.interactivity.meeting_form import EDITING, SCHEDULING, open_meeting_form
 from models.communities import Community
-from models.deliveries import enqueue
 from models.errors import BadArgument
-from models.links import link_to
-from models.meetings import RsvpAnswer, schedule_meeting, upcoming_meetings
+from models.meetings import RsvpAnswer, upcoming_meetings
 from models.meetings.occurrences import cancel_occurrence, find_occurrence, occurrence_row, reschedule_occurrence
-from models.meetings.occurrences import reschedule_series as move_series
 from models.meetings.reminders import parse_offsets, record_rsvp, set_reminder_offsets
 from models.meetings.series import Meeting, cancel_meeting, get_meeting
-from models.people import Person
+from models.people import Person, is_community_lead
 from models.when import WhenError, format_local, parse_day, parse_duration, parse_recurrence, parse_when
 
-SCHEDULE_USAGE = '/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]'
+SCHEDULE_USAGE = ('/cop meeting schedule "<title>" <when> [weekly | monthly | every <n> weeks] [for <duration>]  ·  '
+                  "/cop meeting schedule (a form)")
+EDIT_USAGE = "/cop meeting edit <id>"
 CANCEL_USAGE = "/cop meeting cancel <id> [next | on <day>]"
 RESCHEDULE_USAGE = ("/cop meeting reschedule <id> [on <day>] to <when>  ·  "
                     "/cop meeting reschedule <id> series <when> [weekly | monthly | every <n> weeks] [for <duration>]")
 RSVP_USAGE = "/cop meeting rsvp <id> yes|maybe|no"
 DMS_USAGE = "/cop meeting dms on|off"
 REMINDERS_USAGE = "/cop meeting reminders <times before, e.g. 24h, 1h> | off"
-MEETING_USAGE = "/cop meeting schedule|list|cancel|reschedule|start|end|minutes|rsvp|dms|reminders"
+MEETING_USAGE = "/cop meeting schedule|edit|list|cancel|reschedule|start|end|minutes|rsvp|dms|reminders"
 
 T = TypeVar("T")
 
@@ -62,12 +63,6 @@ def meeting_number(word: str, *, usage: str) -> int:
     return int(word.lstrip("#"))
 
 
-def announce(request: Request, community: Community, key: str, message: Message, *, link: str | None = None) -> None:
-    """Post to the community's channel; `link` names the record the message is for (`models.links`)."""
-    enqueue(request.session, key=key, team_id=request.team_id, channel=community.channel_id, text=message.text,
-            blocks=message.blocks, kind="announcement", community_id=community.id, now=request.now, link_to=link)
-
-
 def _lead_and_meeting(request: Request, args: str, *, usage: str, doing: str) -> tuple[Community, Person, Meeting, str]:
     number, _, rest = args.strip().partition(" ")
     meeting_id = meeting_number(number, usage=usage)
@@ -84,32 +79,38 @@ def _read(usage: str, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def handle_meeting_schedule(request: Request, args: str) -> None:
+    if not args.strip():
+        open_meeting_form(request, *led_community(request, doing=SCHEDULING))
+        return
     title, rest = take_quoted(args, what="meeting title", usage=SCHEDULE_USAGE)
     when_text, rule_text, duration_text = split_schedule(rest)
     if not when_text:
         raise BadArgument("Say when the meeting starts, e.g. `next tue 3pm`.", usage=SCHEDULE_USAGE)
-    community, person = led_community(request, doing="schedule its meetings")
+    community, person = led_community(request, doing=SCHEDULING)
     starts_at = _read(SCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
     recurrence = _read(SCHEDULE_USAGE, parse_recurrence, rule_text) if rule_text else None
     duration = _read(SCHEDULE_USAGE, parse_duration, duration_text) if duration_text else None
     try:
-        meeting = schedule_meeting(request.session, community=community, title=title, starts_at=starts_at,
-                                   recurrence=recurrence, created_by=person, now=request.now,
-                                   **({"duration": duration} if duration else {}))
+        steps.schedule(request, community, person, title=title, starts_at=starts_at, recurrence=recurrence,
+                       duration=duration, understood=when_text)
     except BadArgument as error:
         error.usage = error.usage or SCHEDULE_USAGE
         raise
-    announce(request, community, f"meeting:{meeting.id}:scheduled",
-             messages.meeting_scheduled(meeting, starts_at, scheduled_by=person.user_id),
-             link=link_to("meeting", meeting.id))
-    request.reply(messages.meeting_confirmation(meeting, starts_at, understood=when_text,
-                                                local=format_local(starts_at, person.tz)))
+
+
+def handle_meeting_edit(request: Request, args: str) -> None:
+    community, person, meeting, rest = _lead_and_meeting(request, args, usage=EDIT_USAGE, doing=EDITING)
+    if rest:
+        raise BadArgument("Give only the meeting's number; the form that opens holds the rest.", usage=EDIT_USAGE)
+    open_meeting_form(request, community, person, meeting)
 
 
 def handle_meeting_list(request: Request, args: str) -> None:
     community = target_community(request)
+    leads = is_community_lead(request.session, community=community, person=request.person(),
+                              admin_ids=request.services.settings.admin_ids)
     request.reply(messages.meeting_list(community, upcoming_meetings(request.session, community=community,
-                                                                     now=request.now, limit=20)))
+                                                                     now=request.now, limit=20), editable=leads))
 
 
 def handle_meeting_cancel(request: Request, args: str) -> None:
@@ -117,8 +118,8 @@ def handle_meeting_cancel(request: Request, args: str) -> None:
                                                          doing="cancel its meetings")
     if not rest:
         cancel_meeting(request.session, meeting=meeting, now=request.now)
-        announce(request, community, f"meeting:{meeting.id}:cancelled",
-                 blocks.meeting_cancelled(meeting, by=person.user_id))
+        steps.announce(request, community, f"meeting:{meeting.id}:cancelled",
+                       blocks.meeting_cancelled(meeting, by=person.user_id))
         request.reply(notice(f"Cancelled `#{meeting.id}` *{escape(meeting.title)}*; the channel has been told."))
         return
     match = re.fullmatch(r"next|on\s+(?P<day>.+)", rest, re.I | re.S)
@@ -128,8 +129,8 @@ def handle_meeting_cancel(request: Request, args: str) -> None:
     day = _read(CANCEL_USAGE, parse_day, match["day"], tz=person.tz, now=request.now) if match["day"] else None
     occurrence = find_occurrence(request.session, meeting=meeting, now=request.now, on=day, tz=person.tz)
     row = cancel_occurrence(request.session, occurrence=occurrence, now=request.now)
-    announce(request, community, f"occurrence:{row.id}:cancelled",
-             blocks.occurrence_cancelled(occurrence, by=person.user_id))
+    steps.announce(request, community, f"occurrence:{row.id}:cancelled",
+                   blocks.occurrence_cancelled(occurrence, by=person.user_id))
     request.reply(notice(f"Cancelled *{escape(meeting.title)}* of {format_local(occurrence.starts_at, person.tz)} "
                          "(your time); the rest of the series goes on."))
 
@@ -143,25 +144,21 @@ def handle_meeting_reschedule(request: Request, args: str) -> None:
         starts_at = _read(RESCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
         rule = _read(RESCHEDULE_USAGE, parse_recurrence, rule_text) if rule_text else meeting.rule
         duration = _read(RESCHEDULE_USAGE, parse_duration, duration_text) if duration_text else meeting.duration
-        move_series(request.session, meeting=meeting, starts_at=starts_at, recurrence=rule, duration=duration,
-                    now=request.now)
-        announce(request, community, f"meeting:{meeting.id}:rescheduled:{int(starts_at.timestamp())}",
-                 blocks.series_moved(meeting, starts_at, by=person.user_id))
-    else:
-        match = _ON_DAY.fullmatch(rest) or _NEXT.fullmatch(rest)
-        if not rest or match is None:
-            raise BadArgument("Say when it moves to, e.g. `to thu 3pm`.", usage=RESCHEDULE_USAGE)
-        day_text = match.groupdict().get("day")
-        day = _read(RESCHEDULE_USAGE, parse_day, day_text, tz=person.tz, now=request.now) if day_text else None
-        when_text = match["when"]
-        starts_at = _read(RESCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
-        occurrence = find_occurrence(request.session, meeting=meeting, now=request.now, on=day, tz=person.tz)
-        row = reschedule_occurrence(request.session, occurrence=occurrence, starts_at=starts_at, now=request.now)
-        announce(request, community, f"occurrence:{row.id}:moved:{int(starts_at.timestamp())}",
-                 blocks.occurrence_moved(meeting, was=occurrence.starts_at, to=starts_at, by=person.user_id))
-    local = format_local(starts_at, person.tz)
-    request.reply(notice(f"Moved *{escape(meeting.title)}*: I read “{escape(when_text)}” as *{local}* in your time "
-                         "zone; everyone sees it in theirs. The channel has been told."))
+        steps.move_series(request, community, person, meeting, starts_at=starts_at, recurrence=rule,
+                          duration=duration, understood=when_text)
+        return
+    match = _ON_DAY.fullmatch(rest) or _NEXT.fullmatch(rest)
+    if not rest or match is None:
+        raise BadArgument("Say when it moves to, e.g. `to thu 3pm`.", usage=RESCHEDULE_USAGE)
+    day_text = match.groupdict().get("day")
+    day = _read(RESCHEDULE_USAGE, parse_day, day_text, tz=person.tz, now=request.now) if day_text else None
+    when_text = match["when"]
+    starts_at = _read(RESCHEDULE_USAGE, parse_when, when_text, tz=person.tz, now=request.now)
+    occurrence = find_occurrence(request.session, meeting=meeting, now=request.now, on=day, tz=person.tz)
+    row = reschedule_occurrence(request.session, occurrence=occurrence, starts_at=starts_at, now=request.now)
+    steps.announce(request, community, f"occurrence:{row.id}:moved:{int(starts_at.timestamp())}",
+                   blocks.occurrence_moved(meeting, was=occurrence.starts_at, to=starts_at, by=person.user_id))
+    request.reply(blocks.moved_reply(meeting, understood=when_text, local=format_local(starts_at, person.tz)))
 
 
 def handle_meeting_rsvp(request: Request, args: str) -> None:

@@ -9,8 +9,9 @@ from bot.minutes import post_minutes
 from bot.render import escape, notice
 from bot.slack import permalink
 from handlers.base import Request
-from handlers.commands.meetings import announce, meeting_number
+from handlers.commands.meetings import meeting_number
 from handlers.commands.resolve import led_community, target_community
+from handlers.meeting_steps import announce
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument

@@ -7,9 +7,9 @@ from bot.render import escape, notice
 from bot.slack import permalink
 from bot.standups import post_summary
 from handlers.base import Request
-from handlers.commands.meetings import announce
 from handlers.commands.parse import on_or_off, split_words
 from handlers.commands.resolve import led_community, target_community
+from handlers.meeting_steps import announce
 from models.deliveries import sent_ts
 from models.errors import BadArgument, NotFound
 from models.links import link_to

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.interactivity import actions, meetings, preferences, standups
+from handlers.interactivity import actions, meeting_form, meetings, preferences, standups
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (preferences, meetings, standups, actions)
+MODULES: tuple = (preferences, meetings, meeting_form, standups, actions)
 
 
 def register(app: App) -> None:

@@ -98,6 +98,13 @@ def schedule_meeting(
     return meeting
 
 
+def retitle_meeting(session: Session, *, meeting: Meeting, title: str) -> Meeting:
+    """Give a meeting a new title; its times, records and past minutes stay as they are."""
+    meeting.title = validate_title(title)
+    session.flush()
+    return meeting
+
+
 def get_meeting(session: Session, *, community: Community, meeting_id: int, live: bool = True) -> Meeting:
     """A meeting of this community by its number; `live` refuses a cancelled one."""
     meeting = session.get(Meeting, meeting_id)
