@@ -554,3 +554,15 @@ def test_a_thread_action_that_cannot_be_recorded_is_explained_to_its_writer_only
 def rows_id(bot, user_id: str) -> int:
     with bot.services.sessions() as session:
         return session.scalars(select(Person.id).where(Person.user_id == user_id)).one()
+
+
+def test_an_agenda_item_added_before_the_meeting_is_shown_in_the_channel_and_linked(bot):
+    setup_devops(bot)
+    schedule_kick_off(bot)
+    command(bot, "UCHANDRA", "agenda add <!here> Spot instances for CI")
+    [post] = wait_posted(bot, "CDEVOPS", "Added to the agenda")
+    shown = json.dumps(post.blocks)
+    assert post.thread_ts is None and "<@UCHANDRA>" in shown and "Kick-off" in shown
+    assert "<!here>" not in shown + post.text and "@here Spot instances for CI" in shown
+    [item] = rows(bot, AgendaItem)
+    assert item.permalink == link_to_message(post)

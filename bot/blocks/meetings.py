@@ -24,7 +24,7 @@ from bot.render import (
 )
 from handlers.ids import ActionId, BlockId
 from models.actions import Action
-from models.meetings import AgendaItem, AgendaStatus, Meeting, Occurrence, RsvpAnswer
+from models.meetings import AgendaItem, AgendaStatus, Meeting, MeetingOccurrence, Occurrence, RsvpAnswer
 
 RSVP_BUTTONS = ((RsvpAnswer.YES, ActionId.RSVP_YES, "Yes, I'll be there"),
                 (RsvpAnswer.MAYBE, ActionId.RSVP_MAYBE, "Maybe"),
@@ -200,6 +200,16 @@ def agenda_message(
         section(title), *_agenda_blocks(items, actions, owners),
         context("`/cop agenda add &lt;topic&gt;` · `/cop agenda done &lt;number&gt;` · "
                 "open actions carry over to every meeting")])
+
+
+def agenda_item_added(text: str, *, by: str, occurrence: MeetingOccurrence | None) -> Message:
+    """An item put on a meeting's agenda before it starts, as the channel sees it."""
+    where = (f"*{escape(occurrence.meeting.title)}* ({slack_date(occurrence.starts_at)})" if occurrence is not None
+             else "the next meeting")
+    return Message.of(f"Added to the agenda: {text}", [
+        section(f":memo: {mention(by)} added to the agenda of {where}: {escape(text)}"),
+        context("`/cop agenda` shows it all · `/cop agenda add &lt;topic&gt;` adds yours"),
+    ])
 
 
 def meeting_thread(

@@ -131,12 +131,14 @@ def handle_agenda_add(request: Request, args: str) -> None:
     thread_ts, link = in_thread(request, running) if running else (None, None)
     item = add_agenda_item(request.session, community=community, occurrence=target, text=text, person=person,
                            now=request.now, permalink=link)
-    if running is not None:
-        message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id)
-        enqueue(request.session, key=f"agenda:{item.id}:added", team_id=request.team_id,
-                channel=community.channel_id, text=message.text, blocks=message.blocks, kind="agenda",
-                community_id=community.id, thread_ts=thread_ts, now=request.now,
-                link_to=link_to("agenda_item", item.id))
+    # In the running meeting's thread, or in the channel for a meeting to come: everyone sees the agenda
+    # grow, and the item has a message to link to.
+    message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id) if running is not None else \
+        blocks.agenda_item_added(item.text, by=person.user_id, occurrence=target)
+    enqueue(request.session, key=f"agenda:{item.id}:added", team_id=request.team_id,
+            channel=community.channel_id, text=message.text, blocks=message.blocks, kind="agenda",
+            community_id=community.id, thread_ts=thread_ts, now=request.now,
+            link_to=link_to("agenda_item", item.id))
     if target is None:
         where = "the next meeting's agenda (none is scheduled yet)"
     else:
