@@ -23,8 +23,9 @@ from models.sources import Source
 from models.standups.runs import parse_update, run_in_thread
 from models.when import WhenError
 
-# `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front.
-THREAD_LINE = re.compile(r"^\W{0,3}(?P<kind>action|decision|info|note)\W{0,3}\s*:\W{0,2}\s*(?P<rest>\S.*)$",
+# `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front; the
+# markup after the colon never takes the `<` of a mention or link that starts the line.
+THREAD_LINE = re.compile(r"^\W{0,3}(?P<kind>action|decision|info|note)\W{0,3}\s*:[^\w<]{0,2}\s*(?P<rest>\S.*)$",
                          re.I | re.S)
 _DUE = re.compile(r"\s+due\s+(?P<when>\S.*)$", re.I | re.S)
 
