@@ -294,3 +294,17 @@ def test_an_agenda_item_about_someone_is_in_their_digest(cop):
         [dm] = session.scalars(select(Delivery).where(Delivery.kind == "digest_dm")).all()
     assert "Hear from @dana about the vault" in mentioned_part(json.dumps(dm.blocks))
     assert "an agenda item by alice" in mentioned_part(json.dumps(dm.blocks))
+
+
+def test_the_home_tab_shows_the_weeks_mentions_with_their_community(cop):
+    type_(cop, "UALICE", "decision <@UDANA|dana> hosts the January kick-off")
+    for user in ("UDANA", "UBOB"):
+        status, _ = cop.post(cop.requests.event(cop.requests.app_home_opened(user=user)))
+        assert status == 200
+    dana = json.dumps(cop.slack.home_view("UDANA")["blocks"], ensure_ascii=False)
+    assert "Mentioned you this week" in dana
+    assert "*@dana hosts the January kick-off*" in dana and "a decision by alice in DevOps CoP" in dana
+    assert "Mentioned you" not in json.dumps(cop.slack.home_view("UBOB")["blocks"])
+    cop.services.clock.set(START + 8 * DAY)  # a week on
+    cop.post(cop.requests.event(cop.requests.app_home_opened(user="UDANA")))
+    assert "Mentioned you" not in json.dumps(cop.slack.home_view("UDANA")["blocks"])

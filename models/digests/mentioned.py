@@ -6,18 +6,22 @@ week being reported on (one per zone whose 09:00 has come), not one per reader.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from models.actions.model import ACTIVE_STATUSES, Action
+from models.communities import Community
 from models.digests.parts import MAX_ITEMS, Item, Reading, Section
 from models.digests.period import Period
 from models.mentions import Mention, MentionSource
+from models.people import Person
 
 TITLE = "Mentioned you"
+RECENT = dt.timedelta(days=7)
 # Readers asked about in one statement: well inside what either database takes as bound parameters.
 CHUNK = 500
 WHAT = {
@@ -32,18 +36,19 @@ WHAT = {
 REFS = {MentionSource.ACTION: "#{}", MentionSource.KNOWLEDGE: "kb {}"}
 
 
-def _shown_as_yours() -> object:
+def _shown_as_yours() -> ColumnElement[bool]:
     """An open action the reader owns is already in "Your open actions": it is not repeated here."""
     owned = exists().where(Action.id == Mention.record_id, Action.owner_id == Mention.person_id,
                            Action.status.in_(ACTIVE_STATUSES))
     return and_(Mention.source == MentionSource.ACTION, owned)
 
 
-def _item(mention: Mention) -> Item:
+def _item(mention: Mention, where: str | None = None) -> Item:
     by = (mention.by.display_name or mention.by.user_id) if mention.by is not None else None
+    note = f"{WHAT[mention.source]} by {by}" if by else WHAT[mention.source]
     ref = REFS.get(mention.source)
     return Item(mention.text, ref=ref.format(mention.record_id) if ref else None, when=mention.created_at,
-                note=f"{WHAT[mention.source]} by {by}" if by else WHAT[mention.source], link=mention.permalink)
+                note=f"{note} in {where}" if where else note, link=mention.permalink)
 
 
 def _newest(session: Session, period: Period, readings: Sequence[Reading]) -> list[tuple[Mention, int]]:
@@ -54,8 +59,8 @@ def _newest(session: Session, period: Period, readings: Sequence[Reading]) -> li
                func.row_number().over(partition_by=reader, order_by=(Mention.created_at.desc(), Mention.id.desc()))
                .label("n"),
                func.count().over(partition_by=reader).label("total"))
-        .where(Mention.person_id.in_({r.reader.id for r in readings}),
-               Mention.community_id.in_({r.community.id for r in readings}),
+        .where(Mention.person_id.in_(sorted({r.reader.id for r in readings})),
+               Mention.community_id.in_(sorted({r.community.id for r in readings})),
                Mention.created_at > period.start, Mention.created_at <= period.end, not_(_shown_as_yours()))
         .subquery()
     )
@@ -83,3 +88,14 @@ def mentioned_you(session: Session, readings: Sequence[Reading]) -> dict[tuple[i
                     found[key].append(_item(mention))
                     totals[key] = total
     return {key: Section("mentioned_you", TITLE, tuple(items), totals[key]) for key, items in found.items()}
+
+
+def recent_mentions(session: Session, *, person: Person, now: dt.datetime, limit: int = MAX_ITEMS) -> list[Item]:
+    """The last seven days' mentions of a person in every community, newest first (for their Home tab)."""
+    found = session.execute(
+        select(Mention, Community.name).join(Community, Community.id == Mention.community_id)
+        .where(Mention.person_id == person.id, Mention.created_at > now - RECENT, Mention.created_at <= now,
+               not_(_shown_as_yours()))
+        .order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit)
+    ).all()
+    return [_item(mention, where=name) for mention, name in found]
