@@ -19,7 +19,7 @@ from scheduler.runner import run_tick
 from tests import factories
 from tests.conftest import START, TEAM
 from tests.test_http_app import blocks_text, setup_devops
-from tests.test_meeting_loop_http import start_kick_off
+from tests.test_meeting_loop_http import say_in_thread, start_kick_off, wait_posted
 
 UTC = dt.UTC
 # Monday 22 March 2027, 09:00 in London: the community's slot, and 09:00 or just past for readers further east.
@@ -267,6 +267,15 @@ def test_meeting_thread_lines_mention_once_however_often_slack_delivers_them(cop
     assert "Draft the vault guide" not in dana.split("Mentioned you")[1]  # hers: under "Your open actions"
     alice = type_(cop, "UALICE", "digest preview")
     assert "Mentioned you" in alice and "Draft the vault guide" in alice
+
+
+def test_a_standup_update_mentioning_someone_is_in_their_digest_once(cop):
+    assert "Standup started" in type_(cop, "UBOB", "standup")
+    [opening] = wait_posted(cop, "CDEVOPS", "Standup: answer in this thread")
+    say_in_thread(cop, "UCHANDRA", "1. Paired with <@UDANA> on the vault\n2. The dashboards", opening.ts)
+    say_in_thread(cop, "UCHANDRA", "and thanks again <@UDANA>, also <@UCHANDRA> (me)", opening.ts)
+    assert mentions(cop) == {("standup_answer", "UDANA", "1. Paired with @dana on the vault 2. The dashboards")}
+    assert "Paired with @dana on the vault" in type_(cop, "UDANA", "digest preview").split("Mentioned you")[1]
 
 
 def test_a_message_made_a_record_by_reaction_mentions_whom_it_named_until_taken_back(cop):
