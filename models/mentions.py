@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, delete
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, delete, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -79,3 +79,11 @@ def record_mentions(
 def forget_mentions(session: Session, *, source: MentionSource, record_id: int) -> None:
     """A record taken back (its reaction removed) mentions nobody any more."""
     session.execute(delete(Mention).where(Mention.source == source, Mention.record_id == record_id))
+
+
+def link_mentions(session: Session, *, source: str, record_id: int, permalink: str | None) -> None:
+    """The record was posted (its kudos announced, its card shown): its mentions without a link lead there."""
+    if permalink is None or source not in {kind.value for kind in MentionSource}:
+        return
+    session.execute(update(Mention).where(Mention.source == MentionSource(source), Mention.record_id == record_id,
+                                          Mention.permalink.is_(None)).values(permalink=permalink))

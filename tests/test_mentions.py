@@ -228,12 +228,20 @@ def test_what_members_type_about_someone_reaches_only_that_persons_digest(cop):
         ("action", "UDANA", "Review the runbook with @dana"),
         ("action", "UCHANDRA", "Review the runbook with @dana"),  # hers, so shown under her actions instead
     }
+    with cop.services.sessions() as session:  # each leads to what copbot posted for it, once that was sent
+        found = session.scalars(select(Mention)).all()
+        posted = {d.link_to: d.sent_ts for d in session.scalars(select(Delivery)) if d.link_to and d.sent_ts}
+        links = {m.source.value: m.permalink for m in found}
+        for m in found:
+            ts = posted[f"{m.source.value}:{m.record_id}"].replace(".", "")
+            assert m.permalink == f"https://copbot-sandbox.slack.com/archives/CDEVOPS/p{ts}"
     for user in ("UALICE", "UCHANDRA", "UDANA"):
         assert "by direct message" in type_(cop, user, "digest dm on")
     # Monday 30 November, 09:00 UTC: 09:00 in London, past 09:00 in Berlin and Bengaluru.
     run_tick(cop.services, now=dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     dana, chandra, alice = (mentioned_part(digests_to(cop, u)[0]) for u in ("UDANA", "UCHANDRA", "UALICE"))
-    assert "Ship the spot fleet; @dana runs the rollout" in dana and "a decision by alice" in dana
+    assert f"<{links['decision']}|Ship the spot fleet; @dana runs the rollout>" in dana
+    assert "a decision by alice" in dana and f"<{links['kudos']}|for pairing" in dana
     assert "for pairing with @dana on @channel things" in dana and "Review the runbook with @dana" in dana
     assert "for pairing with" in chandra and "Review the runbook" not in chandra
     assert "Review the runbook" in digests_to(cop, "UCHANDRA")[0]  # under "Your open actions"
@@ -264,7 +272,13 @@ def test_meeting_thread_lines_mention_once_however_often_slack_delivers_them(cop
     dana = type_(cop, "UDANA", "digest preview")
     assert "Mentioned you" in dana and "knows how the vault is set up" in dana
     assert f"?thread_ts={thread}&cid=CDEVOPS|@dana knows how the vault is set up>" in dana  # its link
-    assert "Draft the vault guide" not in dana.split("Mentioned you")[1]  # hers: under "Your open actions"
+    assert "Draft the vault guide" in dana.split("Mentioned you")[1]  # Chandra only asked her to take it
+    with cop.services.sessions() as session:
+        action_id = session.scalars(select(Mention.record_id).where(Mention.source == MentionSource.ACTION)).first()
+    assert "yours" in type_(cop, "UDANA", f"action claim {action_id}").lower()
+    dana = type_(cop, "UDANA", "digest preview")
+    assert "Draft the vault guide" not in dana.split("Mentioned you")[1]  # hers now: under "Your open actions"
+    assert "Draft the vault guide" in dana.split("Your open actions")[1].split("Mentioned you")[0]
     alice = type_(cop, "UALICE", "digest preview")
     assert "Mentioned you" in alice and "Draft the vault guide" in alice
 
@@ -312,7 +326,7 @@ def test_the_home_tab_shows_the_weeks_mentions_with_their_community(cop):
         assert status == 200
     dana = json.dumps(cop.slack.home_view("UDANA")["blocks"], ensure_ascii=False)
     assert "Mentioned you this week" in dana
-    assert "*@dana hosts the January kick-off*" in dana and "a decision by alice in DevOps CoP" in dana
+    assert "|@dana hosts the January kick-off>" in dana and "a decision by alice in DevOps CoP" in dana
     assert "Mentioned you" not in json.dumps(cop.slack.home_view("UBOB")["blocks"])
     cop.services.clock.set(START + 8 * DAY)  # a week on
     cop.post(cop.requests.event(cop.requests.app_home_opened(user="UDANA")))
