@@ -37,6 +37,7 @@ from models.contributions import ContributionKind, record_contribution  # noqa: 
 from models.deliveries import enqueue  # noqa: E402
 from models.digests.due import dm_digests_due  # noqa: E402
 from models.meetings import due_reminders, schedule_meeting  # noqa: E402
+from models.mentions import MentionSource, record_mentions  # noqa: E402
 from models.nudges import nudges_due  # noqa: E402
 from models.people import Membership, Person, ProfileUpdate, Role, join_community, upsert_person  # noqa: E402
 from models.when import Recurrence, parse_when  # noqa: E402
@@ -118,7 +119,8 @@ OUTREACH_AT = dt.datetime(2027, 3, 22, 9, 0, tzinfo=dt.UTC)
 
 
 def _seed_outreach(sessions, communities: int, members: int) -> None:
-    """`communities` × `members` people over four zones; half read the digest by DM; half have gone quiet."""
+    """`communities` × `members` people over four zones; half read the digest by DM; half have gone quiet;
+    in each community, the lead's decision this week mentions three members."""
     joined = OUTREACH_AT - dt.timedelta(days=60)
     with sessions.begin() as session:
         people = []
@@ -130,13 +132,16 @@ def _seed_outreach(sessions, communities: int, members: int) -> None:
         for c in range(communities):
             community = create_community(session, team_id="T1", channel_id=f"C{c:06d}", name=f"CoP {c}",
                                          created_by="U1", timezone=ZONES[c % 4], now=joined)
-            for m in range(members):
-                person = people[(c * members // 2 + m) % len(people)]
+            here = [people[(c * members // 2 + m) % len(people)] for m in range(members)]
+            for m, person in enumerate(here):
                 session.add(Membership(community_id=community.id, person_id=person.id, joined_at=joined,
                                        role=Role.LEAD if m == 0 else Role.MEMBER))
                 if m % 2 == 0:  # the other half has said nothing since joining
                     record_contribution(session, key=f"b:{c}:{m}", community_id=community.id, person_id=person.id,
                                         kind=ContributionKind.MESSAGE, occurred_at=OUTREACH_AT - dt.timedelta(days=2))
+            record_mentions(session, community_id=community.id, source=MentionSource.DECISION, record_id=c + 1,
+                            mentioned=here[1:4], by=here[0], text=f"Decision {c}",
+                            now=OUTREACH_AT - dt.timedelta(days=3))
 
 
 def bench_outreach(kind: str, communities: int, members: int = 20) -> dict[str, dict[str, float]]:
@@ -145,11 +150,12 @@ def bench_outreach(kind: str, communities: int, members: int = 20) -> dict[str, 
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     _seed_outreach(sessions, communities, members)
-    statements = 0
+    statements = mention_reads = 0
 
-    def count(*_: object) -> None:
-        nonlocal statements
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal statements, mention_reads
         statements += 1
+        mention_reads += "FROM mentions" in statement
 
     event.listen(engine, "before_cursor_execute", count)
     results: dict[str, dict[str, float]] = {}
@@ -173,11 +179,12 @@ def bench_outreach(kind: str, communities: int, members: int = 20) -> dict[str, 
     jobs = {"send_nudges": send_nudges, "post_channel_digests": post_channel_digests,
             "send_digest_dms": send_digest_dms}
     for name, job in jobs.items():
-        statements = 0
+        statements = mention_reads = 0
         start = time.perf_counter()
         with sessions.begin() as session:
             queued = job(session=session, now=OUTREACH_AT)
-        results[name] = {"found": queued, "statements": statements, "ms": (time.perf_counter() - start) * 1000}
+        results[name] = {"found": queued, "statements": statements, "ms": (time.perf_counter() - start) * 1000,
+                         "mention_reads": mention_reads}
     event.remove(engine, "before_cursor_execute", count)
     engine.dispose()
     drop()
@@ -359,8 +366,9 @@ def main() -> int:
     for kind in ("sqlite", "postgresql"):
         for size in sizes:
             for name, result in bench_outreach(kind, size).items():
+                reads = f" ({result['mention_reads']} reading mentions)" if result.get("mention_reads") else ""
                 print(f"  {kind:10} {size:4} communities: {name:36} {result['found']:5} found/queued, "
-                      f"{result['statements']:5} statements, {result['ms']:8.1f} ms")
+                      f"{result['statements']:5} statements{reads}, {result['ms']:8.1f} ms")
     print("async standup asks (ask_standups), members in four zones, first tick then the same instant again")
     for kind in ("sqlite", "postgresql"):
         for communities, members in ((5, 10), (10, 20)) if args.quick else ((20, 10), (50, 40)):

@@ -162,8 +162,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ["/cop digest [preview]", "/cop digest dm on|off"],
         "The weekly digest: what happened in the community (actions, new members, contributions) and what is "
         "coming. It is posted in the channel on Monday at 09:00 in the community's zone; with `dm on` you also "
-        "get your own copy, with your open actions, at 09:00 in *your* zone. `preview` shows the last seven "
-        "days now, only to you.",
+        "get your own copy, with your open actions and what mentioned you that week, at 09:00 in *your* zone. "
+        "`preview` shows the last seven days now, only to you, with your own part.",
         ["/cop digest preview", "/cop digest dm on"],
     ),
     "nudges": (

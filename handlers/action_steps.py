@@ -26,6 +26,7 @@ from models.actions.workflow import (
 from models.attention import wants
 from models.communities import Community
 from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
+from models.links import link_to
 from models.meetings import Meeting
 from models.people import Person, is_community_lead
 
@@ -59,7 +60,7 @@ def announce(request: Request, action: Action, *, thread_ts: str | None = None) 
     community = action.community
     enqueue(request.session, key=card_key(action.id), team_id=community.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind=CARD_KIND, community_id=community.id,
-            thread_ts=thread_ts, now=request.now)
+            thread_ts=thread_ts, now=request.now, link_to=link_to("action", action.id))
 
 
 def refresh_card(request: Request, action: Action) -> None:

@@ -9,6 +9,7 @@ from models.deliveries import Delivery, DeliveryStatus
 from models.events import ProcessedEvent
 from models.knowledge import KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
+from models.mentions import Mention, MentionSource
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
 from models.questions import Question
@@ -18,6 +19,7 @@ from models.terms import TermsOfReference
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting", "Membership", "Nudge",
-    "Person", "ProcessedEvent", "Question", "Role", "Standup", "StandupAnswer", "StandupRun", "TermsOfReference",
+    "DeliveryStatus", "HeldNotice", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting", "Membership", "Mention",
+    "MentionSource", "Nudge", "Person", "ProcessedEvent", "Question", "Role", "Standup", "StandupAnswer", "StandupRun",
+    "TermsOfReference",
 ]

@@ -12,6 +12,8 @@ from models.actions import Action
 from models.attention import HeldNotice, dms_used, waiting_notices
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
+from models.digests.mentioned import recent_mentions
+from models.digests.parts import Item
 from models.digests.sections import STILL_OPEN
 from models.meetings import Meeting, Occurrence
 from models.people import Membership, Person, Role
@@ -30,6 +32,7 @@ class Home:
     contributions: dict[ContributionKind, int]
     dms_this_week: int
     waiting: list[HeldNotice]
+    mentioned: list[Item]
 
 
 def home_of(session: Session, *, person: Person, now: dt.datetime) -> Home:
@@ -57,4 +60,5 @@ def home_of(session: Session, *, person: Person, now: dt.datetime) -> Home:
         ).group_by(Contribution.kind))}
     used = dms_used(session, team_id=person.team_id, user_ids=[person.user_id], now=now).get(person.user_id, 0)
     waiting = waiting_notices(session, person_ids=[person.id], now=now).get(person.id, [])
-    return Home(person, memberships, actions, meetings[:MAX_ROWS], contributions, used, waiting)
+    mentioned = recent_mentions(session, person=person, now=now, limit=MAX_ROWS)
+    return Home(person, memberships, actions, meetings[:MAX_ROWS], contributions, used, waiting, mentioned)

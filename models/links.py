@@ -3,7 +3,8 @@
 A decision made with `/cop decision`, a meeting's opening message, its minutes, a standup update
 given through the form: each exists before its Slack message does, because messages are sent after
 the transaction that made the record commits. The delivery carries `link_to` (`decision:12`); when
-Slack answers with the message's ts, the dispatcher calls `attach`, which gives the record its link.
+Slack answers with the message's ts, the dispatcher calls `attach`, which gives the record its link,
+and the mentions of the record that have none yet (see `models.mentions`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.actions import Action
 from models.meetings import Decision, Meeting, MeetingOccurrence
 from models.meetings.agenda import AgendaItem
+from models.mentions import link_mentions
+from models.recognition.kudos import Kudos
 from models.standups import StandupAnswer, StandupRun
 
 
@@ -40,7 +44,10 @@ def attach(session: Session, ref: str, posted: Posted) -> bool:
     linker = LINKERS.get(kind)
     if linker is None or not number.isdigit():
         return False
-    return linker(session, int(number), posted)
+    if not linker(session, int(number), posted):
+        return False
+    link_mentions(session, source=kind, record_id=int(number), permalink=posted.permalink)
+    return True
 
 
 def _with(document: dict | None, **changes: object) -> dict | None:
@@ -75,6 +82,15 @@ def _thread(model: type, document: str) -> Callable[[Session, int, Posted], bool
         if stored is not None and not stored.get("thread"):
             setattr(record, document, _with(stored, thread=posted.permalink))
         return True
+
+    return link
+
+
+def _exists(model: type) -> Callable[[Session, int, Posted], bool]:
+    """For a record that keeps no link of its own: only the mentions of it are given one (see `attach`)."""
+
+    def link(session: Session, record_id: int, posted: Posted) -> bool:
+        return session.get(model, record_id) is not None
 
     return link
 
@@ -120,4 +136,7 @@ LINKERS: dict[str, Callable[[Session, int, Posted], bool]] = {
     "standup_thread": _thread(StandupRun, "summary"),
     "standup_answer": _standup_answer,
     "standup_summary": _standup_summary,
+    # An action's card and a kudos announcement: what a digest's "Mentioned you" links to.
+    "action": _exists(Action),
+    "kudos": _exists(Kudos),
 }

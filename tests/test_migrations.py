@@ -22,8 +22,8 @@ from tests.conftest import BACKENDS, PG_URL
 EXPECTED_TABLES = {
     "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",
     "held_notices", "knowledge_items", "kudos", "meeting_notes", "meeting_occurrences", "meetings", "memberships",
-    "nudges", "people", "processed_events", "questions", "rsvps", "standup_answers", "standup_runs", "standups",
-    "terms_of_reference",
+    "mentions", "nudges", "people", "processed_events", "questions", "rsvps", "standup_answers", "standup_runs",
+    "standups", "terms_of_reference",
 }
 
 

@@ -76,6 +76,7 @@ def digest_message(digest: Digest, copy: Copy) -> Message:
                               "it to you every week at 09:00 your time."))
     elif not digest.is_empty:
         blocks.append(context("Times are shown in your own time zone. `/cop digest dm on` to get your own copy, "
-                              "with your actions, by direct message at 09:00 your time."))
+                              "with your actions and where you were mentioned, by direct message at 09:00 your "
+                              "time."))
     title = f"Weekly digest of {community.name}" if not digest.is_empty else f"A quiet week in {community.name}"
     return Message.of(title, blocks)

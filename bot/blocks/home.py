@@ -56,6 +56,9 @@ def home_view(home: Home, *, now: dt.datetime) -> View:
     actions = [Item(a.title, ref=f"#{a.id}", when=a.due_at, when_label="due", note=c.name) for a, c in home.actions]
     blocks.append(section(fit_lines([f"• {item_line(item)}" for item in actions]) if actions
                           else "Nothing on your plate."))
+    if home.mentioned:
+        blocks += [divider(), header("Mentioned you this week")]
+        blocks.append(section(fit_lines([f"• {item_line(item)}" for item in home.mentioned])))
     blocks += [divider(), header("Coming up")]
     blocks.append(section(fit_lines([f"• *{escape(o.meeting.title)}* · {slack_date(o.starts_at)} · "
                                      f"{escape(o.meeting.community.name)}" for o in home.meetings])

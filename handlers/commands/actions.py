@@ -11,6 +11,7 @@ from handlers import action_steps as steps
 from handlers.base import Request
 from handlers.commands.parse import dispatch, on_or_off, take_hashtags, take_mentions, take_quoted
 from handlers.commands.resolve import community_here, target_community
+from handlers.mentions import note_mentions
 from models.actions.fairness import suggest_owners
 from models.actions.follow_up import LADDER_USAGE, set_ladder
 from models.actions.queries import ListFilter, list_actions
@@ -23,6 +24,7 @@ from models.actions.workflow import (
 )
 from models.attention import set_wanted
 from models.errors import BadArgument, UserFacingError
+from models.mentions import MentionSource
 from models.people import is_overall_lead, require_lead
 from models.when import WhenError, format_local
 
@@ -77,6 +79,8 @@ def handle_action_add(request: Request, args: str) -> None:
     except UserFacingError as error:
         raise _with_usage(error, ADD_USAGE) from None
     action = added.action
+    note_mentions(request, args, community_id=community.id, source=MentionSource.ACTION, record_id=action.id,
+                  by=actor.person, text=action.title, permalink=action.source_permalink)
     steps.announce(request, action)
     steps.tell_new_owner(request, action, by=actor.person)
     suggestions = suggest_owners(request.session, action=action) if action.owner is None else []

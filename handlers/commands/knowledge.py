@@ -8,11 +8,13 @@ from bot.blocks import knowledge as blocks
 from handlers.base import Request
 from handlers.commands.parse import dispatch, first_link, take_hashtags
 from handlers.commands.resolve import target_community
+from handlers.mentions import note_mentions
 from models.deliveries import enqueue
 from models.errors import BadArgument, UserFacingError
 from models.knowledge import KnowledgeKind
 from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
 from models.knowledge.search import search
+from models.mentions import MentionSource
 from models.people import is_community_lead, require_member
 
 ADD_USAGE = "/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]"
@@ -43,6 +45,8 @@ def handle_kb_add(request: Request, args: str) -> None:
     except UserFacingError as error:
         error.usage = error.usage or ADD_USAGE
         raise
+    note_mentions(request, text, community_id=community.id, source=MentionSource.KNOWLEDGE, record_id=item.id,
+                  by=person, text=item.title, permalink=item.url or item.source_permalink)
     request.reply(blocks.added_reply(item))
 
 

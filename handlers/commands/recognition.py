@@ -6,8 +6,11 @@ from bot.blocks import recognition as blocks
 from handlers.base import Request
 from handlers.commands.parse import normalise, take_mentions, user_id_of
 from handlers.commands.resolve import target_community
+from handlers.mentions import note_mentions
 from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted, UserFacingError
+from models.links import link_to
+from models.mentions import MentionSource
 from models.people import Person, communities_of, is_community_lead, is_overall_lead
 from models.recognition.kudos import give_kudos, kudos_received
 from models.recognition.standing import PERIODS, league, portfolio, top_contributors
@@ -32,10 +35,12 @@ def handle_kudos(request: Request, args: str) -> None:
     except UserFacingError as error:
         error.usage = error.usage or KUDOS_USAGE
         raise
+    note_mentions(request, args, community_id=community.id, source=MentionSource.KUDOS, record_id=kudos.id,
+                  by=kudos.giver, text=kudos.reason)
     announcement = blocks.kudos_announcement(kudos)
     enqueue(request.session, key=f"kudos:{kudos.id}:announced", team_id=community.team_id,
             channel=community.channel_id, text=announcement.text, blocks=announcement.blocks, kind="kudos",
-            community_id=community.id, now=request.now)
+            community_id=community.id, now=request.now, link_to=link_to("kudos", kudos.id))
     request.reply(blocks.kudos_reply(kudos, remaining))
 
 

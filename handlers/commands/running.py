@@ -12,6 +12,7 @@ from handlers.base import Request
 from handlers.commands.meetings import meeting_number
 from handlers.commands.resolve import led_community, target_community
 from handlers.meeting_steps import announce
+from handlers.mentions import note_mentions
 from models.communities import Community
 from models.deliveries import enqueue
 from models.errors import BadArgument
@@ -22,6 +23,7 @@ from models.meetings.minutes import minutes_of, recent_minutes
 from models.meetings.records import open_actions, owners_of, record_decision
 from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
 from models.meetings.series import get_meeting
+from models.mentions import MentionSource
 from models.people import Person, require_member_or_overall_lead
 from models.when import format_local
 
@@ -103,6 +105,8 @@ def handle_decision(request: Request, args: str) -> None:
     thread_ts, link = in_thread(request, running) if running else (None, None)
     decision = record_decision(request.session, community=community, occurrence=running, text=text, person=person,
                                now=request.now, permalink=link)
+    note_mentions(request, args, community_id=community.id, source=MentionSource.DECISION, record_id=decision.id,
+                  by=person, text=decision.text, permalink=link)
     message = blocks.recorded_in_thread("decision", decision.text, by=person.user_id)
     enqueue(request.session, key=f"decision:{decision.id}", team_id=request.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind="decision", community_id=community.id,
@@ -131,6 +135,8 @@ def handle_agenda_add(request: Request, args: str) -> None:
     thread_ts, link = in_thread(request, running) if running else (None, None)
     item = add_agenda_item(request.session, community=community, occurrence=target, text=text, person=person,
                            now=request.now, permalink=link)
+    note_mentions(request, args, community_id=community.id, source=MentionSource.AGENDA_ITEM, record_id=item.id,
+                  by=person, text=item.text, permalink=item.permalink)
     # In the running meeting's thread, or in the channel for a meeting to come: everyone sees the agenda
     # grow, and the item has a message to link to.
     message = blocks.recorded_in_thread("agenda", item.text, by=person.user_id) if running is not None else \

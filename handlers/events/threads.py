@@ -10,21 +10,25 @@ from bot.render import error_message
 from bot.slack import permalink
 from handlers import action_steps as steps
 from handlers.base import Request
+from handlers.mentions import note_mentions
 from handlers.slack_text import mentioned_users, without_mentions
 from handlers.standup_steps import record_update
+from models.actions import Action
 from models.actions.workflow import add_action, parse_due
 from models.communities import Community
 from models.errors import UserFacingError
 from models.meetings import MeetingOccurrence
 from models.meetings.records import AttendedBy, record_attendance, record_decision, record_note
 from models.meetings.running import meeting_in_thread
+from models.mentions import MentionSource
 from models.people import Person
 from models.sources import Source
 from models.standups.runs import parse_update, run_in_thread
 from models.when import WhenError
 
-# `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front.
-THREAD_LINE = re.compile(r"^\W{0,3}(?P<kind>action|decision|info|note)\W{0,3}\s*:\W{0,2}\s*(?P<rest>\S.*)$",
+# `action: ...`, also as Slack formats it when typed bold (`*action:*`) or with a bullet in front; the
+# markup after the colon never takes the `<` of a mention or link that starts the line.
+THREAD_LINE = re.compile(r"^\W{0,3}(?P<kind>action|decision|info|note)\W{0,3}\s*:[^\w<]{0,2}\s*(?P<rest>\S.*)$",
                          re.I | re.S)
 _DUE = re.compile(r"\s+due\s+(?P<when>\S.*)$", re.I | re.S)
 
@@ -47,14 +51,19 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
         # Each of these checks what it was given before it writes anything, so a refusal leaves the
         # rest of this reply (its attendance) recorded.
         if kind == "action":
-            _meeting_action(request, community=community, occurrence=occurrence, text=rest,
-                            source=Source(channel, ts, link), thread_ts=thread_ts)
+            action = _meeting_action(request, community=community, occurrence=occurrence, text=rest,
+                                     source=Source(channel, ts, link), thread_ts=thread_ts)
+            source, record_id, text = MentionSource.ACTION, action.id, action.title
         elif kind == "decision":
-            record_decision(request.session, community=community, occurrence=occurrence,
-                            text=request.plain(rest), person=person, now=request.now, permalink=link)
+            decision = record_decision(request.session, community=community, occurrence=occurrence,
+                                       text=request.plain(rest), person=person, now=request.now, permalink=link)
+            source, record_id, text = MentionSource.DECISION, decision.id, decision.text
         else:
-            record_note(request.session, occurrence=occurrence, text=request.plain(rest), person=person,
-                        now=request.now, permalink=link)
+            note = record_note(request.session, occurrence=occurrence, text=request.plain(rest), person=person,
+                               now=request.now, permalink=link)
+            source, record_id, text = MentionSource.MEETING_NOTE, note.id, note.text
+        note_mentions(request, rest, community_id=community.id, source=source, record_id=record_id, by=person,
+                      text=text, permalink=link)
     except UserFacingError as error:
         # The line stays in the thread for everyone to read; its writer alone hears why it was not recorded.
         _tell_privately(request, channel=channel, thread_ts=thread_ts, user_id=person.user_id,
@@ -63,7 +72,7 @@ def handle_meeting_thread_reply(request: Request, *, community: Community, perso
 
 
 def _meeting_action(request: Request, *, community: Community, occurrence: MeetingOccurrence, text: str,
-                    source: Source, thread_ts: str) -> None:
+                    source: Source, thread_ts: str) -> Action:
     """`action: <title> [@owner] [due <when>]`, added as `/cop action add` adds one, with its card in the thread.
 
     Naming someone else as owner asks them unless a lead names them, as everywhere else.
@@ -83,6 +92,7 @@ def _meeting_action(request: Request, *, community: Community, occurrence: Meeti
     if added.created:
         steps.announce(request, added.action, thread_ts=thread_ts)
         steps.tell_new_owner(request, added.action, by=actor.person)
+    return added.action
 
 
 def _tell_privately(request: Request, *, channel: str, thread_ts: str, user_id: str, text: str) -> None:
@@ -98,10 +108,13 @@ def handle_standup_thread_reply(request: Request, *, community: Community, perso
     if run is None:
         return False
     link = permalink(request.workspace_url, event.get("channel", ""), event.get("ts", ""), event.get("thread_ts"))
-    answers = parse_update(request.plain(event.get("text") or ""), questions=run.questions)
+    said = request.plain(event.get("text") or "")
     try:
-        record_update(request, run=run, person=person, answers=answers, permalink=link, add=True)
+        answer = record_update(request, run=run, person=person, answers=parse_update(said, questions=run.questions),
+                               permalink=link, add=True)
     except UserFacingError:
-        pass  # an empty reply (a file, an emoji) is no update, and the thread still shows it
+        return True  # an empty reply (a file, an emoji) is no update, and the thread still shows it
+    note_mentions(request, event.get("text") or "", community_id=community.id, source=MentionSource.STANDUP_ANSWER,
+                  record_id=answer.id, by=person, text=said, permalink=link)
     return True
 

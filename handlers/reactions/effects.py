@@ -16,6 +16,7 @@ from bot.slack import message_text, permalink
 from handlers import action_steps as steps
 from handlers.base import Request
 from handlers.commands.parse import first_link
+from handlers.mentions import note_mentions
 from models.actions.model import MAX_TITLE
 from models.actions.queries import action_for_message, action_from_source, card_key
 from models.actions.workflow import Actor, add_action, reopen_closed_by, undo_added_by
@@ -24,6 +25,7 @@ from models.deliveries import DeliveryStatus, cancel_pending, delivery_by_key, e
 from models.errors import UserFacingError
 from models.knowledge import KnowledgeKind
 from models.knowledge.items import add_item, item_from_source, undo_pinned
+from models.mentions import MentionSource
 from models.people import Person, active_membership, is_community_lead
 from models.reactions import ReactionEffect
 from models.sources import Source
@@ -65,6 +67,13 @@ def author_of(request: Request, reaction: ReactionEvent) -> Person | None:
     return None if author.is_bot else author
 
 
+def writer_of(request: Request, reaction: ReactionEvent, reactor: Person) -> Person:
+    """Whoever wrote the message (a bot, a stranger or the reactor themselves): who its mentions are by."""
+    if not reaction.item_user or reaction.item_user == reaction.user:
+        return reactor
+    return request.person(reaction.item_user)
+
+
 def _actor(request: Request, community: Community, person: Person) -> Actor:
     return Actor(person, is_community_lead(request.session, community=community, person=person,
                                            admin_ids=request.services.settings.admin_ids))
@@ -92,6 +101,9 @@ def create_action(request: Request, community: Community, reaction: ReactionEven
         logger.info("reaction by %s made no action: %s", reactor.user_id, error)
         return
     if added.created:
+        note_mentions(request, fetched.text or "", community_id=community.id, source=MentionSource.ACTION,
+                      record_id=added.action.id, by=writer_of(request, reaction, reactor), text=added.action.title,
+                      permalink=fetched.permalink)
         steps.announce(request, added.action, thread_ts=reaction.ts)
         steps.tell_new_owner(request, added.action, by=reactor)
 
@@ -122,6 +134,8 @@ def save_knowledge(request: Request, community: Community, reaction: ReactionEve
         logger.info("reaction by %s saved nothing: %s", reactor.user_id, error)
         return
     if created:
+        note_mentions(request, raw, community_id=community.id, source=MentionSource.KNOWLEDGE, record_id=item.id,
+                      by=writer_of(request, reaction, reactor), text=item.title, permalink=fetched.permalink)
         note = knowledge_blocks.pinned_note(item)
         enqueue(request.session, key=f"knowledge:{item.id}:pinned", team_id=community.team_id,
                 channel=community.channel_id, text=note.text, blocks=note.blocks, kind="knowledge",

@@ -19,6 +19,7 @@ from models.communities import Community
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.errors import BadArgument, NotAMember, NotPermitted
 from models.meetings import Meeting
+from models.mentions import MentionSource, forget_mentions
 from models.people import Person, active_membership
 from models.sources import Source
 from models.tags import normalise_tags
@@ -286,6 +287,7 @@ def undo_added_by(session: Session, *, via: str) -> int | None:
         return None
     action_id = action.id
     undo_contribution(session, key=f"action:{action_id}:created")
+    forget_mentions(session, source=MentionSource.ACTION, record_id=action_id)
     session.delete(action)
     session.flush()
     return action_id

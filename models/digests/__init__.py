@@ -3,24 +3,27 @@
 A section builder is `(session, community, period, reader) -> Section | None`, returning None when
 it has nothing to say. Shared sections ignore `reader` (they are built once and shown to everyone);
 personal ones return None without a reader (the channel's copy). To add a section, write a builder
-and put it in SECTIONS where it should appear: nothing else needs to change.
+and put it in SECTIONS where it should appear: nothing else needs to change. A personal section
+may instead be built for many readers at once (`build_for_readers`), which the DM job does for all
+of its readers in a few statements rather than a few per reader.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from models.communities import Community
-from models.digests.parts import Item, Section, SectionBuilder, SectionSpec
+from models.digests.parts import Item, Reading, Section, SectionBuilder, SectionSpec
 from models.digests.period import Period
 from models.digests.sections import SECTIONS
 from models.people import Person
 
-__all__ = ["SECTIONS", "Digest", "Item", "Period", "Section", "SectionBuilder", "SectionSpec", "build_digest",
-           "personal_sections", "shared_sections"]
+__all__ = ["SECTIONS", "Digest", "Item", "Period", "Reading", "Section", "SectionBuilder", "SectionSpec",
+           "build_digest", "personal_sections", "sections_for_readers", "shared_sections"]
 
 
 @dataclass(frozen=True)
@@ -39,21 +42,38 @@ class Digest:
 
 def shared_sections(session: Session, *, community: Community, period: Period) -> list[Section]:
     """The sections everyone sees, built once per community and week."""
-    return [s for spec in SECTIONS if not spec.personal
+    return [s for spec in SECTIONS if not spec.personal and spec.build is not None
             if (s := spec.build(session, community, period, None)) is not None]
 
 
-def personal_sections(session: Session, *, community: Community, period: Period, reader: Person) -> list[Section]:
-    return [s for spec in SECTIONS if spec.personal
-            if (s := spec.build(session, community, period, reader)) is not None]
+def sections_for_readers(session: Session, readings: Sequence[Reading]) -> dict[tuple[int, int], list[Section]]:
+    """The personal sections built for many readers at once, by (community id, reader id)."""
+    found: dict[tuple[int, int], list[Section]] = defaultdict(list)
+    if not readings:
+        return found
+    for spec in SECTIONS:
+        if spec.build_for_readers is not None:
+            for key, built in spec.build_for_readers(session, readings).items():
+                found[key].append(built)
+    return found
+
+
+def personal_sections(session: Session, *, community: Community, period: Period, reader: Person,
+                      batched: Sequence[Section] | None = None) -> list[Section]:
+    """The reader's own part; `batched` is what `sections_for_readers` already built for them."""
+    if batched is None:
+        reading = Reading(community, period, reader)
+        batched = sections_for_readers(session, [reading]).get(reading.key, [])
+    return [s for spec in SECTIONS if spec.personal and spec.build is not None
+            if (s := spec.build(session, community, period, reader)) is not None] + list(batched)
 
 
 def build_digest(session: Session, *, community: Community, period: Period, reader: Person | None = None,
-                 shared: Sequence[Section] | None = None) -> Digest:
+                 shared: Sequence[Section] | None = None, batched: Sequence[Section] | None = None) -> Digest:
     """The digest of one week: the channel's copy without a reader, a member's DM copy with one."""
     built = list(shared) if shared is not None else shared_sections(session, community=community, period=period)
     if reader is not None:
-        built += personal_sections(session, community=community, period=period, reader=reader)
+        built += personal_sections(session, community=community, period=period, reader=reader, batched=batched)
     order = {spec.key: n for n, spec in enumerate(SECTIONS)}
     built.sort(key=lambda s: order.get(s.key, len(order)))
     releases = tuple(i for s in built for i in s.releases)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from models.communities import Community
 from models.digests.period import Period
 from models.people import Person
+
+MAX_ITEMS = 10  # items a section lists before "…and N more"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,26 @@ SectionBuilder = Callable[[Session, Community, Period, Person | None], Section |
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One reader's copy of one community's digest for one week."""
+
+    community: Community
+    period: Period
+    reader: Person
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.community.id, self.reader.id
+
+
+# A personal section built for many readers in a few statements: (community id, reader id) -> their section.
+ReadersBuilder = Callable[[Session, Sequence[Reading]], dict[tuple[int, int], Section]]
+
+
+@dataclass(frozen=True)
 class SectionSpec:
     key: str
-    build: SectionBuilder
+    build: SectionBuilder | None = None
     personal: bool = False
+    # Instead of `build`, for a personal section that the DM job builds for all of its readers at once.
+    build_for_readers: ReadersBuilder | None = None

@@ -12,14 +12,14 @@ from models.actions import Action, ActionStatus
 from models.attention import HOLD_FOR, HeldNotice
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
-from models.digests.parts import Item, Section, SectionSpec
+from models.digests.mentioned import mentioned_you
+from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec
 from models.digests.period import Period
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
 from models.people import Membership, Person
 from models.recognition.kudos import Kudos
 
-MAX_ITEMS = 10
 TOP_CONTRIBUTORS = 5
 UPCOMING_HORIZON = dt.timedelta(days=7)
 STILL_OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)
@@ -234,5 +234,6 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("contributions", contributions),
     SectionSpec("coming_up", coming_up),
     SectionSpec("your_actions", your_actions, personal=True),
+    SectionSpec("mentioned_you", personal=True, build_for_readers=mentioned_you),
     SectionSpec("waiting_for_you", waiting_for_you, personal=True),
 ]

@@ -18,6 +18,7 @@ from models.communities import Community
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.errors import BadArgument, NotFound, NotPermitted
 from models.knowledge.model import MAX_BODY, MAX_TITLE, KnowledgeItem, KnowledgeKind
+from models.mentions import MentionSource, forget_mentions
 from models.people import Person, Role, active_membership, is_community_lead
 from models.sources import Source
 from models.tags import normalise_tags
@@ -146,6 +147,7 @@ def undo_pinned(session: Session, *, via: str) -> int | None:
         return None
     item_id = item.id
     undo_contribution(session, key=f"knowledge:{item_id}")
+    forget_mentions(session, source=MentionSource.KNOWLEDGE, record_id=item_id)
     session.delete(item)
     session.flush()
     return item_id
