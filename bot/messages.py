@@ -87,7 +87,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
         "so 15:00 in London stays 15:00 in London when the clocks change. The channel is reminded 24 hours and "
         "1 hour before each meeting (a lead can change that: `reminders 2d, 30m`), with buttons to say whether "
-        "you're coming; if you say yes, you're also reminded by DM. `start` opens a thread with the agenda: "
+        "you're coming; if you say yes, you're also reminded by DM (within your weekly DM budget: over it, the "
+        "reminder waits in your digest while the meeting is still to come). `start` opens a thread with the agenda: "
         "reply there with `action: <title> @owner due <when>`, `decision: <text>` or `info: <note>`; everyone "
         "who speaks there, or presses *I'm here*, is in the attendance. `end` posts the minutes; unfinished "
         "agenda items and open actions carry over. A meeting nobody ends is closed 30 minutes after its planned "
@@ -116,7 +117,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
         "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
         "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
-        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted.",
+        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and nor is "
+        "anyone whose ask would have gone over their weekly DM budget (it waits for their digest instead).",
         ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",
          '/cop standup questions "What shipped?" "What is next?" "What is blocking you?"'],
     ),
@@ -153,7 +155,9 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "What copbot may send you unasked. After three quiet weeks in a community it may suggest one small "
         "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
         "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
-        "messages when you join. `dm-budget` caps these messages per week; the rest wait for your digest.",
+        "messages when you join. `dm-budget` caps every message copbot sends you unasked (these, meeting "
+        "reminders, standup questions, action reminders and requests, escalations) at so many a week; the rest "
+        "wait for your digest. The digest you asked for, and answers to what you did, never count.",
         ["/cop nudges off", "/cop lurker on", "/cop hours 08:30-16:30 mon-thu", "/cop dm-budget 2"],
     ),
     "quiet": (
