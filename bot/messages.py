@@ -142,12 +142,15 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ["/cop intro Terraform modules, platform testing and on-call tooling"],
     ),
     "digest": (
-        ["/cop digest [preview]", "/cop digest dm on|off"],
+        ["/cop digest [preview]", "/cop digest dm on|off", "/cop digest slot [<day> <HH:MM>]"],
         "The weekly digest: what happened in the community (actions, new members, contributions) and what is "
-        "coming. It is posted in the channel on Monday at 09:00 in the community's zone; with `dm on` you also "
-        "get your own copy, with your open actions, at 09:00 in *your* zone. `preview` shows the last seven "
-        "days now, only to you.",
-        ["/cop digest preview", "/cop digest dm on"],
+        "coming. It is posted in the channel once a week at the community's slot, Monday at 09:00 in its zone "
+        "unless a lead moves it with `slot` (a day, full or short, and a time, 24-hour or am/pm); `slot` alone "
+        "says when, in the community's zone and yours. Moved mid-week, it still comes once that week: not again "
+        "if this week's went out, at once if its new time has passed and it had not. With `dm on` you also get "
+        "your own copy, with your open actions, at 09:00 in *your* zone on that day. `preview` shows the last "
+        "seven days now, only to you.",
+        ["/cop digest preview", "/cop digest dm on", "/cop digest slot", "/cop digest slot fri 16:30"],
     ),
     "nudges": (
         ["/cop nudges on|off", "/cop lurker on|off", "/cop tips on|off", "/cop hours <start>-<end> [days]",
