@@ -16,7 +16,7 @@ from bot.standups import post_summary
 from models.attention import Outcome
 from models.deliveries import Delivery, enqueue
 from models.events import forget_old_events
-from models.meetings import DueReminder, Occurrence, due_reminders
+from models.meetings import Occurrence, due_reminders
 from models.meetings.agenda import agendas
 from models.meetings.occurrences import materialize
 from models.meetings.reminders import coming, rsvp_counts
@@ -24,10 +24,6 @@ from models.meetings.running import end_meeting, overdue_meetings
 from models.standups.asks import async_runs, due_asks, not_yet_asked, record_asks
 from models.standups.runs import close_run, due_closures
 from models.standups.settings import describe_days
-
-
-def reminder_key(due: DueReminder, target: str) -> str:
-    return due.key(target)
 
 
 def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
@@ -39,7 +35,7 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
     it only while the meeting is still to come.
     """
     due = due_reminders(session, now=now)
-    keys = [reminder_key(d, d.meeting.community.channel_id) for d in due]
+    keys = [d.key(d.meeting.community.channel_id) for d in due]
     queued = set(session.scalars(select(Delivery.key).where(Delivery.key.in_(keys)))) if keys else set()
     # Soonest meeting first: someone with room for one more DM gets the reminder that matters sooner.
     fresh = sorted((d for d, key in zip(due, keys, strict=True) if key not in queued),
@@ -58,12 +54,12 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
         occurrence = Occurrence(item.meeting, item.starts_at, item.slot)
         message = blocks.reminder(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                   agenda=agenda[row.id], counts=counts[row.id])
-        sent += enqueue(session, key=reminder_key(item, community.channel_id), team_id=community.team_id,
+        sent += enqueue(session, key=item.key(community.channel_id), team_id=community.team_id,
                         channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
                         community_id=community.id, now=now)
         direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                     agenda=agenda[row.id])
-        dms += [Dm(person, "meetings", "reminder_dm", reminder_key(item, f"dm:{person.user_id}"), direct,
+        dms += [Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct,
                    blocks.reminder_summary(occurrence), community.id)
                 for person in yes[row.id] if not person.deleted]
     outcomes = deliver_dms(session, dms, now=now)
