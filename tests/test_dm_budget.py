@@ -25,6 +25,7 @@ from tests.test_action_buttons_http import click
 
 UTC = dt.UTC
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
 LONG_AGO = dt.datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 # Monday 30 November 2026: the community's digest day. Bob's copy comes at 09:00 in New York (14:00 UTC),
@@ -297,3 +298,17 @@ def test_someone_named_for_an_action_over_budget_is_asked_in_their_digest(bot, c
     assert notice.summary == ("chandra asks whether you could take #1 Review the modules: `/cop action claim 1` "
                               "or `/cop action decline 1`")
     assert bot.posts_in("UDANA") == []
+
+
+def test_what_waits_on_the_home_tab_drops_a_meeting_once_it_has_begun_and_says_each_meeting_once(session):
+    from models.attention import hold, waiting_notices
+
+    dana = factories.person(session, "UDANA", team_id=TEAM, now=LONG_AGO)
+    starts = utc(2026, 11, 26, 17, 0)
+    for key, at in (("reminder:7:20261126T1700Z:1440m:dm:UDANA", starts - 24 * HOUR),
+                    ("reminder:7:20261126T1700Z:60m:dm:UDANA", starts - HOUR), ("nudge:UDANA:1", starts - HOUR)):
+        hold(session, key=key, person_id=dana.id, community_id=None, kind=key.split(":")[0], summary=key, now=at)
+    before = waiting_notices(session, person_ids=[dana.id], now=starts - MINUTE)[dana.id]
+    assert [n.summary for n in before] == ["reminder:7:20261126T1700Z:1440m:dm:UDANA", "nudge:UDANA:1"]
+    after = waiting_notices(session, person_ids=[dana.id], now=starts)[dana.id]
+    assert [n.summary for n in after] == ["nudge:UDANA:1"]
