@@ -112,6 +112,52 @@ def bench_reminder_scan(kind: str, communities: int) -> dict[str, float]:
     return {"due": due, "statements": per_scan, "ms": seconds * 1000}
 
 
+def bench_reminder_job(kind: str, communities: int, coming: int = 5) -> dict[str, float]:
+    """send_due_reminders when one meeting per community is an hour away and `coming` members said yes:
+    the channel reminders and everyone's DMs, within their budgets; then the same instant again."""
+    from models.meetings.occurrences import find_occurrence, occurrence_row
+    from models.meetings.reminders import RsvpAnswer, record_rsvp
+    from scheduler.jobs import send_due_reminders
+
+    url, drop = fresh_database(kind)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    starts = NOW + dt.timedelta(hours=1)
+    profile = ProfileUpdate(display_name="x", tz="Europe/London", is_bot=False, is_admin=False, is_guest=False,
+                            deleted=False)
+    with sessions.begin() as session:
+        for n in range(communities):
+            community = create_community(session, team_id="T1", channel_id=f"C{n:06d}", name=f"CoP {n}",
+                                         created_by="U1", timezone="Europe/London", now=NOW)
+            meeting = schedule_meeting(session, community=community, title=f"Meeting {n}", created_by=None,
+                                       now=NOW - dt.timedelta(days=2), starts_at=starts)
+            row = occurrence_row(session, find_occurrence(session, meeting=meeting, now=NOW))
+            for m in range(coming):
+                person = upsert_person(session, team_id="T1", user_id=f"U{n:04d}{m:03d}", profile=profile, now=NOW)
+                join_community(session, community=community, person=person, now=NOW)
+                record_rsvp(session, occurrence=row, person=person, answer=RsvpAnswer.YES, now=NOW)
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    start = time.perf_counter()
+    with sessions.begin() as session:
+        queued = send_due_reminders(session=session, now=NOW)
+    first_ms, first_statements = (time.perf_counter() - start) * 1000, statements
+    statements = 0
+    with sessions.begin() as session:
+        again = send_due_reminders(session=session, now=NOW)
+    repeat_statements = statements
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    drop()
+    return {"queued": queued, "first_statements": first_statements, "first_ms": first_ms, "again": again,
+            "repeat_statements": repeat_statements}
+
+
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
 # Monday 22 March 2027, 09:00 in London: the London communities' slot, London readers' 09:00, and working
 # hours in London and Berlin, so the digest and nudge scans both have work to do.
@@ -362,6 +408,13 @@ def main() -> int:
             result = bench_reminder_scan(kind, size)
             print(f"  {kind:10} {size:4} communities: {result['due']:4} due, {result['statements']} statements, "
                   f"{result['ms']:.1f} ms")
+    print("reminder job (send_due_reminders), a meeting an hour away per community, 5 members coming")
+    for kind in ("sqlite", "postgresql"):
+        for size in sizes:
+            result = bench_reminder_job(kind, size)
+            print(f"  {kind:10} {size:4} communities: {result['queued']:5} queued in {result['first_statements']} "
+                  f"statements, {result['first_ms']:.0f} ms; again: {result['again']} in "
+                  f"{result['repeat_statements']} statements")
     print(f"digest and nudge scans, 20 members per community, at {OUTREACH_AT:%a %d %b %Y %H:%M} UTC")
     for kind in ("sqlite", "postgresql"):
         for size in sizes:

@@ -1,32 +1,72 @@
-"""Sending an unasked-for direct message: into the outbox if the person wants it and has budget left,
+"""Sending unasked-for direct messages: into the outbox if the person wants them and has budget left,
 held for their digest if they have not, not at all if they turned that kind off."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from bot.render import Message
-from models.attention import Outcome, decide, dms_used, hold
-from models.deliveries import enqueue
+from models.attention import DM_KINDS, Outcome, decide, dms_used_by_team, hold_many
+from models.deliveries import enqueue_many
 from models.people import Person
+
+# Workspace -> user id -> unasked-for DMs in the last seven days (models.attention.dms_used_by_team).
+Budgets = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Dm:
+    """One unasked-for direct message: who, which kind (models.attention.DM_KINDS), and its one-line summary,
+    which is what the person reads in their digest if the message is held."""
+
+    person: Person
+    kind: str
+    delivery_kind: str
+    key: str
+    message: Message
+    summary: str
+    community_id: int | None
 
 
 def deliver_dm(
     session: Session, *, person: Person, kind: str, delivery_kind: str, key: str, message: Message, summary: str,
     community_id: int | None, now: dt.datetime, used: dict[str, int] | None = None,
 ) -> Outcome:
-    """Queue, hold or skip one DM. `used` (user id -> DMs this week) lets a job count for many people
-    in one query and keeps the count right when one person gets two messages in one run."""
+    """Queue, hold or skip one DM. `used` (user id -> DMs this week, in the person's workspace) lets a caller
+    count for many people in one query and keeps the count right when one person gets two messages."""
+    dm = Dm(person, kind, delivery_kind, key, message, summary, community_id)
+    return deliver_dms(session, [dm], now=now, used=None if used is None else {person.team_id: used})[0]
+
+
+def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: Budgets | None = None) -> list[Outcome]:
+    """`deliver_dm` for a job's many messages, in their order, with a few statements in all.
+
+    Decided one after another, so that someone due two messages in one run gets the second only if the
+    first left room; then what is sent goes into the outbox in one batch, and what is held in another.
+    Callers pass keys not yet queued or held (a key already there is not counted twice by the outbox,
+    but it is by this run's count, which can only hold back more, never send more).
+    """
     if used is None:
-        used = dms_used(session, team_id=person.team_id, user_ids=[person.user_id], now=now)
-    outcome = decide(person, kind, used=used.get(person.user_id, 0))
-    if outcome is Outcome.SEND:
-        if enqueue(session, key=key, team_id=person.team_id, channel=person.user_id, text=message.text,
-                   blocks=message.blocks, kind=delivery_kind, community_id=community_id, now=now):
-            used[person.user_id] = used.get(person.user_id, 0) + 1
-    elif outcome is Outcome.HOLD:
-        hold(session, key=key, person_id=person.id, community_id=community_id, kind=delivery_kind, summary=summary,
-             now=now)
-    return outcome
+        used = dms_used_by_team(session, (dm.person for dm in dms), now=now)
+    outcomes, send, held = [], [], []
+    for dm in dms:
+        counts = used.setdefault(dm.person.team_id, {})
+        outcome = decide(dm.person, dm.kind, used=counts.get(dm.person.user_id, 0))
+        outcomes.append(outcome)
+        if outcome is Outcome.SEND:
+            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=dm.message.text,
+                             blocks=dm.message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now))
+            if DM_KINDS[dm.kind].budgeted:
+                counts[dm.person.user_id] = counts.get(dm.person.user_id, 0) + 1
+        elif outcome is Outcome.HOLD:
+            held.append(dict(key=dm.key, person_id=dm.person.id, community_id=dm.community_id, kind=dm.delivery_kind,
+                             summary=dm.summary))
+    if send:
+        enqueue_many(session, send)
+    if held:
+        hold_many(session, held, now=now)
+    return outcomes

@@ -106,7 +106,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "the series, and a new time, repeat or length moves the whole series from its next meeting on. The "
         "channel is reminded 24 hours and "
         "1 hour before each meeting (a lead can change that: `reminders 2d, 30m`), with buttons to say whether "
-        "you're coming; if you say yes, you're also reminded by DM. `start` opens a thread with the agenda: "
+        "you're coming; if you say yes, you're also reminded by DM (within your weekly DM budget: over it, the "
+        "reminder waits in your digest while the meeting is still to come). `start` opens a thread with the agenda: "
         "reply there with `action: <title> @owner due <when>`, `decision: <text>` or `info: <note>`; everyone "
         "who speaks there, or presses *I'm here*, is in the attendance. `end` posts the minutes; unfinished "
         "agenda items and open actions carry over. A meeting nobody ends is closed 30 minutes after its planned "
@@ -135,7 +136,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
         "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
         "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
-        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted.",
+        "privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and nor is "
+        "anyone whose ask would have gone over their weekly DM budget (it waits for their digest instead).",
         ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",
          '/cop standup questions "What shipped?" "What is next?" "What is blocking you?"'],
     ),
@@ -159,12 +161,15 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ["/cop intro Terraform modules, platform testing and on-call tooling"],
     ),
     "digest": (
-        ["/cop digest [preview]", "/cop digest dm on|off"],
+        ["/cop digest [preview]", "/cop digest dm on|off", "/cop digest slot [<day> <HH:MM>]"],
         "The weekly digest: what happened in the community (actions, new members, contributions) and what is "
-        "coming. It is posted in the channel on Monday at 09:00 in the community's zone; with `dm on` you also "
-        "get your own copy, with your open actions and what mentioned you that week, at 09:00 in *your* zone. "
-        "`preview` shows the last seven days now, only to you, with your own part.",
-        ["/cop digest preview", "/cop digest dm on"],
+        "coming. It is posted in the channel once a week at the community's slot, Monday at 09:00 in its zone "
+        "unless a lead moves it with `slot` (a day, full or short, and a time, 24-hour or am/pm); `slot` alone "
+        "says when, in the community's zone and yours. Moved mid-week, it still comes once that week: not again "
+        "if this week's went out, at once if its new time has passed and it had not. With `dm on` you also get "
+        "your own copy, with your open actions and what mentioned you that week, at 09:00 in *your* zone on that "
+        "day. `preview` shows the last seven days now, only to you, with your own part.",
+        ["/cop digest preview", "/cop digest dm on", "/cop digest slot", "/cop digest slot fri 16:30"],
     ),
     "nudges": (
         ["/cop nudges on|off", "/cop lurker on|off", "/cop tips on|off", "/cop hours <start>-<end> [days]",
@@ -172,7 +177,9 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "What copbot may send you unasked. After three quiet weeks in a community it may suggest one small "
         "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
         "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
-        "messages when you join. `dm-budget` caps these messages per week; the rest wait for your digest.",
+        "messages when you join. `dm-budget` caps every message copbot sends you unasked (these, meeting "
+        "reminders, standup questions, action reminders and requests, escalations) at so many a week; the rest "
+        "wait for your digest. The digest you asked for, and answers to what you did, never count.",
         ["/cop nudges off", "/cop lurker on", "/cop hours 08:30-16:30 mon-thu", "/cop dm-budget 2"],
     ),
     "quiet": (

@@ -6,9 +6,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.standups import missing_dm, summary_message
+from bot.attention import Dm, deliver_dms
+from bot.blocks.standups import missing_dm, missing_summary, summary_message
+from models.attention import Outcome
 from models.deliveries import enqueue
 from models.links import link_to
+from models.people import display_names
 from models.standups import StandupRun
 from models.standups.runs import leads_to_tell
 
@@ -25,8 +28,11 @@ def post_summary(session: Session, *, run: StandupRun, now: dt.datetime, tell_le
                          link_to=link_to("standup_summary", run.id)))
     if tell_leads and run.summary["missing"]:
         private = missing_dm(run.summary)
-        for lead in leads_to_tell(session, run=run):
-            queued += enqueue(session, key=f"standup:{run.id}:missing:{lead.user_id}", team_id=community.team_id,
-                              channel=lead.user_id, text=private.text, blocks=private.blocks, kind="standup_missing",
-                              community_id=community.id, now=now)
+        leads = leads_to_tell(session, run=run)
+        names = display_names(session, team_id=community.team_id, user_ids=run.summary["missing"])
+        summary = missing_summary(run.summary, names)
+        dms = [Dm(lead, "standups", "standup_missing", f"standup:{run.id}:missing:{lead.user_id}", private, summary,
+                  community.id) for lead in leads]
+        outcomes = deliver_dms(session, dms, now=now)
+        queued += sum(outcome is Outcome.SEND for outcome in outcomes)
     return queued

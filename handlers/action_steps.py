@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.attention import deliver_dm
 from bot.blocks import actions as blocks
 from bot.render import Message, notice
 from handlers.base import Request
@@ -29,6 +30,10 @@ from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
 from models.links import link_to
 from models.meetings import Meeting
 from models.people import Person, is_community_lead
+
+# The offer to record a lesson, sent to an owner who closed their own action with a reaction: an answer to
+# them, not an unasked-for message (models.attention.DM_KINDS does not count it).
+ANSWER_KIND = "lesson_answer"
 
 
 def actor_in(request: Request, community: Community) -> Actor:
@@ -77,22 +82,24 @@ def refresh_card(request: Request, action: Action) -> None:
             channel=channel, ts=ts, text=message.text, blocks=message.blocks))
 
 
-def _dm(request: Request, *, key: str, to: Person, message: Message, kind: str, action: Action) -> None:
-    if not wants(to, "actions"):
-        return  # they turned these off (`/cop action dms off`); the card still shows it all
-    enqueue(request.session, key=key, team_id=action.community.team_id, channel=to.user_id, text=message.text,
-            blocks=message.blocks, kind=kind, community_id=action.community_id, now=request.now)
+def _dm(request: Request, *, key: str, to: Person, message: Message, summary: str, kind: str,
+        action: Action) -> None:
+    """Another person's step told to `to`: an unasked-for DM, so it can be turned off (`/cop action dms off`;
+    the card still shows it all) and counts against their weekly budget, past which it waits for their digest."""
+    deliver_dm(request.session, person=to, kind="actions", delivery_kind=kind, key=key, message=message,
+               summary=summary, community_id=action.community_id, now=request.now)
 
 
 def tell_new_owner(request: Request, action: Action, *, by: Person) -> None:
     """A lead's assignment is told to the assignee; anyone else's naming asks them."""
     if action.proposed_owner is not None and action.proposed_at is not None:
         _dm(request, key=f"action:{action.id}:offer:{action.proposed_owner.id}:{int(action.proposed_at.timestamp())}",
-            to=action.proposed_owner, message=blocks.offer_dm(action, asked_by=by), kind="action_offer",
-            action=action)
+            to=action.proposed_owner, message=blocks.offer_dm(action, asked_by=by),
+            summary=blocks.offer_summary(action, asked_by=by), kind="action_offer", action=action)
     elif action.owner is not None and action.owner.id != by.id:
         _dm(request, key=f"action:{action.id}:assigned:{action.owner.id}:{_epoch(request)}", to=action.owner,
-            message=blocks.assigned_dm(action, lead=by), kind="action_assigned", action=action)
+            message=blocks.assigned_dm(action, lead=by), summary=blocks.assigned_summary(action, lead=by),
+            kind="action_assigned", action=action)
 
 
 def offer_lesson(request: Request, action: Action, *, closed_by: Person, unblocked: bool, in_reply: bool) -> bool:
@@ -106,9 +113,17 @@ def offer_lesson(request: Request, action: Action, *, closed_by: Person, unblock
     if in_reply and owner.id == closed_by.id:
         return True
     step = "unblocked" if unblocked else "done"
-    _dm(request, key=f"action:{action.id}:lesson:{step}:{_epoch(request)}", to=owner,
-        message=blocks.lesson_offer_dm(action, closed_by=closed_by, unblocked=unblocked), kind="lesson_offer",
-        action=action)
+    key = f"action:{action.id}:lesson:{step}:{_epoch(request)}"
+    message = blocks.lesson_offer_dm(action, closed_by=closed_by, unblocked=unblocked)
+    if owner.id == closed_by.id:
+        # The owner's own reaction closed it: the offer answers what they did, so it is not held back or counted
+        # (but its button still turns these off, and off they stay).
+        if wants(owner, "actions"):
+            enqueue(request.session, key=key, team_id=owner.team_id, channel=owner.user_id, text=message.text,
+                    blocks=message.blocks, kind=ANSWER_KIND, community_id=action.community_id, now=request.now)
+        return False
+    _dm(request, key=key, to=owner, message=message, summary=blocks.lesson_offer_summary(action, unblocked=unblocked),
+        kind="lesson_offer", action=action)
     return False
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, utcnow
 from models.deliveries import Delivery
 from models.errors import BadArgument
+from models.meetings.reminders import occurrence_in_key
 from models.people import Person
-from models.upsert import insert_ignore
+from models.upsert import insert_ignore, insert_ignore_many
 
 DEFAULT_DM_BUDGET = 5
 MAX_DM_BUDGET = 20
@@ -50,13 +52,19 @@ DM_KINDS: dict[str, DmKind] = {
         DmKind("nudge", "nudges_enabled", ("nudge",), True,
                "a friendly nudge when you have been quiet in a community for a while", "/cop nudges on",
                "/cop nudges off"),
+        # The one kind that is asked for: `/cop digest dm on` is the request, so it never counts.
         DmKind("digest", "digest_dm", ("digest_dm",), False, "the weekly digest by direct message",
                "/cop digest dm on", "/cop digest dm off"),
-        # About work the person took on or leads: never held back by the budget, but theirs to turn off.
+        DmKind("meetings", "meeting_dms", ("reminder_dm",), True,
+               "reminders before meetings you said you would come to", "/cop meeting dms on",
+               "/cop meeting dms off"),
+        DmKind("standups", "standup_dms", ("standup_ask", "standup_missing"), True,
+               "standup questions by direct message, and (as a lead) who did not answer", "/cop standup dms on",
+               "/cop standup dms off"),
         DmKind("actions", "action_dms", ("action_reminder", "action_offer", "action_assigned", "lesson_offer"),
-               False, "reminders about actions you own, and requests to take one on", "/cop action dms on",
+               True, "reminders about actions you own, and requests to take one on", "/cop action dms on",
                "/cop action dms off"),
-        DmKind("escalations", "escalation_dms", ("escalation",), False,
+        DmKind("escalations", "escalation_dms", ("escalation",), True,
                "blocked actions escalated to you as a lead", "/cop action escalations on",
                "/cop action escalations off"),
     )
@@ -108,6 +116,14 @@ def dms_used(session: Session, *, team_id: str, user_ids: Iterable[str], now: dt
     return used
 
 
+def dms_used_by_team(session: Session, people: Iterable[Person], *, now: dt.datetime) -> dict[str, dict[str, int]]:
+    """`dms_used` for people of any workspace: one query per workspace, not one per person."""
+    by_team: dict[str, set[str]] = defaultdict(set)
+    for person in people:
+        by_team[person.team_id].add(person.user_id)
+    return {team: dms_used(session, team_id=team, user_ids=users, now=now) for team, users in by_team.items()}
+
+
 def decide(person: Person, kind: str, *, used: int) -> Outcome:
     """Send, hold for the digest, or not at all."""
     if not wants(person, kind):
@@ -144,8 +160,34 @@ def hold(session: Session, *, key: str, person_id: int, community_id: int | None
     )
 
 
+def hold_many(session: Session, rows: Sequence[dict], *, now: dt.datetime) -> int:
+    """`hold` for many messages at once (each a dict of its keyword arguments but `now`)."""
+    return insert_ignore_many(session, HeldNotice, [
+        dict(row, summary=row["summary"][:500], created_at=now) for row in rows], conflict="key")
+
+
+def sort_out(notices: Sequence[HeldNotice], *, at: dt.datetime) -> tuple[list[HeldNotice], list[int]]:
+    """What of `notices` is still worth reading at `at`, and the ids of the rest, which can be let go.
+
+    A held meeting reminder is news only until its meeting starts (the reminder's key says when), and
+    the 24-hour and 1-hour reminders of one meeting say the same thing: the first of them is kept.
+    """
+    shown: list[HeldNotice] = []
+    spent: list[int] = []
+    meetings: set[tuple[int, dt.datetime]] = set()
+    for notice in notices:
+        occurrence = occurrence_in_key(notice.key)
+        if occurrence is not None and (occurrence[1] <= at or occurrence in meetings):
+            spent.append(notice.id)
+            continue
+        if occurrence is not None:
+            meetings.add(occurrence)
+        shown.append(notice)
+    return shown, spent
+
+
 def waiting_notices(session: Session, *, person_ids: Iterable[int], now: dt.datetime) -> dict[int, list[HeldNotice]]:
-    """What is waiting for each person, oldest first, in one query."""
+    """What is waiting for each person and still worth reading (see `sort_out`), oldest first, in one query."""
     wanted = sorted(set(person_ids))
     found: dict[int, list[HeldNotice]] = {}
     for chunk in _chunks(wanted):
@@ -154,7 +196,7 @@ def waiting_notices(session: Session, *, person_ids: Iterable[int], now: dt.date
                                      HeldNotice.created_at > now - HOLD_FOR).order_by(HeldNotice.id)
         ):
             found.setdefault(notice.person_id, []).append(notice)
-    return found
+    return {person_id: sort_out(notices, at=now)[0] for person_id, notices in found.items()}
 
 
 def release(session: Session, *, notice_ids: Iterable[int], now: dt.datetime) -> None:

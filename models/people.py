@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,8 @@ class Person(Base):
     meeting_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     standup_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # How many unasked-for direct messages a week (welcomes, check-ins, nudges); the rest wait for the digest.
+    # How many unasked-for direct messages a week (every kind in models.attention.DM_KINDS but the digest they
+    # asked for); the rest wait for the digest.
     dm_budget: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     newcomer_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What the person said they work on or are curious about (`/cop intro`), as they typed it.
@@ -335,3 +337,13 @@ def enroll_members(
             added += 1
     session.flush()
     return added
+
+
+def display_names(session: Session, *, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """The names copbot knows for these people, in one query; someone unknown, or without a name, is left out."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Person.user_id, Person.display_name).where(
+        Person.team_id == team_id, Person.user_id.in_(wanted), Person.display_name != ""))
+    return {user_id: name for user_id, name in rows}

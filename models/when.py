@@ -87,6 +87,43 @@ def _format_day(day: date) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+# --------------------------------------------------------------------------- a weekday and a time of day
+
+# Monday is 0, as in `date.weekday()`.
+WEEKDAY_WORDS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5,
+    "sun": 6, "sunday": 6,
+}
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:[:.](?P<minute>[0-5]\d))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?")
+
+
+def parse_weekday(text: str) -> int:
+    """`fri`, `Friday`, `thurs` -> 4 (Monday is 0)."""
+    word = (text or "").strip().lower().rstrip(".,")
+    if word not in WEEKDAY_WORDS:
+        raise WhenError(f"I couldn't read “{(text or '').strip()}” as a day of the week; say `mon` to `sun`, or "
+                        "the day's full name.")
+    return WEEKDAY_WORDS[word]
+
+
+def parse_clock(text: str) -> time:
+    """`09:30`, `9.30`, `9am`, `4:15 pm` -> a time of day, on a 24-hour or a 12-hour clock."""
+    cleaned = (text or "").strip().lower()
+    match = _CLOCK.fullmatch(cleaned)
+    if match is None:
+        raise WhenError(f"I couldn't read “{(text or '').strip()}” as a time of day; say `16:30` or `4:30pm`.")
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            raise WhenError(f"“{text.strip()}” is not a time of day: on a 12-hour clock the hour is 1 to 12.")
+        hour = hour % 12 + (12 if match["half"].startswith("p") else 0)
+    if hour > 23:
+        raise WhenError(f"“{text.strip()}” is not a time of day: the hour is 0 to 23.")
+    return time(hour, minute)
+
+
 # --------------------------------------------------------------------------- durations
 
 _HOUR_WORDS = (

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import Copy, digest_message
+from bot.digests import post_channel_digest
 from models.attention import handled_keys, release
 from models.deliveries import enqueue
 from models.digests import Period, Reading, Section, build_digest, sections_for_readers, shared_sections
@@ -19,12 +20,8 @@ def post_channel_digests(*, session: Session, now: dt.datetime) -> int:
     done = handled_keys(session, [d.key for d in due])
     queued = 0
     for item in due:
-        if item.key in done:
-            continue
-        community = item.community
-        message = digest_message(build_digest(session, community=community, period=item.period), Copy.CHANNEL)
-        queued += enqueue(session, key=item.key, team_id=community.team_id, channel=community.channel_id,
-                          text=message.text, blocks=message.blocks, kind="digest", community_id=community.id, now=now)
+        if item.key not in done:
+            queued += post_channel_digest(session, due=item, now=now)
     return queued
 
 

@@ -6,36 +6,34 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.attention import Dm, deliver_dms
 from bot.blocks import actions as blocks
 from models.actions import DueNotice
 from models.actions.follow_up import due_steps, escalation_steps
-from models.attention import wants
-from models.deliveries import enqueue
+from models.attention import Outcome
 
 
 def follow_up_actions(*, session: Session, now: dt.datetime, admin_ids: frozenset[str] = frozenset()) -> int:
     """Queue each reminder and escalation whose moment has come; returns how many messages were new.
 
     `admin_ids` are the overall leads named in COPBOT_ADMINS, who get escalations besides the
-    workspace admins copbot knows.
+    workspace admins copbot knows. Each step is taken whatever becomes of its message: turned off,
+    nothing is sent and turning it back on replays nothing; over someone's weekly budget, it waits
+    for their digest.
     """
-    queued = 0
+    dms: list[Dm] = []
     for due in due_steps(session, now=now):
         action = due.action
-        if not wants(action.owner, "actions"):
-            continue  # the step is taken all the same: turning reminders back on does not replay old ones
-        message = blocks.due_dm(due)
         step = "overdue" if due.step == DueNotice.OVERDUE else "due_soon"
-        queued += enqueue(session, key=f"action:{action.id}:{step}", team_id=action.community.team_id,
-                          channel=action.owner.user_id, text=message.text, blocks=message.blocks,
-                          kind="action_reminder", community_id=action.community_id, now=now)
+        dms.append(Dm(action.owner, "actions", "action_reminder", f"action:{action.id}:{step}", blocks.due_dm(due),
+                      blocks.due_summary(due), action.community_id))
     for step in escalation_steps(session, now=now, admin_ids=admin_ids):
         action = step.action
-        message = blocks.escalation_dm(step)
+        message, summary = blocks.escalation_dm(step), blocks.escalation_summary(step)
         # One ladder per blocking: blocked again later, the action climbs again.
         blocking = int(action.blocked_at.timestamp())
-        for user_id in step.recipients:
-            queued += enqueue(session, key=f"action:{action.id}:escalate:{step.level.value}:{blocking}:{user_id}",
-                              team_id=action.community.team_id, channel=user_id, text=message.text,
-                              blocks=message.blocks, kind="escalation", community_id=action.community_id, now=now)
-    return queued
+        dms += [Dm(person, "escalations", "escalation",
+                   f"action:{action.id}:escalate:{step.level.value}:{blocking}:{person.user_id}", message, summary,
+                   action.community_id) for person in step.recipients]
+    outcomes = deliver_dms(session, dms, now=now)
+    return sum(outcome is Outcome.SEND for outcome in outcomes)

@@ -7,37 +7,39 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.attention import Dm, deliver_dms
 from bot.blocks import meetings as blocks
 from bot.blocks import standups as standup_blocks
 from bot.minutes import post_minutes
+from bot.render import Message
 from bot.standups import post_summary
-from models.deliveries import Delivery, enqueue, enqueue_many
+from models.attention import Outcome
+from models.deliveries import Delivery, enqueue
 from models.events import forget_old_events
-from models.meetings import DueReminder, Occurrence, due_reminders
+from models.meetings import Occurrence, due_reminders
 from models.meetings.agenda import agendas
 from models.meetings.occurrences import materialize
 from models.meetings.reminders import coming, rsvp_counts
 from models.meetings.running import end_meeting, overdue_meetings
-from models.standups.asks import async_runs, due_asks, not_yet_asked
+from models.standups.asks import async_runs, due_asks, not_yet_asked, record_asks
 from models.standups.runs import close_run, due_closures
 from models.standups.settings import describe_days
-
-
-def reminder_key(due: DueReminder, target: str) -> str:
-    """One reminder per occurrence, offset and channel (or `dm:<user>`): what makes it exactly-once."""
-    return f"reminder:{due.meeting.id}:{due.starts_at:%Y%m%dT%H%MZ}:{due.offset_minutes}m:{target}"
 
 
 def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
     """Queue each meeting reminder whose moment has come, in the channel and by DM to those coming.
 
     Reminders already queued are skipped before anything else, so a tick only does work for new
-    ones; everything for the new ones (occurrence rows, RSVPs, agendas) is a handful of queries.
+    ones; everything for the new ones (occurrence rows, RSVPs, agendas, everyone's DM budget) is a
+    handful of queries. A DM that would go over someone's budget waits for their digest, which shows
+    it only while the meeting is still to come.
     """
     due = due_reminders(session, now=now)
-    keys = [reminder_key(d, d.meeting.community.channel_id) for d in due]
+    keys = [d.key(d.meeting.community.channel_id) for d in due]
     queued = set(session.scalars(select(Delivery.key).where(Delivery.key.in_(keys)))) if keys else set()
-    fresh = [d for d, key in zip(due, keys, strict=True) if key not in queued]
+    # Soonest meeting first: someone with room for one more DM gets the reminder that matters sooner.
+    fresh = sorted((d for d, key in zip(due, keys, strict=True) if key not in queued),
+                   key=lambda d: (d.starts_at, d.meeting.id, d.offset_minutes))
     if not fresh:
         return 0
     rows = materialize(session, [Occurrence(d.meeting, d.starts_at, d.slot) for d in fresh])
@@ -45,23 +47,23 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
     yes, counts = coming(session, occurrence_ids=ids), rsvp_counts(session, occurrence_ids=ids)
     agenda = agendas(session, occurrences=list(rows.values()))
     sent = 0
+    dms: list[Dm] = []
     for item in fresh:
         community = item.meeting.community
         row = rows[(item.meeting.id, item.slot)]
         occurrence = Occurrence(item.meeting, item.starts_at, item.slot)
         message = blocks.reminder(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                   agenda=agenda[row.id], counts=counts[row.id])
-        sent += enqueue(session, key=reminder_key(item, community.channel_id), team_id=community.team_id,
+        sent += enqueue(session, key=item.key(community.channel_id), team_id=community.team_id,
                         channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
                         community_id=community.id, now=now)
         direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                     agenda=agenda[row.id])
-        for person in yes[row.id]:
-            if person.meeting_dms and not person.deleted:
-                sent += enqueue(session, key=reminder_key(item, f"dm:{person.user_id}"), team_id=community.team_id,
-                                channel=person.user_id, text=direct.text, blocks=direct.blocks, kind="reminder_dm",
-                                community_id=community.id, now=now)
-    return sent
+        dms += [Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct,
+                   blocks.reminder_summary(occurrence), community.id)
+                for person in yes[row.id] if not person.deleted]
+    outcomes = deliver_dms(session, dms, now=now)
+    return sent + sum(outcome is Outcome.SEND for outcome in outcomes)
 
 
 def close_overdue_meetings(*, session: Session, now: dt.datetime) -> int:
@@ -74,23 +76,32 @@ def close_overdue_meetings(*, session: Session, now: dt.datetime) -> int:
 
 
 def ask_standups(*, session: Session, now: dt.datetime) -> int:
-    """DM each member whose standup time has come in their own zone, once per standup day."""
+    """DM each member whose standup time has come in their own zone, once per standup day.
+
+    An ask that would go over someone's weekly budget is held for their digest instead, and they are
+    not expected to answer: the leads are never told they were missing.
+    """
     due = due_asks(session, now=now)
     if not due.asks:
         return 0
     questions = {ask.standup.id: list(ask.standup.questions) for ask in due.asks}
     runs = async_runs(session, closes=due.closes, questions=questions, now=now)
-    messages, texts = [], {}
-    for ask, run in not_yet_asked(session, asks=due.asks, runs=runs, now=now):
+    fresh = not_yet_asked(session, asks=due.asks, runs=runs)
+    texts: dict[int, Message] = {}
+    dms: list[Dm] = []
+    for ask, run in fresh:
         standup, community = ask.standup, ask.standup.community
         if run.id not in texts:
             texts[run.id] = standup_blocks.ask_dm(community=community.name, questions=run.questions, day=ask.day,
                                                   run_id=run.id, days=describe_days(standup.days),
                                                   at=standup.ask_time)
-        messages.append(dict(key=f"standup:{standup.id}:{ask.day.isoformat()}:ask:{ask.person.user_id}",
-                             team_id=community.team_id, channel=ask.person.user_id, text=texts[run.id].text,
-                             blocks=texts[run.id].blocks, kind="standup_ask", community_id=community.id, now=now))
-    return enqueue_many(session, messages)
+        dms.append(Dm(ask.person, "standups", "standup_ask",
+                      f"standup:{standup.id}:{ask.day.isoformat()}:ask:{ask.person.user_id}", texts[run.id],
+                      standup_blocks.held_ask_summary(community=community.name, day=ask.day), community.id))
+    outcomes = deliver_dms(session, dms, now=now)
+    record_asks(session, asked=[pair for pair, o in zip(fresh, outcomes, strict=True) if o is Outcome.SEND],
+                held=[pair for pair, o in zip(fresh, outcomes, strict=True) if o is not Outcome.SEND], now=now)
+    return sum(outcome is Outcome.SEND for outcome in outcomes)
 
 
 def close_standups(*, session: Session, now: dt.datetime) -> int:

@@ -7,26 +7,15 @@ their weekly budget; what would go over it is held for their digest instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
 from bot.attention import deliver_dm
 from bot.blocks.nudges import checkin_message, checkin_summary, nudge_message, nudge_summary
-from models.attention import Outcome, dms_used, handled_keys
+from models.attention import Outcome, dms_used_by_team, handled_keys
 from models.hours import WorkingHours
 from models.newcomers import checkin_key, checkins_due, public_welcome_key
 from models.nudges import choose_invitation, nudge_key, nudges_due, record_nudge
-from models.people import Person
-
-
-def _budgets(session: Session, people: Iterable[Person], *, now: dt.datetime) -> dict[str, dict[str, int]]:
-    """DMs used this week, per workspace and person: one query per workspace, not one per person."""
-    by_team: dict[str, set[str]] = defaultdict(set)
-    for person in people:
-        by_team[person.team_id].add(person.user_id)
-    return {team: dms_used(session, team_id=team, user_ids=users, now=now) for team, users in by_team.items()}
 
 
 def send_checkins(*, session: Session, now: dt.datetime) -> int:
@@ -35,7 +24,7 @@ def send_checkins(*, session: Session, now: dt.datetime) -> int:
     welcomed = handled_keys(session, [public_welcome_key(m) for m in candidates])
     done = handled_keys(session, [checkin_key(m) for m in candidates])
     candidates = [m for m in candidates if public_welcome_key(m) in welcomed and checkin_key(m) not in done]
-    used = _budgets(session, (m.person for m in candidates), now=now)
+    used = dms_used_by_team(session, (m.person for m in candidates), now=now)
     sent = 0
     for membership in candidates:
         person, community = membership.person, membership.community
@@ -51,7 +40,7 @@ def send_checkins(*, session: Session, now: dt.datetime) -> int:
 def send_nudges(*, session: Session, now: dt.datetime) -> int:
     """One small invitation to each quiet member whose working hours these are and who was not nudged lately."""
     due = nudges_due(session, now=now)
-    used = _budgets(session, (q.person for q in due), now=now)
+    used = dms_used_by_team(session, (q.person for q in due), now=now)
     sent = 0
     for quiet in due:
         person, community = quiet.person, quiet.community

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.migrate import upgrade
 from bot.sandbox.slack_emulator import SlackEmulator
-from models import Role
+from models import Community, Role
+from models.digests.slot import move_digest_slot
 from tests import factories
 from tests.conftest import TEAM
 from tests.slack_spec.validate import check_call
@@ -86,3 +88,25 @@ def test_tick_nudges_only_inside_working_hours(workdir, slack_for_cli, database)
     assert texts(slack_for_cli, "UBOB") == ["Something small you could help with in DevOps CoP"]
     for user in ("UDANA", "UALICE"):  # Dana turned nudges off; Alice is not quiet (only their digests came)
         assert not [t for t in texts(slack_for_cli, user) if t.startswith("Something small")]
+
+
+def test_tick_posts_the_channel_digest_once_a_week_when_its_slot_moves_mid_week(workdir, slack_for_cli,  # noqa: F811
+                                                                              database):
+    env = configured(database, slack_for_cli)
+    assert "digests.post_channel=1" in tick("2027-03-22T09:00:00Z", cwd=workdir, env=env)  # Monday 09:00 GMT
+    engine = make_engine(database)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:  # as `/cop digest slot fri 16:30` does
+            place = session.scalars(select(Community)).one()
+            move_digest_slot(session, community=place, weekday=4, at=dt.time(16, 30),
+                             now=dt.datetime(2027, 3, 24, 12, 0, tzinfo=dt.UTC))
+    finally:
+        engine.dispose()
+    assert "digests.post_channel=0" in tick("2027-03-26T16:30:00Z", cwd=workdir, env=env)  # this week's went out
+    assert "digests.post_channel=0" in tick("2027-03-29T08:00:00Z", cwd=workdir, env=env)  # nor on Mondays now
+    assert "digests.post_channel=0" in tick("2027-04-02T15:29:00Z", cwd=workdir, env=env)
+    assert "digests.post_channel=1" in tick("2027-04-02T15:30:00Z", cwd=workdir, env=env)  # 16:30 BST
+    assert "digests.post_channel=0" in tick("2027-04-02T15:35:00Z", cwd=workdir, env=env)
+    # Alice spoke at noon on the 26th, before the second digest's own seven days (from 16:30 that day), but
+    # after the first digest: the first after a move covers everything since the one before.
+    assert texts(slack_for_cli, "CDEVOPS") == ["A quiet week in DevOps CoP", "Weekly digest of DevOps CoP"]

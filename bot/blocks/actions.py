@@ -255,3 +255,30 @@ def ladder_reply(*, lead_days: int, overall_days: int, community_name: str, chan
     return Message.of("Blocker ladder", [section(
         f"Blocked actions in *{escape(community_name)}* {verb} to its leads after *{lead_days}* days and to the "
         f"overall leads after *{overall_days}* days.")])
+
+
+# What a held action DM says in its person's digest: one plain line (the digest escapes it) with the way to act.
+def lesson_offer_summary(action: Action, *, unblocked: bool) -> str:
+    what = "was unblocked" if unblocked else "is done"
+    return f"#{action.id} {action.title} {what}: what did it teach you? `/cop kb add lesson <text>` keeps it"
+
+
+def offer_summary(action: Action, *, asked_by: Person) -> str:
+    return (f"{asked_by.display_name or 'Someone'} asks whether you could take #{action.id} {action.title}: "
+            f"`/cop action claim {action.id}` or `/cop action decline {action.id}`")
+
+
+def assigned_summary(action: Action, *, lead: Person) -> str:
+    return f"{lead.display_name or 'A lead'} assigned you #{action.id} {action.title}"
+
+
+def due_summary(step: DueStep) -> str:
+    action = step.action
+    state = "is overdue" if step.step == DueNotice.OVERDUE else "is due within a day"
+    return f"Your action #{action.id} {action.title} {state}: `/cop action done {action.id}` once it is"
+
+
+def escalation_summary(step: EscalationStep) -> str:
+    action = step.action
+    return (f"#{action.id} {action.title} in {action.community.name} has been blocked for {step.after_days} days: "
+            f"{action.blocker_reason or 'no reason given'}")

@@ -12,6 +12,8 @@ MUTE_LABELS = {
     "newcomer": "Stop newcomer messages",
     "nudge": "Stop nudges",
     "digest": "Stop digest messages",
+    "meetings": "Stop meeting reminders",
+    "standups": "Stop standup messages",
     "actions": "Stop action reminders",
     "escalations": "Stop escalations",
 }

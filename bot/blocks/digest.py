@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.attention import why_footer
 from bot.render import SECTION_LIMIT, Message, context, escape, fit_lines, header, section, slack_date
+from models.communities import Community
 from models.digests import Digest, Item, Section
+from models.digests.slot import DigestPlan
+from models.hours import zone_of
+from models.people import Person
+from models.when import WEEKDAY_NAMES
 
 
 class Copy(enum.Enum):
@@ -80,3 +86,32 @@ def digest_message(digest: Digest, copy: Copy) -> Message:
                               "time."))
     title = f"Weekly digest of {community.name}" if not digest.is_empty else f"A quiet week in {community.name}"
     return Message.of(title, blocks)
+
+
+def _slot_in(instant: dt.datetime, tz: str) -> str:
+    """`Friday 16:30`: the day and time `instant` falls on in zone `tz`."""
+    local = instant.astimezone(zone_of(tz))
+    return f"{WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}"
+
+
+def slot_reply(community: Community, reader: Person, plan: DigestPlan, *, changed: bool, now: dt.datetime) -> Message:
+    """The community's digest slot, in its own zone and in the reader's, and when the next digest comes."""
+    day = WEEKDAY_NAMES[community.digest_weekday]
+    theirs = (f"*{_slot_in(plan.next_at, reader.tz)}* your time ({escape(reader.tz)})"
+              if reader.tz != community.timezone else "your time too")
+    verb = "now goes" if changed else "goes"
+    text = (f":calendar: The weekly digest of *{escape(community.name)}* {verb} to the channel on *{day}s at "
+            f"{community.digest_time:%H:%M}* ({escape(community.timezone)}): {theirs}.")
+    if plan.catch_up is not None:
+        when = ("This week's digest had not gone out and its new time has passed, so it is being posted now; "
+                f"the next one comes {slack_date(plan.next_at)}.")
+    elif plan.next_at <= now:
+        when = "This week's is due now: it goes out within a few minutes."
+    elif changed and plan.sent_this_week:
+        when = f"This week's digest has gone out already, so the next one comes {slack_date(plan.next_at)}."
+    else:
+        when = f"The next one comes {slack_date(plan.next_at)}."
+    hint = ("Subscribers' own copies come at 09:00 their time on that day. A lead changes the slot with "
+            "`/cop digest slot &lt;day&gt; &lt;HH:MM&gt;`, e.g. `/cop digest slot fri 16:30`.")
+    return Message.of(f"Weekly digest of {community.name}: {day}s at {community.digest_time:%H:%M}",
+                      [section(f"{text}\n{when}"), context(hint)])

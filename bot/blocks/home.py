@@ -12,13 +12,14 @@ from bot.render import channel_link, context, divider, escape, fit_lines, header
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
 from models.digests import Item
-from models.digests.sections import counted
+from models.digests.sections import counted, held_item
 from models.home import Home
 from models.hours import WorkingHours
 
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 SWITCH_LABELS = {"nudge": "Nudges", "digest": "Digest by DM", "newcomer": "Newcomer messages",
-                 "actions": "Action reminders", "escalations": "Escalations", "lurker": "Happy lurker"}
+                 "meetings": "Meeting reminders", "standups": "Standup messages", "actions": "Action reminders",
+                 "escalations": "Escalations", "lurker": "Happy lurker"}
 
 
 def _switch(setting: str, on: bool) -> ButtonElement:
@@ -30,8 +31,7 @@ def _switch(setting: str, on: bool) -> ButtonElement:
 
 def _settings(home: Home) -> list[Block]:
     person = home.person
-    kinds = ("nudge", "digest", "newcomer", "actions", "escalations")
-    states = {kind: bool(getattr(person, DM_KINDS[kind].setting)) for kind in kinds}
+    states = {kind: bool(getattr(person, DM_KINDS[kind].setting)) for kind in SWITCH_LABELS if kind in DM_KINDS}
     states["lurker"] = person.lurker
     lines = [f"*{SWITCH_LABELS[name]}:* {'on' if on else 'off'}" for name, on in states.items()]
     lines.append(f"*Working hours:* {WorkingHours.of(person).describe()} · `/cop hours` to change")
@@ -72,7 +72,7 @@ def home_view(home: Home, *, now: dt.datetime) -> View:
         blocks.append(section("Nothing yet: a reaction to something useful is a fine start."))
     if home.waiting:
         blocks += [divider(), header("Saved for your digest")]
-        blocks.append(section(fit_lines([f"• {escape(n.summary)}" for n in home.waiting])))
+        blocks.append(section(fit_lines([f"• {item_line(held_item(n))}" for n in home.waiting])))
     blocks += [divider(), *_settings(home),
                context(f"Updated {slack_date(now, '{date_short_pretty} at {time}')} · `/cop help` for everything")]
     return View(type="home", blocks=blocks[:MAX_BLOCKS])

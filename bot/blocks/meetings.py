@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.blocks.attention import why_footer
 from bot.messages import meeting_line
 from bot.render import (
     Message,
@@ -149,9 +150,15 @@ def reminder_dm(occurrence: Occurrence, *, occurrence_id: int, offset_minutes: i
     if agenda:
         blocks.append(section("*Agenda so far*\n" + fit_lines(agenda_lines(agenda), max_items=MAX_LISTED)))
     blocks += [rsvp_buttons(occurrence_id),
-               context("You're getting this because you said you'd come. Changed your mind? Answer *Maybe* or "
-                       "*Can't make it*. `/cop meeting dms off` stops these reminders for every meeting.")]
+               *why_footer("meetings", "You got this because you said you'd come. Changed your mind? Answer "
+                                       "*Maybe* or *Can't make it*.")]
     return Message.of(f"Reminder: {meeting.title} starts {when}", blocks)
+
+
+def reminder_summary(occurrence: Occurrence) -> str:
+    """A held reminder in the person's digest, which adds when it starts, while it is still to come."""
+    meeting = occurrence.meeting
+    return f"{meeting.title} in {meeting.community.name}: you said you'd come"
 
 
 def describe_offset(minutes: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
+from bot.blocks.attention import why_footer
 from bot.render import Message, context, escape, fit_lines, header, mention, section, slack_date, truncate
 from handlers.ids import ActionId, BlockId, ViewId
 from models.when import format_day
@@ -40,10 +41,16 @@ def ask_dm(
     return Message.of(f"Standup for {community}: how's it going?", [
         section(f":wave: Standup for *{escape(community)}*, {format_day(day)}:\n{_questions(questions)}"),
         _answer_button(run_id, "Write my update"),
-        context(f"You're asked because you're a member of *{escape(community)}*, which holds its standup by DM "
-                f"on {days} at {at:%H:%M} your time. `/cop away &lt;until&gt;` pauses these while you're away; "
-                "`/cop standup dms off` stops them."),
+        *why_footer("standups", f"You're asked because you're a member of *{escape(community)}*, which holds its "
+                                f"standup by DM on {days} at {at:%H:%M} your time. `/cop away &lt;until&gt;` pauses "
+                                "these while you're away."),
     ])
+
+
+def held_ask_summary(*, community: str, day: dt.date) -> str:
+    """A standup ask held back by the budget, as its person reads it in their digest."""
+    return (f"The standup of {community} on {format_day(day)}: not asked, to keep within your weekly DM budget, "
+            "so not counted as missing")
 
 
 def schedule_announcement(*, by: str, when: str) -> Message:
@@ -109,9 +116,16 @@ def missing_note(summary: Mapping[str, Any]) -> str:
 def missing_dm(summary: Mapping[str, Any]) -> Message:
     return Message.of(f"Standup of {summary['community']}: who did not answer", [
         section(f"The standup of *{escape(summary['community'])}* has closed. {missing_note(summary)}"),
-        context(f"Only leads of *{escape(summary['community'])}* see this; it is never posted in the channel. "
-                "`/cop standup dms off` stops standup DMs to you."),
+        *why_footer("standups", f"You got this because you lead *{escape(summary['community'])}*; only its leads "
+                                "see this, it is never posted in the channel."),
     ])
+
+
+def missing_summary(summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """Who did not answer, by name (`names`: user id -> display name), for a lead's digest."""
+    on = f" on {format_day(dt.date.fromisoformat(summary['date']))}" if summary.get("date") else ""
+    missing = ", ".join(names.get(user, user) for user in summary["missing"]) or "nobody"
+    return f"The standup of {summary['community']}{on} closed; no update from {missing}"
 
 
 def ended_reply(summary: Mapping[str, Any]) -> Message:

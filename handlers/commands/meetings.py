@@ -14,6 +14,7 @@ from handlers.base import Request
 from handlers.commands.parse import on_or_off, take_quoted
 from handlers.commands.resolve import led_community, target_community
 from handlers.interactivity.meeting_form import EDITING, SCHEDULING, open_meeting_form
+from models.attention import set_wanted
 from models.communities import Community
 from models.errors import BadArgument
 from models.meetings import RsvpAnswer, upcoming_meetings
@@ -177,7 +178,7 @@ def handle_meeting_rsvp(request: Request, args: str) -> None:
 
 def handle_meeting_dms(request: Request, args: str) -> None:
     on = on_or_off(args, usage=DMS_USAGE)
-    request.person().meeting_dms = on
+    set_wanted(request.person(), "meetings", on)
     request.reply(notice("You'll get a reminder by DM before meetings you said yes to." if on else
                          "No more meeting reminders by DM; the channel's reminders go on."))
 

@@ -10,6 +10,7 @@ from handlers.base import Request
 from handlers.commands.parse import on_or_off, split_words
 from handlers.commands.resolve import led_community, target_community
 from handlers.meeting_steps import announce
+from models.attention import set_wanted
 from models.deliveries import sent_ts
 from models.errors import BadArgument, NotFound
 from models.links import link_to
@@ -105,7 +106,7 @@ def handle_standup_questions(request: Request, args: str) -> None:
 
 def handle_standup_dms(request: Request, args: str) -> None:
     on = on_or_off(args, usage=DMS_USAGE)
-    request.person().standup_dms = on
+    set_wanted(request.person(), "standups", on)
     request.reply(notice("You'll be asked for standups by DM." if on else
                          "No more standup DMs: you won't be asked, nor counted as missing."))
 

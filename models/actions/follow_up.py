@@ -36,7 +36,7 @@ class DueStep:
 class EscalationStep:
     action: Action
     level: Escalation
-    recipients: tuple[str, ...]  # Slack user ids
+    recipients: tuple[Person, ...]
     after_days: int
 
 
@@ -86,44 +86,53 @@ def escalation_steps(
     if not due:
         return []
     leads = _community_leads(session, {a.community_id for a, _, _ in due})
-    overall = _overall_leads(session, {a.community.team_id for a, _, _ in due}, admin_ids)
+    overall = _overall_leads(session, {a.community.team_id for a, _, _ in due}, admin_ids, now)
     steps = []
     for action, level, days in due:
         everyone = leads[action.community_id] if level == Escalation.LEAD else overall[action.community.team_id]
-        owner = action.owner.user_id if action.owner is not None else None
-        steps.append(EscalationStep(action, level, tuple(u for u in everyone if u != owner), days))
+        steps.append(EscalationStep(action, level, tuple(p for p in everyone if p.id != action.owner_id), days))
         action.escalation_level = max(action.escalation_level, level)
         action.escalated_at = now
     session.flush()
     return steps
 
 
-def _community_leads(session: Session, community_ids: set[int]) -> dict[int, list[str]]:
+def _community_leads(session: Session, community_ids: set[int]) -> dict[int, list[Person]]:
     rows = session.execute(
-        select(Membership.community_id, Person.user_id).join(Person, Person.id == Membership.person_id)
+        select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
         .where(Membership.community_id.in_(sorted(community_ids)), Membership.active.is_(True),
                Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False),
                Person.escalation_dms.is_(True))
         .order_by(Membership.community_id, Person.user_id))
-    found: dict[int, list[str]] = defaultdict(list)
-    for community_id, user_id in rows:
-        found[community_id].append(user_id)
+    found: dict[int, list[Person]] = defaultdict(list)
+    for community_id, person in rows:
+        found[community_id].append(person)
     return found
 
 
-def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[str]) -> dict[str, list[str]]:
-    """Workspace admins copbot knows and the ids in COPBOT_ADMINS, less whoever turned escalations off."""
-    rows = session.execute(
-        select(Person.team_id, Person.user_id, Person.escalation_dms).where(
-            Person.team_id.in_(sorted(team_ids)), or_(Person.is_admin.is_(True), Person.user_id.in_(sorted(admin_ids))),
-            Person.is_bot.is_(False), Person.deleted.is_(False)))
-    found: dict[str, set[str]] = {team: set(admin_ids) for team in team_ids}
-    for team_id, user_id, wanted in rows:
-        if wanted:
-            found[team_id].add(user_id)
-        else:
-            found[team_id].discard(user_id)
-    return {team: sorted(users) for team, users in found.items()}
+def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[str],
+                   now: dt.datetime) -> dict[str, list[Person]]:
+    """Workspace admins copbot knows and the ids in COPBOT_ADMINS, less whoever turned escalations off.
+
+    Someone named in COPBOT_ADMINS whom copbot has never met gets a row here, so that their messages
+    count against their budget like anyone's, and what goes over it can wait for them.
+    """
+    people = session.scalars(select(Person).where(
+        Person.team_id.in_(sorted(team_ids)), or_(Person.is_admin.is_(True), Person.user_id.in_(sorted(admin_ids))),
+    ).order_by(Person.id)).all()
+    known = {(p.team_id, p.user_id) for p in people}
+    found: dict[str, list[Person]] = {team: [] for team in team_ids}
+    for person in people:
+        if person.escalation_dms and not person.is_bot and not person.deleted:
+            found[person.team_id].append(person)
+    for team in sorted(team_ids):
+        for user_id in sorted(admin_ids):
+            if (team, user_id) not in known:
+                stranger = Person(team_id=team, user_id=user_id, created_at=now)
+                session.add(stranger)
+                found[team].append(stranger)
+    session.flush()
+    return {team: sorted(people, key=lambda p: p.user_id) for team, people in found.items()}
 
 
 def set_ladder(community: Community, *, lead_days: int, overall_days: int) -> None:

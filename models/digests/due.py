@@ -10,13 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.communities import Community
+from models.deliveries import Delivery
 from models.digests.period import READER_TIME, Period, slot_due
 from models.hours import zone_of
 from models.people import Membership, Person
+
+CHANNEL_KIND = "digest"  # the outbox kind of a channel's digest
+MAX_STRETCH = dt.timedelta(days=7)
+
+
+def channel_key(community_id: int, week: str) -> str:
+    """The channel's digest of one week: there is one per community and week, whatever its slot."""
+    return f"digest:{community_id}:{week}:channel"
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class DueCommunity:
 
     @property
     def key(self) -> str:
-        return f"digest:{self.community.id}:{self.period.week}:channel"
+        return channel_key(self.community.id, self.period.week)
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,25 @@ def channel_digests_due(session: Session, *, now: dt.datetime) -> list[DueCommun
         period = slot_due(tz=community.timezone, weekday=community.digest_weekday, at=community.digest_time, now=now)
         if period is not None:
             due.append(DueCommunity(community, period))
-    return due
+    return since_last_digest(session, due)
+
+
+def since_last_digest(session: Session, due: list[DueCommunity]) -> list[DueCommunity]:
+    """Stretch each week back to the community's last channel digest, when that came more than a week before
+    (by up to a week more): the first digest after its slot moved later covers the days between. One query."""
+    if not due:
+        return due
+    last = {community_id: at for community_id, at in session.execute(
+        select(Delivery.community_id, func.max(Delivery.created_at))
+        .where(Delivery.kind == CHANNEL_KIND, Delivery.community_id.in_(sorted({d.community.id for d in due})))
+        .group_by(Delivery.community_id))}
+    stretched = []
+    for item in due:
+        previous, period = last.get(item.community.id), item.period
+        if previous is not None and period.start - MAX_STRETCH <= previous < period.start:
+            period = Period(start=previous, end=period.end, week=period.week)
+        stretched.append(DueCommunity(item.community, period))
+    return stretched
 
 
 def _subscriber() -> tuple:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
-from models.attention import HOLD_FOR, HeldNotice
+from models.attention import HOLD_FOR, HeldNotice, sort_out
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.mentioned import mentioned_you
@@ -17,6 +17,7 @@ from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec
 from models.digests.period import Period
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
+from models.meetings.reminders import occurrence_in_key
 from models.people import Membership, Person
 from models.recognition.kudos import Kudos
 
@@ -203,21 +204,36 @@ def your_actions(session: Session, community: Community, period: Period, reader:
     return Section("your_actions", "Your open actions", items, total) if items else None
 
 
+def held_item(notice: HeldNotice) -> Item:
+    """A held message as a line: its summary, and when its meeting starts if it was a meeting reminder."""
+    occurrence = occurrence_in_key(notice.key)
+    if occurrence is None:
+        return Item(notice.summary)
+    return Item(notice.summary, when=occurrence[1], when_label="starts")
+
+
 def waiting_for_you(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    """What copbot held back this week so as not to go over the reader's budget of messages."""
+    """What copbot held back so as not to go over the reader's budget of messages.
+
+    Besides this community's, what was held about communities the reader is not in (an escalation to an
+    overall lead) or about none: they have no other digest to read it in.
+    """
     if reader is None:
         return None
+    theirs = select(Membership.community_id).where(Membership.person_id == reader.id, Membership.active.is_(True))
     notices = session.scalars(
-        select(HeldNotice).where(HeldNotice.person_id == reader.id, HeldNotice.community_id == community.id,
-                                 HeldNotice.released_at.is_(None), HeldNotice.created_at <= period.end,
-                                 HeldNotice.created_at > period.end - HOLD_FOR)
+        select(HeldNotice).where(HeldNotice.person_id == reader.id, HeldNotice.released_at.is_(None),
+                                 or_(HeldNotice.community_id == community.id, HeldNotice.community_id.is_(None),
+                                     HeldNotice.community_id.not_in(theirs)),
+                                 HeldNotice.created_at <= period.end, HeldNotice.created_at > period.end - HOLD_FOR)
         .order_by(HeldNotice.id)
     ).all()
-    if not notices:
+    worth, spent = sort_out(notices, at=period.end)  # a reminder of a meeting already begun is let go
+    if not worth:
         return None
-    shown = notices[:MAX_ITEMS]  # the rest stay waiting for the next digest
-    return Section("waiting_for_you", "Saved for your digest", tuple(Item(n.summary) for n in shown), len(notices),
-                   releases=tuple(n.id for n in shown))
+    shown = worth[:MAX_ITEMS]  # the rest stay waiting for the next digest
+    return Section("waiting_for_you", "Saved for your digest", tuple(held_item(n) for n in shown), len(worth),
+                   releases=tuple(n.id for n in shown) + tuple(spent))
 
 
 # The order on the page.

@@ -120,6 +120,21 @@ class DueReminder:
     def slot(self) -> dt.datetime:
         return self.original_at or self.starts_at
 
+    def key(self, target: str) -> str:
+        """One reminder per occurrence, offset and channel (or `dm:<user>`): what makes it exactly-once."""
+        return f"reminder:{self.meeting.id}:{self.starts_at:%Y%m%dT%H%MZ}:{self.offset_minutes}m:{target}"
+
+
+_REMINDER_KEY = re.compile(r"^reminder:(?P<meeting>\d+):(?P<starts>\d{8}T\d{4})Z:")
+
+
+def occurrence_in_key(key: str) -> tuple[int, dt.datetime] | None:
+    """The meeting and start a reminder's outbox key is about (see `DueReminder.key`); None for other keys."""
+    found = _REMINDER_KEY.match(key)
+    if found is None:
+        return None
+    return int(found["meeting"]), dt.datetime.strptime(found["starts"], "%Y%m%dT%H%M").replace(tzinfo=dt.UTC)
+
 
 def due_reminders(session: Session, *, now: dt.datetime) -> list[DueReminder]:
     """Reminders whose moment has come and that still make sense at `now`.

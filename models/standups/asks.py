@@ -100,22 +100,31 @@ def async_runs(
     return {(run.standup_id, run.run_date): run for run in runs if run.run_date is not None}
 
 
-def not_yet_asked(session: Session, *, asks: Sequence[Ask], runs: dict[tuple[int, dt.date], StandupRun],
-                  now: dt.datetime) -> list[tuple[Ask, StandupRun]]:
-    """The asks still to send (open runs, people not asked yet), recorded as asked; two statements."""
+def not_yet_asked(session: Session, *, asks: Sequence[Ask],
+                  runs: dict[tuple[int, dt.date], StandupRun]) -> list[tuple[Ask, StandupRun]]:
+    """The asks still to make (open runs, people neither asked nor held back yet), earliest first; one statement."""
     pending = [(ask, runs[ask.run_key]) for ask in asks if runs[ask.run_key].open]
-    asked = _asked(session, run_ids=[run.id for _, run in pending])
-    fresh = [(ask, run) for ask, run in pending if (run.id, ask.person.id) not in asked]
-    insert_ignore_many(session, StandupAnswer,
-                       [dict(run_id=run.id, person_id=ask.person.id, asked_at=now) for ask, run in fresh],
-                       conflict=("run_id", "person_id"))
-    return fresh
+    done = _seen(session, run_ids=[run.id for _, run in pending])
+    fresh = [(ask, run) for ask, run in pending if (run.id, ask.person.id) not in done]
+    return sorted(fresh, key=lambda pair: (pair[0].ask_at, pair[0].standup.id, pair[0].person.id))
 
 
-def _asked(session: Session, *, run_ids: Iterable[int]) -> set[tuple[int, int]]:
+def record_asks(session: Session, *, asked: Sequence[tuple[Ask, StandupRun]],
+                held: Sequence[tuple[Ask, StandupRun]], now: dt.datetime) -> None:
+    """Note who was asked, and who was not because it would have gone over their weekly DM budget.
+
+    Neither is asked again for that run; only those asked are expected to answer, so someone whose
+    ask was held back is never reported as missing (see models.standups.runs.close_run).
+    """
+    rows = [dict(run_id=run.id, person_id=ask.person.id, asked_at=now) for ask, run in asked]
+    rows += [dict(run_id=run.id, person_id=ask.person.id, asked_at=None) for ask, run in held]
+    insert_ignore_many(session, StandupAnswer, rows, conflict=("run_id", "person_id"))
+
+
+def _seen(session: Session, *, run_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(run, person) pairs with a row already: asked, held back, or answered."""
     ids = sorted(set(run_ids))
     if not ids:
         return set()
     return {(run_id, person_id) for run_id, person_id in session.execute(
-        select(StandupAnswer.run_id, StandupAnswer.person_id).where(
-            StandupAnswer.run_id.in_(ids), StandupAnswer.asked_at.is_not(None)))}
+        select(StandupAnswer.run_id, StandupAnswer.person_id).where(StandupAnswer.run_id.in_(ids)))}

@@ -12,6 +12,8 @@ from models.communities import Community
 from models.errors import BadArgument
 from models.standups.tables import DEFAULT_QUESTIONS, DEFAULT_WINDOW, Standup
 from models.upsert import insert_ignore
+from models.when import WhenError
+from models.when import parse_clock as read_clock
 
 MAX_QUESTIONS = 5
 MAX_QUESTION = 150
@@ -20,7 +22,6 @@ _DAY_WORDS = {**{name: str(n) for n, name in enumerate(DAY_NAMES, start=1)},
               **{"monday": "1", "tuesday": "2", "tues": "2", "wednesday": "3", "thursday": "4", "thur": "4",
                  "thurs": "4", "friday": "5", "saturday": "6", "sunday": "7"}}
 _DAY_SETS = {"weekdays": "12345", "daily": "1234567", "everyday": "1234567", "every day": "1234567"}
-_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:[:.](?P<minute>[0-5]\d))?\s*(?P<half>am|pm)?")
 DAYS_USAGE = "/cop standup schedule <days> <HH:MM>   e.g. mon,wed,fri 09:30 · weekdays 9am"
 
 
@@ -59,17 +60,10 @@ def parse_days(text: str) -> str:
 
 def parse_clock(text: str) -> dt.time:
     """`09:30`, `9.30`, `9am`, `4:15pm` -> a time of day."""
-    match = _CLOCK.fullmatch((text or "").strip().lower())
-    if match is None:
-        raise BadArgument(f"I couldn't read “{(text or '').strip()}” as a time of day; try `09:30`.", usage=DAYS_USAGE)
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    if match["half"]:
-        if not 1 <= hour <= 12:
-            raise BadArgument(f"“{text.strip()}” is not a time of day.", usage=DAYS_USAGE)
-        hour = hour % 12 + (12 if match["half"] == "pm" else 0)
-    if hour > 23:
-        raise BadArgument(f"“{text.strip()}” is not a time of day.", usage=DAYS_USAGE)
-    return dt.time(hour, minute)
+    try:
+        return read_clock(text)
+    except WhenError as error:
+        raise BadArgument(str(error), usage=DAYS_USAGE) from None
 
 
 def describe_days(days: str) -> str:
