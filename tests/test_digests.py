@@ -13,6 +13,7 @@ from models import ActionStatus, ContributionKind, Delivery, HeldNotice, Role
 from models.attention import hold
 from models.digests import build_digest
 from models.digests.period import week_ending
+from models.digests.sections import KIND_WORDS, counted
 from models.meetings import schedule_meeting
 from models.when import Recurrence
 from scheduler.runner import run_tick
@@ -286,3 +287,10 @@ def test_kudos_and_knowledge_of_the_week_are_in_the_digest(session, week):
     assert thanks.note == "Alice Archer to Bob Baker"
     rendered = text_of(digest_message(digest, Copy.CHANNEL))
     assert "&lt;b&gt;runbook&lt;/b&gt;" in rendered and "<@" not in rendered.split("Kudos")[1].split("\\n")[0]
+
+
+def test_every_kind_of_contribution_is_counted_in_words():
+    assert set(KIND_WORDS) == set(ContributionKind)  # a new kind needs its words here
+    assert counted(2, ContributionKind.DECISION) == "2 decisions"
+    assert counted(1, ContributionKind.MEETING_NOTE) == "1 meeting note"
+    assert counted(3, ContributionKind.MEETING_LED) == "3 meetings scheduled or led"

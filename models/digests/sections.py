@@ -35,8 +35,14 @@ KIND_WORDS = {
     ContributionKind.ACTION_CREATED: ("action created", "actions created"),
     ContributionKind.ACTION_CLOSED: ("action closed", "actions closed"),
     ContributionKind.MEETING_ATTENDED: ("meeting attended", "meetings attended"),
+    ContributionKind.MEETING_LED: ("meeting scheduled or led", "meetings scheduled or led"),
+    ContributionKind.RSVP: ("RSVP", "RSVPs"),
+    ContributionKind.AGENDA_ITEM: ("agenda item", "agenda items"),
+    ContributionKind.DECISION: ("decision", "decisions"),
+    ContributionKind.MEETING_NOTE: ("meeting note", "meeting notes"),
     ContributionKind.STANDUP_UPDATE: ("standup update", "standup updates"),
     ContributionKind.KNOWLEDGE_ITEM: ("knowledge item", "knowledge items"),
+    ContributionKind.JOINED: ("member joined", "members joined"),
 }
 
 
