@@ -199,7 +199,7 @@ class BotServer:
     def replies_to(self, user: str) -> list[dict]:
         return [r for r in self.slack.responses if r["tag"].startswith(f"{user}-")]
 
-    def wait_reply(self, user: str, count: int = 1, timeout: float = 5.0) -> dict:
+    def wait_reply(self, user: str, count: int = 1, timeout: float = 15.0) -> dict:
         assert self.slack.wait_for(lambda: len(self.replies_to(user)) >= count, timeout), (
             f"no reply #{count} to {user}; replies: {self.slack.responses}"
         )

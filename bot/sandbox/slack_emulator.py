@@ -495,7 +495,7 @@ class SlackEmulator:
             view_id = self.home_tabs.get(user)
             return self.views.get(view_id) if view_id else None
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
         """Poll predicate until it holds or timeout seconds pass (the app answers Slack asynchronously)."""
         deadline = time.monotonic() + timeout
         while True:
