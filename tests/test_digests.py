@@ -293,4 +293,4 @@ def test_every_kind_of_contribution_is_counted_in_words():
     assert set(KIND_WORDS) == set(ContributionKind)  # a new kind needs its words here
     assert counted(2, ContributionKind.DECISION) == "2 decisions"
     assert counted(1, ContributionKind.MEETING_NOTE) == "1 meeting note"
-    assert counted(3, ContributionKind.MEETING_LED) == "3 meetings scheduled or led"
+    assert counted(3, ContributionKind.MEETING_LED) == "3 meetings led"

@@ -35,7 +35,7 @@ KIND_WORDS = {
     ContributionKind.ACTION_CREATED: ("action created", "actions created"),
     ContributionKind.ACTION_CLOSED: ("action closed", "actions closed"),
     ContributionKind.MEETING_ATTENDED: ("meeting attended", "meetings attended"),
-    ContributionKind.MEETING_LED: ("meeting scheduled or led", "meetings scheduled or led"),
+    ContributionKind.MEETING_LED: ("meeting led", "meetings led"),
     ContributionKind.RSVP: ("RSVP", "RSVPs"),
     ContributionKind.AGENDA_ITEM: ("agenda item", "agenda items"),
     ContributionKind.DECISION: ("decision", "decisions"),
