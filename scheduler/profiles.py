@@ -9,11 +9,12 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import unit_of_work
 from bot.slack import profile_from_user
-from models.people import Membership, Person, upsert_person
+from models.people import Membership, Person, ProfileUpdate, upsert_person
 
 logger = logging.getLogger(__name__)
 
@@ -23,29 +24,39 @@ BATCH = 25
 GONE = frozenset({"user_not_found", "account_inactive"})
 
 
-def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[Person]:
-    """Active members of any community whose profile was never fetched, oldest first, in one query."""
+def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[tuple[str, str]]:
+    """(team id, user id) of active members whose profile was never fetched, oldest first, in one query."""
     enrolled = select(Membership.person_id).where(Membership.active.is_(True))
-    return list(session.scalars(select(Person).where(
-        Person.id.in_(enrolled), Person.profile_fetched_at.is_(None), Person.deleted.is_(False))
-        .order_by(Person.id).limit(limit)))
+    return [(team_id, user_id) for team_id, user_id in session.execute(
+        select(Person.team_id, Person.user_id).where(
+            Person.id.in_(enrolled), Person.profile_fetched_at.is_(None), Person.deleted.is_(False))
+        .order_by(Person.id).limit(limit))]
 
 
-def refresh_profiles(*, session: Session, now: dt.datetime, client: WebClient) -> int:
-    """Fetch the profiles of up to BATCH such members; returns how many were fetched."""
-    fetched = 0
-    for person in unprofiled_members(session):
+def refresh_profiles(*, sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -> int:
+    """Fetch the profiles of up to BATCH such members; returns how many were fetched.
+
+    Read, ask Slack, then write: each in its own step, so no transaction waits on Slack.
+    """
+    with unit_of_work(sessions) as session:
+        wanted = unprofiled_members(session)
+    found: dict[tuple[str, str], ProfileUpdate] = {}
+    gone: list[tuple[str, str]] = []
+    for team_id, user_id in wanted:
         try:
-            user = client.users_info(user=person.user_id)["user"]
+            found[team_id, user_id] = profile_from_user(client.users_info(user=user_id)["user"])
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE:
-                person.deleted = True  # never looked up again, and never messaged
+                gone.append((team_id, user_id))  # never looked up again, and never messaged
                 continue
             # Rate limited, or Slack is in trouble: the next run carries on where this one stopped.
             logger.warning("users.info failed (%s); profiles will be fetched on a later run", code)
             break
-        upsert_person(session, team_id=person.team_id, user_id=person.user_id, profile=profile_from_user(user),
-                      now=now)
-        fetched += 1
-    return fetched
+    with unit_of_work(sessions) as session:
+        for (team_id, user_id), profile in found.items():
+            upsert_person(session, team_id=team_id, user_id=user_id, profile=profile, now=now)
+        for team_id, user_id in gone:
+            session.execute(update(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+                            .values(deleted=True))
+    return len(found)

@@ -29,15 +29,16 @@ class Job:
     every: dt.timedelta
     # Jobs that reach the overall leads get the ones named in the settings (COPBOT_ADMINS).
     needs_admin_ids: bool = False
-    # Jobs that ask Slack something themselves (rather than queue messages) get the Web API client.
-    needs_client: bool = False
+    # Jobs that ask Slack something themselves (rather than queue messages) get the Web API client and the
+    # session factory instead of a session, so that no Slack call is made inside a database transaction.
+    asks_slack: bool = False
 
 
 # Schedules are rows, not code: these jobs only scan for what is due, so running one late or
 # twice is harmless, and a run missed while the bot was down is covered by the next.
 JOBS: tuple[Job, ...] = (
     # First, so that a member enrolled at setup has their zone before anything is timed by it.
-    Job("people.refresh_profiles", profiles.refresh_profiles, dt.timedelta(minutes=5), needs_client=True),
+    Job("people.refresh_profiles", profiles.refresh_profiles, dt.timedelta(minutes=5), asks_slack=True),
     Job("reminders.send_due", jobs.send_due_reminders, dt.timedelta(minutes=1)),
     Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
     Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
@@ -62,9 +63,9 @@ class TickReport:
 
 
 def run_job(services: Services, job: Job, *, now: dt.datetime) -> int:
-    extra: dict[str, object] = {"admin_ids": services.settings.admin_ids} if job.needs_admin_ids else {}
-    if job.needs_client:
-        extra["client"] = services.client
+    extra = {"admin_ids": services.settings.admin_ids} if job.needs_admin_ids else {}
+    if job.asks_slack:
+        return job.function(sessions=services.sessions, client=services.client, now=now, **extra)
     with unit_of_work(services.sessions) as session:
         return job.function(session=session, now=now, **extra)
 

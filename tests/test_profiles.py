@@ -40,8 +40,7 @@ def test_a_tick_fetches_the_profiles_of_members_enrolled_at_setup(services, slac
 
 def test_someone_gone_from_the_workspace_is_marked_and_not_asked_again(services, slack):
     enrolled(services, ["UGONE", "UBOB"])
-    with unit_of_work(services.sessions) as session:
-        assert refresh_profiles(session=session, now=START, client=services.client) == 1
+    assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 1
     found = people(services)
     assert found["UGONE"].deleted and found["UGONE"].profile_fetched_at is None
     assert found["UBOB"].tz == "America/New_York"
@@ -52,8 +51,6 @@ def test_someone_gone_from_the_workspace_is_marked_and_not_asked_again(services,
 def test_when_slack_says_wait_the_rest_are_left_for_the_next_run(services, slack):
     enrolled(services, ["UALICE", "UBOB", "UCHANDRA"])
     slack.rate_limit_next("users.info", times=1)
-    with unit_of_work(services.sessions) as session:
-        assert refresh_profiles(session=session, now=START, client=services.client) == 0
+    assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 0
     assert all(p.profile_fetched_at is None for p in people(services).values())
-    with unit_of_work(services.sessions) as session:
-        assert refresh_profiles(session=session, now=START, client=services.client) == 3
+    assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 3
