@@ -6,26 +6,22 @@ from __future__ import annotations
 from bot.blocks.standups import update_in_thread
 from handlers import action_steps as steps
 from handlers.base import Request
-from models.actions import Action
 from models.deliveries import enqueue
 from models.links import link_to
 from models.people import Person
 from models.standups import StandupAnswer, StandupRun
-from models.standups.runs import answer_of, record_answer, thread_of_run
+from models.standups.runs import record_answer, thread_of_run
 
 
 def record_update(request: Request, *, run: StandupRun, person: Person, answers: list[str], permalink: str | None,
                   add: bool) -> StandupAnswer:
     """Store the update; a blocker new in it becomes a blocked action whose card joins the standup."""
     actor = steps.actor_in(request, run.standup.community)
-    before = answer_of(request.session, run=run, person=person)
-    had = before.blocker_action_id if before is not None else None
-    row = record_answer(request.session, run=run, person=person, answers=answers, now=request.now,
-                        permalink=permalink, add=add, is_lead=actor.is_lead)
-    if row.blocker_action_id is not None and row.blocker_action_id != had:
-        action = request.session.get_one(Action, row.blocker_action_id)
-        steps.announce(request, action, thread_ts=thread_of_run(request.session, run=run))
-    return row
+    answered = record_answer(request.session, run=run, person=person, answers=answers, now=request.now,
+                             permalink=permalink, add=add, is_lead=actor.is_lead)
+    if answered.new_blocker is not None:
+        steps.announce(request, answered.new_blocker, thread_ts=thread_of_run(request.session, run=run))
+    return answered.answer
 
 
 def post_form_update(request: Request, *, run: StandupRun, row: StandupAnswer) -> None:

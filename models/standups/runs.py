@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -104,10 +105,16 @@ def _merged(old: list[str] | None, new: list[str]) -> list[str]:
     return ["\n".join(part for part in (before, after) if part) for before, after in zip(old, new, strict=False)]
 
 
+@dataclass(frozen=True)
+class Answered:
+    answer: StandupAnswer
+    new_blocker: Action | None  # the blocked action this update raised, if it raised one
+
+
 def record_answer(
     session: Session, *, run: StandupRun, person: Person, answers: list[str], now: dt.datetime,
     permalink: str | None = None, add: bool = False, is_lead: bool = False,
-) -> StandupAnswer:
+) -> Answered:
     """Store a person's update (`add`: a further thread reply, added to what they said before).
 
     `is_lead`: the person leads the community (or all of them), which a blocker's action needs to know.
@@ -129,8 +136,7 @@ def record_answer(
     community_id = run.standup.community_id
     record_contribution(session, key=f"standup:{run.id}:{person.id}", community_id=community_id,
                         person_id=person.id, kind=ContributionKind.STANDUP_UPDATE, occurred_at=now)
-    _block(session, row=row, run=run, person=person, is_lead=is_lead, now=now)
-    return row
+    return Answered(row, _block(session, row=row, run=run, person=person, is_lead=is_lead, now=now))
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -139,8 +145,9 @@ def _shortened(text: str, limit: int) -> str:
 
 
 def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, is_lead: bool,
-           now: dt.datetime) -> None:
-    """A blocker in the update becomes a blocked action owned by its author (one per update).
+           now: dt.datetime) -> Action | None:
+    """A blocker in the update becomes a blocked action owned by its author (one per update); returns it
+    when this update raised it.
 
     It is added and blocked the way `/cop action add` and `/cop action block` do it, so it has the
     same card, follow-ups and escalation ladder as any other blocked action.
@@ -148,22 +155,23 @@ def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Per
     which = blocker_question(run.questions)
     text = (row.answers or [])[which] if which is not None else ""
     if not is_blocker(text):
-        return
+        return None
     title, reason = _shortened(text, MAX_TITLE), _shortened(text, MAX_REASON)
     action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
     if action is not None and action.status == ActionStatus.BLOCKED:
         action.title, action.blocker_reason = title, reason
-        return
+        return None
     community = run.standup.community
     actor = Actor(person, is_lead=is_lead)
     try:
         action = add_action(session, community=community, title=title, actor=actor, now=now, owner=person).action
     except NotAMember:
-        return  # someone outside the community (an overall lead) has no actions here; the summary keeps the text
+        return None  # someone outside the community (an overall lead) has no actions here; the summary keeps the text
     action.source_permalink = row.permalink or run.permalink
     block_action(session, action=action, actor=actor, reason=reason, now=now)
     row.blocker_action_id = action.id
     session.flush()
+    return action
 
 
 def _expected(session: Session, *, run: StandupRun, rows: list[StandupAnswer]) -> list[Person]:
