@@ -11,36 +11,51 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.db import make_engine, make_session_factory
-from bot.outbox import ChannelPacer, Dispatcher
+from bot.inbox import Inbox
+from bot.outbox import Dispatcher, Limits
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import WorkspaceUrl, make_client
 from handlers import register_all
-from handlers.base import SERVICES_KEY
+from handlers.base import SERVICES_KEY, work_on
 
 logger = logging.getLogger(__name__)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, pacer: ChannelPacer | None = None) -> Services:
-    engine = make_engine(settings.database_url)
+def build_services(settings: Settings, *, clock: Clock | None = None, limits: Limits | None = None,
+                   inline: bool = False) -> Services:
+    """Everything a process needs, not yet running: `start_workers()` on the services starts the workers.
+
+    `inline` does each request's work, and sends what it queued, before the request is answered: the
+    sandbox reads the outcome of each line that way. Deployments never use it.
+    """
+    clock = clock or Clock()
+    # Room for every worker, the outbox's senders and a scheduler job; the door has its own connections.
+    engine = make_engine(settings.database_url, connections=settings.copbot_workers + 8)
     sessions = make_session_factory(engine)
+    door_engine = make_engine(settings.database_url, connections=settings.copbot_http_threads, door=True)
     client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     # One address per process, asked of Slack once, for links built by listeners and by the outbox alike.
     workspace_url = WorkspaceUrl()
-    return Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock or Clock(),
-                    dispatcher=Dispatcher(sessions, client, pacer=pacer, workspace_url=workspace_url),
-                    workspace_url=workspace_url)
+    limits = limits or Limits(workspace_per_minute=settings.copbot_posts_per_minute)
+    dispatcher = Dispatcher(sessions, client, limits=limits, workspace_url=workspace_url, clock=clock, inline=inline)
+    inbox = Inbox(door=make_session_factory(door_engine), sessions=sessions, clock=clock,
+                  workers=settings.copbot_workers, inline=inline)
+    services = Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock,
+                        dispatcher=dispatcher, inbox=inbox, workspace_url=workspace_url, door_engine=door_engine)
+    inbox.bind(lambda item_id: work_on(services, item_id))
+    return services
 
 
 class StartupError(Exception):
     """Slack could not be reached or refused the token; the message says which, in one sentence."""
 
 
-def create_app(services: Services, *, process_before_response: bool = False) -> App:
+def create_app(services: Services) -> App:
     """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
     settings = services.settings
     try:
-        return _create_app(services, settings, process_before_response)
+        return _create_app(services, settings)
     except SlackApiError as error:
         code = error.response.get("error", "an error")
         raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token again from "
@@ -56,12 +71,16 @@ def _reason(error: BaseException) -> str:
     return str(getattr(error, "strerror", None) or error)[:120]
 
 
-def _create_app(services: Services, settings: Settings, process_before_response: bool) -> App:
+def _create_app(services: Services, settings: Settings) -> App:
     app = App(
         # The token travels inside `client` (built from settings); Bolt takes it from there.
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=services.client,
-        process_before_response=process_before_response,
+        # Each listener's acknowledgement runs in the request's own thread and is answered when it returns;
+        # it only records the request, and the work is done by copbot's workers (handlers.base). Without
+        # this, Bolt would run even the acknowledgement on its own pool of five threads and make the
+        # request wait for one of them.
+        process_before_response=True,
         # Identify ourselves once at start-up (auth.test) rather than on every request.
         token_verification_enabled=True,
     )

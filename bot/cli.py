@@ -93,13 +93,18 @@ def _wait_for_signal() -> None:
 def _scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import build_services
     from bot.migrate import upgrade
-    from scheduler.runner import SchedulerService
+    from scheduler.runner import SchedulerService, SenderService
 
     upgrade(settings.database_url)
-    service = SchedulerService(build_services(settings))
-    service.start()
+    services = build_services(settings)
+    # This process sends what its jobs queue, unless another process already holds the outbox.
+    duties = [SchedulerService(services), SenderService(services)]
+    for duty in duties:
+        duty.start()
     _wait_for_signal()
-    service.stop()
+    for duty in duties:
+        duty.stop()
+    services.close()
     return 0
 
 
@@ -115,7 +120,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import StartupError, build_services, create_app
     from bot.migrate import upgrade
     from models.when import warm_up
-    from scheduler.runner import SchedulerService
+    from scheduler.runner import SchedulerService, SenderService
 
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -125,13 +130,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"copbot: {error}", file=sys.stderr)
         return 2
     warm_up()  # the first person to type a time should not wait for the date parser to compile
-    scheduler = None if args.no_scheduler else SchedulerService(services)
-    if scheduler is not None:
-        scheduler.start()
+    services.start_workers()
+    # Every process stands by to send the outbox; one at a time does, so one pacer keeps Slack's limits.
+    duties = [SenderService(services)] + ([] if args.no_scheduler else [SchedulerService(services)])
+    for duty in duties:
+        duty.start()
     try:
         from bot.web import WebApp, make_server
 
-        server = make_server(WebApp(app, services.sessions), port=settings.port)
+        server = make_server(WebApp(app, services.inbox.door), port=settings.port,
+                             threads=settings.copbot_http_threads)
         signal.signal(signal.SIGTERM, _stop_serving)
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -146,8 +154,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except _Shutdown:
         logger.info("stopping")
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        for duty in duties:
+            duty.stop()
+        # Requests already accepted are finished; any still queued stay in the inbox for another process.
+        services.close()
     return 0
 
 

@@ -21,6 +21,9 @@ WHERE = {
     "PORT": "the TCP port for the HTTP server, e.g. 3000",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "COPBOT_ADMINS": "a comma-separated list of Slack user ids (U...) who are overall CoP leads",
+    "COPBOT_WORKERS": "the number of worker threads doing requests' work, e.g. 16 (see the README's sizing table)",
+    "COPBOT_HTTP_THREADS": "the number of threads answering HTTP requests, e.g. 16",
+    "COPBOT_POSTS_PER_MINUTE": "how many messages a minute copbot may post to the whole workspace, e.g. 300",
 }
 
 
@@ -38,6 +41,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Overall CoP leads besides the workspace's own admins and owners.
     copbot_admins: str = ""
+    # Threads doing requests' work (and database connections for them); acknowledgements never wait for them.
+    copbot_workers: int = Field(default=16, ge=1, le=256)
+    # Threads answering Slack's HTTP requests: each only verifies, records and acknowledges.
+    copbot_http_threads: int = Field(default=16, ge=1, le=256)
+    # Slack allows "several hundred" posts a minute to a workspace; copbot stays at this pace.
+    copbot_posts_per_minute: float = Field(default=300.0, gt=0, le=10_000)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""HTTP: Slack's requests at POST /slack/events, a health check at GET /healthz, served by waitress."""
+"""HTTP: Slack's requests at POST /slack/events, a health check at GET /healthz, metrics at GET /metrics,
+served by waitress."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger before reading it
@@ -21,6 +24,7 @@ class WebApp:
     """A WSGI application: Bolt for Slack, plus the health check a load balancer polls."""
 
     def __init__(self, app: App, sessions: sessionmaker[Session]) -> None:
+        """`sessions` should be the door's (short timeouts): a health check must answer, not hang."""
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.sessions = sessions
 
@@ -29,6 +33,10 @@ class WebApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            body, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [body]
         if path == "/slack/events":
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "POST only\n")
@@ -59,11 +67,16 @@ def _plain(start_response: Any, status: str, body: str) -> Iterable[bytes]:
     return [body.encode()]
 
 
-def make_server(wsgi_app: WebApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8):  # noqa: ANN201
-    """A waitress server (not yet serving); port 0 picks a free one, read back from `.effective_port`."""
+def make_server(wsgi_app: WebApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 16):  # noqa: ANN201
+    """A waitress server (not yet serving); port 0 picks a free one, read back from `.effective_port`.
+
+    Each thread only verifies, records and acknowledges a request, so a few go a long way; the backlog
+    lets a burst of connections wait in the kernel rather than be refused.
+    """
     from waitress.server import create_server
 
-    return create_server(wsgi_app, host=host, port=port, threads=threads, ident="copbot")
+    return create_server(wsgi_app, host=host, port=port, threads=threads, ident="copbot", backlog=1024,
+                         connection_limit=1000)
 
 
 class BackgroundServer:
@@ -74,7 +87,7 @@ class BackgroundServer:
     closes it.
     """
 
-    def __init__(self, wsgi_app: WebApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> None:
+    def __init__(self, wsgi_app: WebApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 16) -> None:
         import threading
 
         self.server = make_server(wsgi_app, host=host, port=port, threads=threads)

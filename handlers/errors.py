@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 
 
+class Unrecorded(Exception):
+    """The inbox could not record an event: Bolt answers 500, so that Slack sends it again."""
+
+
 class InvalidFields(UserFacingError):
     """What was typed into a modal, wrong field by field: `errors` maps an input's block_id to why."""
 
@@ -39,6 +43,8 @@ def _reference(error: Exception, body: dict[str, Any]) -> str:
 
 def handle_listener_error(error: Exception, body: dict[str, Any], respond: Respond | None = None,
                           client: WebClient | None = None) -> None:
+    if isinstance(error, Unrecorded):
+        return  # already logged; Slack's retry is the answer
     if isinstance(error, UserFacingError):
         message = error_message(str(error), error.usage)
     else:
@@ -48,7 +54,10 @@ def handle_listener_error(error: Exception, body: dict[str, Any], respond: Respo
         message = error_message(f"Something went wrong on my side (reference `{reference}`); nothing was "
                                 f"saved, so it is safe to try again.{lost}")
     if respond is not None and body.get("response_url"):
-        respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+        try:
+            respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+        except Exception as failure:  # already failing; a lost notice must not hide the first error
+            logger.warning("could not tell the person what went wrong (%s)", type(failure).__name__)
     elif client is not None and body.get("type") == "view_submission":
         # A submitted modal has closed and has no response_url: the person hears it by DM.
         user = (body.get("user") or {}).get("id")
@@ -72,10 +81,10 @@ def field_errors(error: Exception, body: dict[str, Any]) -> dict[str, str]:
     else:
         text = (f"Something went wrong on my side (reference {_reference(error, body)}); nothing was saved. "
                 "Submit again, or try later.")
-    return {_first_input(body): text}
+    return {first_input(body): text}
 
 
-def _first_input(body: dict[str, Any]) -> str:
+def first_input(body: dict[str, Any]) -> str:
     view = body.get("view") or {}
     for block in view.get("blocks") or []:
         if block.get("type") == "input" and block.get("block_id"):

@@ -6,7 +6,7 @@ from models.base import Base
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery, DeliveryStatus
-from models.events import ProcessedEvent
+from models.inbox import InboxItem, InboxStatus
 from models.knowledge import KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
 from models.mentions import Mention, MentionSource
@@ -19,7 +19,7 @@ from models.terms import TermsOfReference
 
 __all__ = [
     "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting", "Membership", "Mention",
-    "MentionSource", "Nudge", "Person", "ProcessedEvent", "Question", "Role", "Standup", "StandupAnswer", "StandupRun",
-    "TermsOfReference",
+    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
+    "Membership", "Mention", "MentionSource", "Nudge", "Person", "Question", "Role", "Standup", "StandupAnswer",
+    "StandupRun", "TermsOfReference",
 ]

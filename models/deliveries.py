@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, or_, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -101,34 +103,65 @@ def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
     return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
 
 
-def claim_due(session: Session, *, now: dt.datetime, limit: int = 50) -> list[Delivery]:
-    """Mark up to `limit` due deliveries as being sent by this process and return them.
+def _due(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(
+        (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
+        (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now),
+    )
 
-    Each row is claimed with a conditional UPDATE, so two dispatchers never send the same row;
-    a claim that was never settled (the process died) expires after CLAIM_FOR.
+
+def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = (), limit: int = 50
+              ) -> list[tuple[int, str]]:
+    """(id, channel) of the first due delivery of each channel not in `exclude`, oldest first.
+
+    One per channel, because a channel's messages go one after another in the order they were written
+    (a thread's first message before its replies); one busy channel never hides the others.
     """
-    candidates = session.scalars(
-        select(Delivery.id).where(
-            or_(
-                (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
-                (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now),
-            )
-        ).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+    ranked = (
+        select(Delivery.id, Delivery.channel, Delivery.next_attempt_at,
+               func.row_number().over(partition_by=Delivery.channel, order_by=Delivery.id).label("place"))
+        .where(_due(now), *([Delivery.channel.not_in(list(exclude))] if exclude else []))
+        .subquery()
+    )
+    rows = session.execute(select(ranked.c.id, ranked.c.channel).where(ranked.c.place == 1)
+                           .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit))
+    return [(row.id, row.channel) for row in rows]
+
+
+def count_due(session: Session, *, now: dt.datetime) -> int:
+    return session.scalar(select(func.count()).select_from(Delivery).where(_due(now))) or 0
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """The fields needed to send a delivery, read as its row was claimed."""
+
+    id: int
+    key: str
+    channel: str
+    text: str
+    blocks: list[Any] | None
+    thread_ts: str | None
+    attempts: int
+    link_to: str | None
+
+
+def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime) -> list[Outgoing]:
+    """Mark these deliveries as being sent by this process, if still due, and return those it got.
+
+    One conditional UPDATE: two dispatchers never send the same row, and a claim that was never
+    settled (the process died) expires after CLAIM_FOR, counted from this moment, just before the post.
+    """
+    if not ids:
+        return []
+    rows = session.execute(
+        update(Delivery).where(Delivery.id.in_(list(ids)), _due(now))
+        .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
+        .returning(Delivery.id, Delivery.key, Delivery.channel, Delivery.text, Delivery.blocks, Delivery.thread_ts,
+                   Delivery.attempts, Delivery.link_to)
     ).all()
-    claimed: list[Delivery] = []
-    for delivery_id in candidates:
-        result = session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                or_(Delivery.status == DeliveryStatus.PENDING,
-                    (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now)),
-            )
-            .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
-        )
-        if result.rowcount:
-            claimed.append(session.get_one(Delivery, delivery_id))
-    return claimed
+    by_id = {row.id: Outgoing(*row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> None:

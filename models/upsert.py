@@ -27,6 +27,16 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], *, conf
     return session.execute(statement).first() is not None
 
 
+def insert_ignore_returning(session: Session, model: type, values: dict[str, Any], *,
+                            conflict: str | tuple[str, ...], returning: Any) -> Any | None:
+    """`insert_ignore` that gives back `returning` (a column) of the row it inserted, or None."""
+    columns = [conflict] if isinstance(conflict, str) else list(conflict)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (module.insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
+                 .returning(returning))
+    return session.execute(statement).scalar()
+
+
 def insert_ignore_many(
     session: Session, model: type, rows: list[dict[str, Any]], *, conflict: str | tuple[str, ...], batch: int = 500,
 ) -> int:

@@ -15,7 +15,7 @@ from bot.render import Message
 from bot.standups import post_summary
 from models.attention import Outcome
 from models.deliveries import Delivery, enqueue
-from models.events import forget_old_events
+from models.inbox import forget_finished
 from models.meetings import Occurrence, due_reminders
 from models.meetings.agenda import agendas
 from models.meetings.occurrences import materialize
@@ -113,6 +113,7 @@ def close_standups(*, session: Session, now: dt.datetime) -> int:
     return queued
 
 
-def forget_processed_events(*, session: Session, now: dt.datetime) -> int:
-    """Drop event ids older than Slack's retry window; the table would otherwise only grow."""
-    return forget_old_events(session, now=now)
+def forget_finished_requests(*, session: Session, now: dt.datetime) -> int:
+    """Drop requests finished more than a day ago (past Slack's retry and replay windows); the inbox would
+    otherwise only grow."""
+    return forget_finished(session, now=now)

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 logger = logging.getLogger(__name__)
 
-LOCK_NAME = "copbot.scheduler"
+SCHEDULER_LOCK = "copbot.scheduler"
+OUTBOX_LOCK = "copbot.outbox"
 
 
 def _advisory_key(name: str) -> int:
@@ -29,7 +30,7 @@ def _advisory_key(name: str) -> int:
 class LeaderLock:
     """Try to become the active scheduler; `acquire()` never blocks, call it again to retry."""
 
-    def __init__(self, engine: Engine, name: str = LOCK_NAME) -> None:
+    def __init__(self, engine: Engine, name: str = SCHEDULER_LOCK) -> None:
         self.engine = engine
         self.name = name
         self._connection: Connection | None = None

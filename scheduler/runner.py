@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
 from scheduler import digests, jobs, outreach, profiles
 from scheduler.follow_up import follow_up_actions
-from scheduler.lock import LeaderLock
+from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ JOBS: tuple[Job, ...] = (
     Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
     Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
     Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
-    Job("events.forget_old", jobs.forget_processed_events, dt.timedelta(hours=6)),
+    Job("inbox.forget_finished", jobs.forget_finished_requests, dt.timedelta(hours=6)),
     Job("actions.follow_up", follow_up_actions, dt.timedelta(minutes=5), needs_admin_ids=True),
     # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.
     Job("newcomers.check_in", outreach.send_checkins, dt.timedelta(minutes=15)),
@@ -52,7 +55,6 @@ JOBS: tuple[Job, ...] = (
     Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
 )
-DISPATCH_EVERY = dt.timedelta(seconds=10)
 STANDBY_RETRY = dt.timedelta(seconds=15)
 
 
@@ -79,33 +81,49 @@ def run_tick(services: Services, *, now: dt.datetime) -> TickReport:
 def _scheduled(services: Services, job: Job) -> Callable[[], None]:
     def run() -> None:
         now = services.clock.now()
+        started = time.perf_counter()
         try:
             count = run_job(services, job, now=now)
+            metrics.job_rows.labels(job.id).inc(count)
             if count:
                 logger.info("%s queued %d", job.id, count)
-            services.dispatcher.dispatch(now=now)
+                # The outbox's sender (in this process or another) sends them; the job never waits for Slack.
+                services.dispatcher.nudge(now=now)
         except Exception:
+            metrics.job_failures.labels(job.id).inc()
             logger.exception("job %s failed; it runs again at its next interval", job.id)
+        finally:
+            metrics.job_seconds.labels(job.id).observe(time.perf_counter() - started)
 
     return run
 
 
-class SchedulerService:
-    """Stands by until it holds the leader lock, then runs the jobs; stands down if it loses it."""
+class Standby(ABC):
+    """Stands by until it holds its lock, then does its duty; stands down if it loses the lock."""
+
+    lock_name = ""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.lock = LeaderLock(services.engine)
-        self._scheduler: BackgroundScheduler | None = None
+        self.lock = LeaderLock(services.engine, self.lock_name)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
+    @abstractmethod
     def active(self) -> bool:
-        return self._scheduler is not None
+        """Whether this process is doing the duty now."""
+
+    @abstractmethod
+    def _take_up(self) -> None:
+        """Start the duty: the lock is ours."""
+
+    @abstractmethod
+    def _hand_over(self) -> None:
+        """Stop the duty: the lock is lost or being released."""
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="copbot-scheduler", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"copbot-{self.lock_name}", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -123,45 +141,73 @@ class SchedulerService:
                 self._step()
             except Exception:
                 # The database restarting or failing over must not end this thread for good.
-                logger.exception("scheduler could not check its lock; trying again shortly")
+                logger.exception("could not check %s; trying again shortly", self.lock_name)
                 self._stand_down()
             self._stop.wait(STANDBY_RETRY.total_seconds())
 
     def _step(self) -> None:
-        if self._scheduler is None:
+        if not self.active:
             if self.lock.acquire():
-                logger.info("this process is now the active scheduler")
-                self._start_jobs()
+                logger.info("this process now holds %s", self.lock_name)
+                metrics.leader.labels(self.lock_name).set(1)
+                self._take_up()
             else:
-                logger.debug("another process is the active scheduler; standing by")
+                logger.debug("another process holds %s; standing by", self.lock_name)
         elif not self.lock.alive():
             self._stand_down()
 
-    def _start_jobs(self) -> None:
+    def _stand_down(self) -> None:
+        if self.active:
+            self._hand_over()
+        metrics.leader.labels(self.lock_name).set(0)
+        try:
+            self.lock.release()
+        except Exception:
+            logger.warning("could not release %s cleanly; the server frees it with the connection", self.lock_name)
+
+
+class SchedulerService(Standby):
+    """The active scheduler: runs the jobs while it holds the scheduler lock."""
+
+    lock_name = SCHEDULER_LOCK
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self._scheduler: BackgroundScheduler | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._scheduler is not None
+
+    def _take_up(self) -> None:
         scheduler = BackgroundScheduler(timezone=dt.UTC)
         defaults = dict(replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
         for job in JOBS:
             scheduler.add_job(_scheduled(self.services, job), "interval", id=job.id,
                               seconds=job.every.total_seconds(), next_run_time=dt.datetime.now(dt.UTC), **defaults)
-        scheduler.add_job(self._dispatch, "interval", id="outbox.dispatch",
-                          seconds=DISPATCH_EVERY.total_seconds(), **defaults)
         scheduler.start()
         self._scheduler = scheduler
 
-    def _dispatch(self) -> None:
-        try:
-            self.services.dispatcher.dispatch(now=self.services.clock.now())
-        except Exception:
-            logger.exception("outbox dispatch failed; retrying at the next interval")
-
-    def _stand_down(self) -> None:
+    def _hand_over(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        try:
-            self.lock.release()
-        except Exception:
-            logger.warning("could not release the scheduler lock cleanly; the server frees it with the connection")
+
+
+class SenderService(Standby):
+    """The active outbox sender: one per database, so that Slack's workspace-wide limit is kept by one pacer."""
+
+    lock_name = OUTBOX_LOCK
+
+    @property
+    def active(self) -> bool:
+        return self.services.dispatcher.running
+
+    def _take_up(self) -> None:
+        self.services.dispatcher.start()
+
+    def _hand_over(self) -> None:
+        self.services.dispatcher.stop()
 
 
 

@@ -7,17 +7,16 @@ says otherwise; set COPBOT_TEST_DATABASES=sqlite to run without it (CI never doe
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import secrets
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,13 +24,13 @@ from bot.app import build_services, create_app
 from bot.clock import Clock
 from bot.db import make_engine, make_session_factory
 from bot.migrate import upgrade
-from bot.outbox import ChannelPacer
+from bot.outbox import Limits
 from bot.sandbox.requests import RequestFactory, SignedRequest
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.web import BackgroundServer, WebApp
-from models import Base, ProcessedEvent
+from models import Base, Delivery, DeliveryStatus, InboxItem, InboxStatus
 from tests.slack_spec.validate import check_call
 
 PG_URL = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -40,8 +39,6 @@ BACKENDS = [b.strip() for b in os.environ.get("COPBOT_TEST_DATABASES", "sqlite,p
 # A Monday morning in November; tests move from here.
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 TEAM = "T0COP0001"
-# Event types whose listeners claim each event id in processed_events.
-CLAIMED_EVENT_TYPES = {"reaction_added", "reaction_removed", "member_joined_channel", "member_left_channel", "message"}
 CHANNEL_NAMES = {"CDEVOPS": "devops", "CRANDOM": "random"}
 
 
@@ -139,9 +136,9 @@ def settings(database_url: str, slack: SlackEmulator) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: Clock) -> Iterator[Services]:
-    built = build_services(settings, clock=clock, pacer=ChannelPacer(rate=0))
+    built = build_services(settings, clock=clock, limits=Limits.unpaced())
     yield built
-    built.engine.dispose()
+    built.close()
 
 
 @dataclass
@@ -152,18 +149,12 @@ class BotServer:
     requests: RequestFactory
     slack: SlackEmulator
     services: Services
-    # Ids of the events sent whose listeners claim them in processed_events, for `settle`.
-    claimed_events: set[str] = field(default_factory=set)
 
     def post(self, request: SignedRequest, *, headers: dict[str, str] | None = None) -> tuple[int, str]:
-        if request.headers.get("Content-Type") == "application/json":
-            body = json.loads(request.body)
-            if (body.get("event") or {}).get("type") in CLAIMED_EVENT_TYPES:
-                self.claimed_events.add(body["event_id"])
         http = urllib.request.Request(self.url + "/slack/events", data=request.body, method="POST",
                                       headers={**request.headers, **(headers or {})})
         try:
-            with urllib.request.urlopen(http, timeout=10) as response:
+            with urllib.request.urlopen(http, timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
@@ -177,19 +168,30 @@ class BotServer:
         )
         return self.post(request)
 
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every claimed event sent so far has been handled and committed.
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every request acknowledged so far has been worked on and what it queued is sent.
 
-        Events are acknowledged before they are handled, so "nothing happened" can only be checked
-        once the listener has run: its claim in processed_events commits with its effects.
+        Requests are acknowledged before they are worked on, so "nothing happened" can only be checked
+        once the work is done: each request's row in the inbox is finished with its effects.
         """
-        def handled() -> bool:
-            with self.services.sessions() as session:
-                done = set(session.scalars(select(ProcessedEvent.event_id)))
-            return self.claimed_events <= done
+        services = self.services
 
-        self.slack.wait_for(handled, timeout)
-        time.sleep(0.05)  # what the listener sends after its commit
+        def quiet() -> bool:
+            if not services.inbox.wait_idle(0):
+                return False
+            with services.sessions() as session:
+                unfinished = session.scalar(select(func.count()).select_from(InboxItem).where(
+                    InboxItem.status.in_([InboxStatus.PENDING, InboxStatus.WORKING])))
+                due = session.scalar(select(func.count()).select_from(Delivery).where(
+                    Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                    Delivery.next_attempt_at <= services.clock.now()))
+            return not unfinished and not due and not services.dispatcher.busy
+
+        # Polled here rather than with slack.wait_for, which would hold the emulator's lock over these queries.
+        deadline = time.monotonic() + timeout
+        while not quiet():
+            assert time.monotonic() < deadline, "requests or deliveries still waiting"
+            time.sleep(0.01)
 
     def posts_in(self, channel: str) -> list:
         """What the bot posted for everyone in a channel (or a DM), not ephemeral replies."""
@@ -207,15 +209,21 @@ class BotServer:
 
 
 @contextmanager
-def serving(services: Services, slack: SlackEmulator, *, process_before_response: bool = False) -> Iterator[BotServer]:
-    app = create_app(services, process_before_response=process_before_response)
-    server = BackgroundServer(WebApp(app, services.sessions)).start()
+def serving(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
+    """The app served over HTTP as `copbot run` serves it: workers doing the work, the outbox sending."""
+    app = create_app(services)
+    server = BackgroundServer(WebApp(app, services.inbox.door)).start()
+    if not services.inbox.inline:
+        services.start_workers()
+        services.dispatcher.start()
     requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
                               team_id=TEAM, bot_user_id=slack.bot_user_id)
     try:
         yield BotServer(f"http://127.0.0.1:{server.port}", requests, slack, services)
     finally:
         server.stop()
+        services.inbox.stop()
+        services.dispatcher.stop()
 
 
 @pytest.fixture
@@ -225,11 +233,15 @@ def bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
 
 
 @pytest.fixture
-def settled_bot(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
-    """The same app, answering each request only once its work is done (Bolt's process_before_response).
+def settled_bot(settings: Settings, clock: Clock, slack: SlackEmulator) -> Iterator[BotServer]:
+    """The same app, answering each request only once its work is done and what it queued is sent.
 
     A test can then look at the outcome as soon as the request returns, including the outcome
     "nothing happened", without waiting for a time.
     """
-    with serving(services, slack, process_before_response=True) as server:
-        yield server
+    settled = build_services(settings, clock=clock, limits=Limits.unpaced(), inline=True)
+    try:
+        with serving(settled, slack) as server:
+            yield server
+    finally:
+        settled.close()

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from models import Contribution, Membership, ProcessedEvent
+from models import Contribution, InboxItem, InboxStatus, Membership
 from tests.test_http_app import setup_devops
 
 
@@ -52,7 +52,8 @@ def test_the_same_event_delivered_again_counts_once(bot):
     settle(bot)
     assert sorted(contributions(bot)) == [("UALICE", "reaction_given", "bulb"), ("UCHANDRA", "idea", "bulb")]
     with bot.services.sessions() as session:
-        assert [e.event_id for e in session.scalars(select(ProcessedEvent))] == ["EvSAME0001"]
+        assert [(i.key, i.status) for i in session.scalars(select(InboxItem).where(InboxItem.kind == "event"))
+                if "EvSAME" in i.key] == [("event:EvSAME0001", InboxStatus.DONE)]
 
 
 def test_the_same_reaction_in_a_new_event_still_counts_once(bot):

@@ -10,11 +10,10 @@ from sqlalchemy import select, update
 
 import bot.outbox as outbox
 from bot.db import make_engine, make_session_factory, unit_of_work
-from bot.outbox import ChannelPacer, Dispatcher
+from bot.outbox import Dispatcher, Limits, Pacer, TokenBucket
 from bot.slack import make_client
 from models import Community, Delivery, DeliveryStatus
 from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, enqueue
-from models.events import first_delivery
 from models.links import link_to
 from models.meetings import Decision
 from tests.conftest import START, TEAM
@@ -60,16 +59,6 @@ def test_same_key_twice_is_one_row_and_one_message(services, slack):
 def test_enqueue_says_whether_it_added_the_delivery(services):
     assert put(services, "once", text="first") is True
     assert put(services, "once", text="second") is False
-
-
-def test_an_event_id_is_first_delivered_only_once(services):
-    # The same primitive guards Slack's event retries: a second True would handle the event twice.
-    with unit_of_work(services.sessions) as session:
-        assert first_delivery(session, event_id="Ev01", team_id=TEAM, event_type="member_joined_channel",
-                              now=START) is True
-    with unit_of_work(services.sessions) as session:
-        assert first_delivery(session, event_id="Ev01", team_id=TEAM, event_type="member_joined_channel",
-                              now=START) is False
 
 
 def test_dispatch_posts_channel_text_and_blocks_and_records_the_result(services, slack):
@@ -223,7 +212,7 @@ def test_two_dispatchers_at_once_send_each_delivery_exactly_once(services, slack
     other_engine = make_engine(settings.database_url)
     other = Dispatcher(make_session_factory(other_engine),
                        make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url),
-                       pacer=ChannelPacer(rate=0))
+                       limits=Limits.unpaced())
     barrier = threading.Barrier(2)
     reports, errors = [], []
 
@@ -243,6 +232,7 @@ def test_two_dispatchers_at_once_send_each_delivery_exactly_once(services, slack
         for thread in threads:
             thread.join(timeout=60)
     finally:
+        other.close()
         other_engine.dispose()
     assert errors == []
     texts = sorted(m.text for m in slack.messages if m.kind == "message")
@@ -295,55 +285,65 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     return fake
 
 
-def test_pacer_lets_a_burst_through_then_sleeps_one_interval(fake_time):
-    pacer = ChannelPacer(rate=2.0, burst=3, sleep=fake_time.sleep)
+def test_a_bucket_lets_a_burst_through_then_one_token_an_interval(fake_time):
+    bucket = TokenBucket(rate=2.0, burst=3)
     for _ in range(3):
-        pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == []
-    pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == [pytest.approx(0.5)]
-    pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == [pytest.approx(0.5), pytest.approx(0.5)]
-    # Another channel has its own bucket.
-    pacer.wait("CRANDOM")
-    assert len(fake_time.sleeps) == 2
+        assert bucket.wait() == 0
+        bucket.take()
+    assert bucket.wait() == pytest.approx(0.5)
+    fake_time.now += 0.5
+    assert bucket.wait() == 0
+    bucket.take()
+    assert bucket.wait() == pytest.approx(0.5)
 
 
-def test_pacer_refills_with_time(fake_time):
-    pacer = ChannelPacer(rate=1.0, burst=3, sleep=fake_time.sleep)
+def test_a_bucket_refills_with_time_but_never_beyond_its_burst(fake_time):
+    bucket = TokenBucket(rate=1.0, burst=3)
     for _ in range(3):
-        pacer.wait("CDEVOPS")
+        bucket.take()
     fake_time.now += 2.0  # two tokens back
-    pacer.wait("CDEVOPS")
-    pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == []
-    pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == [pytest.approx(1.0)]
+    bucket.take()
+    bucket.take()
+    assert bucket.wait() == pytest.approx(1.0)
     fake_time.now += 60  # never more than a burst, however long the pause
     for _ in range(3):
-        pacer.wait("CDEVOPS")
-    assert len(fake_time.sleeps) == 1
-    pacer.wait("CDEVOPS")
-    assert len(fake_time.sleeps) == 2
+        assert bucket.wait() == 0
+        bucket.take()
+    assert bucket.wait() == pytest.approx(1.0)
 
 
-def test_pacer_with_zero_rate_never_sleeps(fake_time):
-    pacer = ChannelPacer(rate=0, sleep=fake_time.sleep)
+def test_a_zero_rate_never_runs_out(fake_time):
+    bucket = TokenBucket(rate=0, burst=0)
     for _ in range(20):
-        pacer.wait("CDEVOPS")
-    assert fake_time.sleeps == []
+        assert bucket.wait() == 0
+        bucket.take()
+
+
+def test_each_channel_has_its_own_bucket_and_all_share_the_workspace(fake_time):
+    pacer = Pacer(Limits(channel_per_second=1.0, channel_burst=2, workspace_per_minute=120, workspace_burst=3))
+    pacer.take("CDEVOPS")
+    pacer.take("CDEVOPS")
+    assert pacer.channel_wait("CDEVOPS") == pytest.approx(1.0)
+    assert pacer.channel_wait("CRANDOM") == 0  # another channel is not held back by the first
+    pacer.take("CRANDOM")
+    # Three posts have used the workspace's burst: every channel now waits for its 2-a-second refill.
+    assert pacer.workspace.wait() == pytest.approx(0.5)
 
 
 def test_dispatcher_paces_each_channel_separately(services, slack, fake_time):
     dispatcher = Dispatcher(services.sessions, services.client,
-                            pacer=ChannelPacer(rate=1.0, burst=3, sleep=fake_time.sleep))
+                            limits=Limits(channel_per_second=1.0, channel_burst=3, workspace_per_minute=6000,
+                                          workspace_burst=100))
     for i in range(5):
         put(services, f"c{i}", text=f"channel {i}")
     put(services, "d0", channel="UALICE", text="dm 0")
-    assert dispatcher.dispatch(now=START).sent == 6
+    try:
+        assert dispatcher.dispatch(now=START).sent == 6
+    finally:
+        dispatcher.close()
     # Five to one channel: two waits of a second each; the DM needed none.
     assert fake_time.sleeps == [pytest.approx(1.0), pytest.approx(1.0)]
-    assert len(slack.messages_in("CDEVOPS")) == 5
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == [f"channel {i}" for i in range(5)]
     assert len(slack.messages_in("UALICE")) == 1
 
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class RequestFactory:
             "text": text,
             "api_app_id": self.api_app_id,
             "response_url": response_url,
-            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "trigger_id": self._trigger(n),
         }
         return self.sign(urlencode(fields).encode(), "application/x-www-form-urlencoded")
 
@@ -89,12 +90,16 @@ class RequestFactory:
             "api_app_id": self.api_app_id,
             "event": event,
             "type": "event_callback",
-            "event_id": event_id or f"Ev{n:010d}",
+            "event_id": event_id or f"Ev{n:04d}{secrets.token_hex(4).upper()}",
             "event_time": event_time or int(self.clock()),
             "authorizations": [{"enterprise_id": None, "team_id": self.team_id, "user_id": self.bot_user_id,
                                 "is_bot": True, "is_enterprise_install": False}],
         }
         return self.sign(json.dumps(wrapper).encode(), "application/json", retry_num=retry_num)
+
+    def _trigger(self, n: int) -> str:
+        # Unique like Slack's: copbot takes a repeated trigger_id for a replay of the same request.
+        return f"{n}.{int(self.clock())}.{secrets.token_hex(8)}"
 
     def _interaction(self, payload: dict[str, Any]) -> SignedRequest:
         # Slack sends interactivity as a form with one field, `payload`, holding the JSON.
@@ -116,7 +121,7 @@ class RequestFactory:
             "user": self._user(user_id, user_name),
             "api_app_id": self.api_app_id,
             "token": "unused-verification-token",
-            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "trigger_id": self._trigger(n),
             "team": {"id": self.team_id, "domain": self.team_domain},
             "actions": [{"action_id": action_id, "block_id": block_id,
                          "text": {"type": "plain_text", "text": text, "emoji": True}, "value": value,
@@ -146,7 +151,7 @@ class RequestFactory:
             "user": self._user(user_id, user_name),
             "api_app_id": self.api_app_id,
             "token": "unused-verification-token",
-            "trigger_id": f"{n}.{int(self.clock())}.sandbox",
+            "trigger_id": self._trigger(n),
             "view": {
                 "id": view_id, "team_id": self.team_id, "type": "modal", "blocks": blocks or [],
                 "private_metadata": private_metadata, "callback_id": callback_id,

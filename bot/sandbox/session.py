@@ -52,7 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import build_services, create_app
 from bot.clock import Clock
 from bot.migrate import upgrade
-from bot.outbox import ChannelPacer
+from bot.outbox import Limits
 from bot.sandbox.render import DAY_NAMES, MONTH_NAMES, Viewer, render_message, render_mrkdwn
 from bot.sandbox.requests import RequestFactory
 from bot.sandbox.slack_emulator import PostedMessage, SlackEmulator, Validator
@@ -241,9 +241,9 @@ class Sandbox:
             slack_app_token=None, copbot_admins="", log_level="WARNING",
         )
         upgrade(settings.database_url)
-        self.services = build_services(settings, clock=self.clock, pacer=ChannelPacer(rate=0))
-        # Synchronous processing: each line's effects are finished before the next line is read.
-        self.app = create_app(self.services, process_before_response=True)
+        # Synchronous processing: each line's effects (and what they post) are finished before the next line.
+        self.services = build_services(settings, clock=self.clock, limits=Limits.unpaced(), inline=True)
+        self.app = create_app(self.services)
         self.factory = RequestFactory(signing_secret=secret, team_id=self.emulator.team_id,
                                       team_domain=self.emulator.team_domain, api_app_id=self.emulator.app_id,
                                       bot_user_id=self.emulator.bot_user_id,
@@ -255,7 +255,7 @@ class Sandbox:
         logging.getLogger().removeHandler(self._logs)
         self.emulator.stop()
         if self.services is not None:
-            self.services.engine.dispose()
+            self.services.close()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None

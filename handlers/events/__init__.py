@@ -95,8 +95,8 @@ def handle_message_event(request: Request) -> None:
 
 
 def register(app: App) -> None:
-    app.event("member_joined_channel")(listener(handle_member_joined_channel_event, dedupe_events=True))
-    app.event("member_left_channel")(listener(handle_member_left_channel_event, dedupe_events=True))
-    app.event("message")(listener(handle_message_event, dedupe_events=True))
+    app.event("member_joined_channel")(listener(handle_member_joined_channel_event))
+    app.event("member_left_channel")(listener(handle_member_left_channel_event))
+    app.event("message")(listener(handle_message_event))
     # Not de-duplicated: drawing the Home tab twice is harmless, and it writes nothing.
     app.event("app_home_opened")(listener(handle_app_home_opened_event))

@@ -89,5 +89,5 @@ def handle_reaction_removed_event(request: Request) -> None:
 
 
 def register(app: App) -> None:
-    app.event("reaction_added")(listener(handle_reaction_added_event, dedupe_events=True))
-    app.event("reaction_removed")(listener(handle_reaction_removed_event, dedupe_events=True))
+    app.event("reaction_added")(listener(handle_reaction_added_event))
+    app.event("reaction_removed")(listener(handle_reaction_removed_event))

@@ -1,0 +1,212 @@
+"""The door's side of the inbox: record a request and hand it to a worker; pick up what was stranded.
+
+A listener's acknowledgement leaves from the request's own thread once the request is recorded
+(models.inbox); the work is done here, on a fixed number of worker threads, never on the thread that
+answers Slack. What waits for a worker waits in memory and in the table, so a process that dies with a
+queue loses nothing: another process's sweep finds the rows nobody finished and works on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from enum import Enum
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import metrics
+from bot.clock import Clock
+from bot.db import unit_of_work
+from models.inbox import Arrival, backlog, record, stranded
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY = 5.0  # seconds between looks for stranded requests
+# Above this many waiting requests, each new one is logged: the workers are not keeping up.
+BACKLOG_WARNING = 200
+
+
+class LanePool:
+    """Work on a fixed number of threads; items that share a lane run one at a time, in order.
+
+    A lane is one person (their commands and clicks) or one conversation: what someone did second is
+    never done before what they did first, while different people's requests run side by side.
+    """
+
+    def __init__(self, run: Callable[[int], None], *, workers: int, name: str = "copbot-work") -> None:
+        self._run = run
+        self._workers = max(1, workers)
+        self._name = name
+        self._lanes: dict[str, deque[int]] = {}
+        self._ready: deque[str] = deque()
+        self._busy: set[str] = set()
+        self._queued = 0
+        self._cond = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+
+    @property
+    def queued(self) -> int:
+        return self._queued
+
+    @property
+    def running(self) -> int:
+        return len(self._busy)
+
+    def start(self) -> None:
+        with self._cond:
+            if self._threads:
+                return
+            self._stopping = False
+            self._threads = [threading.Thread(target=self._loop, name=f"{self._name}-{i}", daemon=True)
+                             for i in range(self._workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is running and stop; what is still queued stays in the inbox for the next process."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._threads = []
+
+    def submit(self, lane: str, item: int) -> None:
+        with self._cond:
+            waiting = self._lanes.setdefault(lane, deque())
+            waiting.append(item)
+            self._queued += 1
+            if lane not in self._busy and len(waiting) == 1:
+                self._ready.append(lane)
+            self._cond.notify()
+            queued = self._queued
+        metrics.work_queued.set(queued)
+        if queued > BACKLOG_WARNING:
+            logger.warning("%d requests wait for a worker (%d workers busy)", queued, self._workers)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether everything submitted has been worked on within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queued or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._ready and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                lane = self._ready.popleft()
+                item = self._lanes[lane].popleft()
+                self._busy.add(lane)
+                self._queued -= 1
+                metrics.work_queued.set(self._queued)
+                metrics.work_running.set(len(self._busy))
+            try:
+                self._run(item)
+            except Exception:  # the runner reports its own failures; this keeps the thread alive
+                logger.exception("a worker failed outside its request's handling")
+            finally:
+                with self._cond:
+                    self._busy.discard(lane)
+                    if self._lanes.get(lane):
+                        self._ready.append(lane)
+                    else:
+                        self._lanes.pop(lane, None)
+                    metrics.work_running.set(len(self._busy))
+                    self._cond.notify_all()
+
+
+class Accepted(Enum):
+    RECORDED = "recorded"   # new, and handed to a worker
+    REPEATED = "repeated"   # its key was taken: a retried event or a replayed request
+
+
+class Inbox:
+    """Records requests on the door's own connections and has workers do them.
+
+    `inline` does the work in the caller's thread before `accept` returns (the sandbox, and tests that
+    look at the outcome as soon as a request is answered).
+    """
+
+    def __init__(self, *, door: sessionmaker[Session], sessions: sessionmaker[Session], clock: Clock,
+                 workers: int = 16, inline: bool = False) -> None:
+        self.door = door
+        self.sessions = sessions
+        self.clock = clock
+        self.inline = inline
+        self._work: Callable[[int], None] | None = None
+        self.pool = LanePool(self._do, workers=workers)
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    def bind(self, work: Callable[[int], None]) -> None:
+        """What working on a request means (handlers.base): claim it, run its listener, finish it."""
+        self._work = work
+
+    def accept(self, arrival: Arrival, *, now: dt.datetime) -> Accepted:
+        """Record the request durably, then have it worked on; raises if the database cannot record it."""
+        with unit_of_work(self.door) as session:
+            item_id = record(session, arrival, now=now)
+        if item_id is None:
+            return Accepted.REPEATED
+        if self.inline:
+            self._do(item_id)
+        else:
+            self.pool.submit(arrival.lane, item_id)
+        return Accepted.RECORDED
+
+    def start(self) -> None:
+        self.pool.start()
+        self._stop.clear()
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="copbot-inbox-sweep", daemon=True)
+        self._sweeper.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=10)
+            self._sweeper = None
+        self.pool.stop()
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        return self.pool.wait_idle(timeout)
+
+    def sweep(self, *, now: dt.datetime) -> int:
+        """Hand stranded requests (accepted by a process that died, or whose worker died) to this process."""
+        with unit_of_work(self.sessions) as session:
+            found = stranded(session, now=now)
+            counts = backlog(session)
+        for status, count in counts.items():
+            metrics.inbox_backlog.labels(status).set(count)
+        for item_id, lane in found:
+            logger.warning("request %s was left unfinished; working on it here", item_id)
+            if self.inline:
+                self._do(item_id)
+            else:
+                self.pool.submit(lane, item_id)
+        return len(found)
+
+    def _do(self, item_id: int) -> None:
+        if self._work is None:
+            raise RuntimeError("the inbox has no work bound to it")
+        self._work(item_id)
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(SWEEP_EVERY):
+            try:
+                self.sweep(now=self.clock.now())
+            except Exception as error:  # the database may be away; the next sweep tries again
+                logger.warning("could not look for unfinished requests (%s)", type(error).__name__)
