@@ -128,6 +128,29 @@ class _Channel:
 
 
 @dataclass
+class PostLimits:
+    """Slack's limits on chat.postMessage, as the emulator enforces them with HTTP 429 and Retry-After:
+    about one message a second per channel with short bursts, and a few hundred a minute per workspace."""
+
+    channel_per_second: float = 1.0
+    channel_burst: int = 5
+    workspace_per_minute: float = 300.0
+    workspace_burst: int = 30
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, max(1, burst)
+        self.tokens, self.at = float(self.burst), time.monotonic()
+
+    def wait(self) -> float:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
 class _Injection:
     kind: Literal["error", "ratelimit", "http"]
     error: str = "internal_error"
@@ -270,6 +293,8 @@ class SlackEmulator:
         app_id: str = "A0COPBOT",
         validator: Validator | None = None,
         clock: Callable[[], float] | None = None,
+        latency: float = 0.0,
+        post_limits: PostLimits | None = None,
     ) -> None:
         self.team_id = team_id
         self.team_domain = team_domain
@@ -279,6 +304,11 @@ class SlackEmulator:
         self.app_id = app_id
         self.validator = validator
         self.clock: Callable[[], float] = clock or time.time
+        # Seconds every Web API call and response_url post takes to be answered (Slack is 100-300 ms away).
+        self.latency = latency
+        self.post_limits = post_limits
+        # chat.postMessage calls answered 429 because they went over `post_limits`.
+        self.throttled = 0
 
         self.calls: list[ApiCall] = []
         self.messages: list[PostedMessage] = []
@@ -299,6 +329,10 @@ class SlackEmulator:
         self._view_counter = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._channel_buckets: dict[str, _Bucket] = {}
+        self._workspace_bucket: _Bucket | None = None
+        # Posts to response_urls wait while this is set and not yet opened (see `hold_responses`).
+        self._response_gate: threading.Event | None = None
 
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -526,6 +560,28 @@ class SlackEmulator:
         """Answer the next `times` calls of method with a bare HTTP error status."""
         self._inject(method, _Injection("http", status=status), times)
 
+    def stats(self) -> dict[str, Any]:
+        """Counts for a process that drives the emulator from outside (the benchmarks): calls by method,
+        posts refused for going over `post_limits`, messages posted, and messages posted twice."""
+        with self._lock:
+            calls: dict[str, int] = {}
+            for call in self.calls:
+                calls[call.method] = calls.get(call.method, 0) + 1
+            posted = [(m.channel, m.text) for m in self.messages if m.kind == "message" and m.user == self.bot_user_id]
+            return {"calls": calls, "throttled": self.throttled, "messages": len(posted),
+                    "doubled": len(posted) - len(set(posted)), "responses": len(self.responses)}
+
+    def hold_responses(self) -> threading.Event:
+        """Hold every post to a response_url until the returned event is set (or 30 s pass).
+
+        A request's reply must not be needed for its acknowledgement: with the replies held, an app
+        whose acknowledgement waits for its work cannot answer at all.
+        """
+        gate = threading.Event()
+        with self._lock:
+            self._response_gate = gate
+        return gate
+
     def _inject(self, method: str, injection: _Injection, times: int) -> None:
         with self._lock:
             self._injections.setdefault(method, deque()).extend([injection] * times)
@@ -541,7 +597,15 @@ class SlackEmulator:
         url = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
-        if url.path.startswith("/api/"):
+        if self.latency > 0:
+            time.sleep(self.latency)  # outside the lock: slow answers overlap, as Slack's do
+        if url.path.startswith("/response/"):
+            gate = self._response_gate
+            if gate is not None:
+                gate.wait(30)
+        if url.path == "/_emulator/stats":
+            status, payload, headers = 200, self.stats(), {}
+        elif url.path.startswith("/api/"):
             status, payload, headers = self._handle_api(url.path[len("/api/") :], url.query, body, request)
         elif url.path.startswith("/response/"):
             status, payload, headers = self._handle_response(unquote(url.path[len("/response/") :]), body)
@@ -624,6 +688,10 @@ class SlackEmulator:
             return 200, self._error("invalid_auth"), {}
 
         injection = self._take_injection(method)
+        if injection is None and method == "chat.postMessage":
+            retry_after = self._over_post_limits(args)
+            if retry_after:
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
         if injection is not None:
             if injection.kind == "ratelimit":
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(injection.retry_after)}
@@ -637,6 +705,24 @@ class SlackEmulator:
         except SlackError as error:
             return 200, self._error(error.error, error.messages), {}
         return 200, {"ok": True, **result}, {}
+
+    def _over_post_limits(self, args: Mapping[str, Any]) -> int:
+        """Seconds to wait (0 if the post may go): each channel's bucket, and the workspace's, must have a token."""
+        limits = self.post_limits
+        if limits is None:
+            return 0
+        channel = str(args.get("channel") or "")
+        with self._lock:
+            if self._workspace_bucket is None:
+                self._workspace_bucket = _Bucket(limits.workspace_per_minute / 60, limits.workspace_burst)
+            bucket = self._channel_buckets.setdefault(channel, _Bucket(limits.channel_per_second, limits.channel_burst))
+            wait = max(bucket.wait(), self._workspace_bucket.wait())
+            if wait > 0:
+                self.throttled += 1
+                return max(1, int(wait + 0.999))
+            bucket.tokens -= 1
+            self._workspace_bucket.tokens -= 1
+            return 0
 
     @staticmethod
     def _error(error: str, messages: list[str] | None = None) -> dict[str, Any]:
