@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import fresh_database  # noqa: E402
 from bot.app import build_services, create_app  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.migrate import upgrade  # noqa: E402
-from bot.outbox import ChannelPacer  # noqa: E402
+from bot.outbox import Limits  # noqa: E402
 from bot.sandbox.requests import RequestFactory  # noqa: E402
 from bot.sandbox.slack_emulator import SlackEmulator  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -46,7 +44,6 @@ from scheduler.follow_up import follow_up_actions  # noqa: E402
 from scheduler.outreach import send_nudges  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
-PG_ADMIN = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def median_seconds(function: Callable[[], object], repeat: int = 5) -> float:
@@ -56,27 +53,6 @@ def median_seconds(function: Callable[[], object], repeat: int = 5) -> float:
         function()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
-
-
-def fresh_database(kind: str) -> tuple[str, Callable[[], None]]:
-    if kind == "sqlite":
-        folder = tempfile.mkdtemp()
-        url = f"sqlite:///{folder}/bench.db"
-        upgrade(url)
-        return url, lambda: None
-    name = f"copbot_bench_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 def bench_reminder_scan(kind: str, communities: int) -> dict[str, float]:
@@ -342,7 +318,7 @@ def bench_dispatch(messages: int) -> dict[str, float]:
             slack.add_channel(f"C{n}", f"c{n}", creator="U0COPBOT", members=["U0COPBOT"])
         settings = load_settings(slack_bot_token="xoxb-bench", slack_signing_secret=secrets.token_hex(16),
                                  slack_api_url=slack.base_url, database_url=url, _env_file=None)
-        services = build_services(settings, clock=Clock(NOW), pacer=ChannelPacer(rate=0))
+        services = build_services(settings, clock=Clock(NOW), limits=Limits.unpaced())
         with services.sessions.begin() as session:
             for n in range(messages):
                 enqueue(session, key=f"bench:{n}", team_id="T1", channel=f"C{n % 10}", text=f"message {n}",
@@ -366,8 +342,9 @@ def bench_events(count: int) -> dict[str, float]:
         secret = secrets.token_hex(16)
         settings = load_settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret,
                                  slack_api_url=slack.base_url, database_url=url, _env_file=None)
-        services = build_services(settings, clock=Clock(NOW), pacer=ChannelPacer(rate=0))
-        app = create_app(services, process_before_response=True)
+        # Inline: each event's work is done before it is answered, so the figure is the whole work's rate.
+        services = build_services(settings, clock=Clock(NOW), limits=Limits.unpaced(), inline=True)
+        app = create_app(services)
         with services.sessions.begin() as session:
             create_community(session, team_id=slack.team_id, channel_id="CDEV", name="Dev", created_by="UA",
                              timezone="Europe/London", now=NOW)
