@@ -1,0 +1,296 @@
+"""What each scheduler job costs in SQL statements does not grow with the people it serves.
+
+Each test builds communities with N members, counts the statements of one run of a job, rolls the
+run back, gives the same communities 3N members more, and counts again at the same instant: the two
+counts are equal, while the job's work (what it returns) grows with the members, fourfold where each
+member is due something. Both sizes stay inside one IN list (500 values), so what is counted is the
+few statements a job costs per community and zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import ActionStatus, Community, HeldNotice, Meeting, Membership, Person, Role, StandupRun
+from models.attention import hold
+from models.communities import create_community
+from models.digests.parts import MAX_ITEMS
+from models.events import first_delivery
+from models.meetings import RsvpAnswer, schedule_meeting
+from models.meetings.occurrences import MeetingOccurrence, find_occurrence, occurrence_row
+from models.meetings.records import record_decision
+from models.meetings.reminders import record_rsvp
+from models.mentions import MentionSource, record_mentions
+from models.standups.runs import record_answer
+from models.standups.settings import set_schedule, standup_for
+from scheduler.digests import post_channel_digests, send_digest_dms
+from scheduler.follow_up import follow_up_actions
+from scheduler.jobs import (
+    ask_standups,
+    close_standups,
+    forget_processed_events,
+    send_due_reminders,
+)
+from tests import factories
+from tests.conftest import TEAM
+
+UTC = dt.UTC
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+# Monday 22 March 2027, 10:00 UTC: 10:00 in London, 11:00 in Berlin, 15:30 in Bengaluru. Every reader's
+# 09:00 has come, and every community's Monday 09:00 slot; these are everyone's working hours.
+AT = dt.datetime(2027, 3, 22, 10, 0, tzinfo=UTC)
+LONG_AGO = AT - 60 * DAY
+ZONES = ("Europe/London", "Europe/Berlin", "Asia/Kolkata")
+N = 4  # members per community at first; then four times as many
+Grow = Callable[[Session, int, int], None]
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """Every statement sent to the database while inside (an executemany counts once)."""
+    statements: list[str] = []
+
+    def note(_connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+@dataclass(frozen=True)
+class Run:
+    statements: int
+    result: int
+
+
+def measure(sessions: sessionmaker[Session], job: Callable[..., int], at: dt.datetime) -> Run:
+    """One run of `job`, flushed and counted, then rolled back so that the next run finds the same work."""
+    with sessions() as session, counting(sessions.kw["bind"]) as statements:
+        result = job(session=session, now=at)
+        session.flush()
+        count = len(statements)
+        session.rollback()
+    return Run(count, result)
+
+
+def grown(sessions: sessionmaker[Session], job: Callable[..., int], grow: Grow,
+          at: dt.datetime = AT) -> tuple[Run, Run]:
+    """The job's run with N members per community, and with 4N."""
+    with sessions.begin() as session:
+        grow(session, 0, N)
+    small = measure(sessions, job, at)
+    with sessions.begin() as session:
+        grow(session, N, 3 * N)
+    return small, measure(sessions, job, at)
+
+
+def assert_flat(small: Run, large: Run, *, work: int) -> None:
+    assert (small.result, large.result) == (work, 4 * work), "the fixture should give the job four times the work"
+    assert large.statements == small.statements, (
+        f"{small.statements} statements for {small.result}, {large.statements} for {large.result}")
+
+
+def communities(sessions: sessionmaker[Session], count: int) -> list[int]:
+    """Communities in London, Berlin and Bengaluru in turn, all led by the same lead."""
+    with sessions.begin() as session:
+        made = [create_community(session, team_id=TEAM, channel_id=f"C{n:04d}", name=f"CoP {n}", created_by="ULEAD",
+                                 timezone=ZONES[n % len(ZONES)], now=LONG_AGO - DAY) for n in range(count)]
+        for place in made:
+            factories.member(session, place, "ULEAD", joined=LONG_AGO, role=Role.LEAD, nudges_enabled=False)
+        return [place.id for place in made]
+
+
+def lead(session: Session) -> Person:
+    return factories.person(session, "ULEAD", team_id=TEAM, now=LONG_AGO)
+
+
+def places(session: Session, ids: list[int]) -> list[Community]:
+    return [session.get_one(Community, community_id) for community_id in ids]
+
+
+def people(session: Session, start: int, count: int, **prefs: object) -> list[Person]:
+    """People numbered from `start`, over the three zones, with their profile known."""
+    return [factories.person(session, f"U{n:05d}", team_id=TEAM, now=LONG_AGO, tz=ZONES[n % len(ZONES)], **prefs)
+            for n in range(start, start + count)]
+
+
+def enrol(session: Session, ids: list[int], start: int, count: int, *, since: dt.datetime = LONG_AGO,
+          **prefs: object) -> list[Membership]:
+    """`people` made members of every community of `ids`, community by community."""
+    made = people(session, start, count, **prefs)
+    return [factories.member(session, place, person.user_id, joined=since)
+            for place in places(session, ids) for person in made]
+
+
+def busy_week(session: Session, ids: list[int]) -> None:
+    """More actions opened and decisions taken this week than a digest lists: a list that grows past MAX_ITEMS
+    costs its section one count more, once per community, which is not what these tests are about."""
+    for place in places(session, ids):
+        for n in range(MAX_ITEMS + 1):
+            factories.action(session, place, f"Pool {n}", created=AT - 4 * DAY)
+            record_decision(session, community=place, occurrence=None, text=f"Decision {n}", person=lead(session),
+                            now=AT - 4 * DAY)
+
+
+def test_digest_dms_cost_the_same_for_four_times_the_readers(sessions):
+    """Each reader, in two communities, has open actions, messages held for them and a mention in both."""
+    ids = communities(sessions, 2)
+    with sessions.begin() as session:
+        busy_week(session, ids)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        for membership in enrol(session, ids, start, count, digest_dm=True, nudges_enabled=False):
+            place, reader = membership.community, membership.person
+            factories.action(session, place, f"Write up {reader.user_id}", created=AT - 3 * DAY, owner=reader,
+                             due=AT + 2 * DAY)
+            hold(session, key=f"held:{place.id}:{reader.id}", person_id=reader.id, community_id=place.id,
+                 kind="nudge", summary="One small thing", now=AT - 2 * DAY)
+        readers = people(session, start, count)
+        for place in places(session, ids):
+            record_mentions(session, community_id=place.id, source=MentionSource.DECISION, record_id=start + 1,
+                            mentioned=readers, by=lead(session), text="We agreed", now=AT - DAY)
+        for reader in readers:  # about no community: shown in the first of their copies only
+            hold(session, key=f"held:none:{reader.id}", person_id=reader.id, community_id=None, kind="escalation",
+                 summary="Escalated to you", now=AT - DAY)
+
+    small, large = grown(sessions, send_digest_dms, grow)
+    assert_flat(small, large, work=2 * N)
+
+
+def test_a_notice_held_about_no_community_is_in_the_first_copy_only(sessions):
+    ids = communities(sessions, 2)
+    with sessions.begin() as session:
+        [membership, _] = enrol(session, ids, 0, 1, digest_dm=True, nudges_enabled=False)
+        hold(session, key="held:none", person_id=membership.person_id, community_id=None, kind="escalation",
+             summary="Escalated to you", now=AT - DAY)
+    with sessions.begin() as session:
+        assert send_digest_dms(session=session, now=AT) == 2
+        copies = factories.deliveries(session, kind="digest_dm")
+        assert ["Escalated to you" in str(copy.blocks) for copy in copies] == [True, False]
+        assert session.scalars(select(HeldNotice.released_at)).one() == AT
+
+
+def test_channel_digests_cost_the_same_for_four_times_the_members(sessions):
+    """A week of members joining, speaking, owning and deciding, in communities of three zones."""
+    ids = communities(sessions, 3)
+    with sessions.begin() as session:
+        busy_week(session, ids)
+        for place in places(session, ids):
+            schedule_meeting(session, community=place, title="Show and tell", starts_at=AT + 3 * DAY,
+                             created_by=lead(session), now=LONG_AGO)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        for membership in enrol(session, ids, start, count, since=AT - 3 * DAY):
+            place, person = membership.community, membership.person
+            factories.contribute(session, place, person, AT - 2 * DAY)
+            factories.action(session, place, f"Write up {person.user_id}", created=AT - 2 * DAY, owner=person)
+            record_decision(session, community=place, occurrence=None, text=f"{person.user_id} decided",
+                            person=person, now=AT - DAY)
+            record_mentions(session, community_id=place.id, source=MentionSource.DECISION, record_id=1,
+                            mentioned=[person], by=lead(session), text="We agreed", now=AT - DAY)
+
+    small, large = grown(sessions, post_channel_digests, grow)
+    assert large.result == small.result == 3  # one per community, whatever its size
+    assert large.statements == small.statements
+
+
+def meeting_row(session: Session, place: Community, *, before: dt.datetime) -> tuple[Meeting, MeetingOccurrence]:
+    """The community's one meeting, and the row of its occurrence after `before`."""
+    meeting = session.scalars(select(Meeting).where(Meeting.community_id == place.id)).one()
+    return meeting, occurrence_row(session, find_occurrence(session, meeting=meeting, now=before))
+
+
+def test_meeting_reminders_cost_the_same_for_four_times_the_people_coming(sessions):
+    ids = communities(sessions, 3)
+    with sessions.begin() as session:
+        for place in places(session, ids):
+            schedule_meeting(session, community=place, title="Show and tell", starts_at=AT + HOUR,
+                             created_by=lead(session), now=LONG_AGO)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        for membership in enrol(session, ids, start, count):
+            _, row = meeting_row(session, membership.community, before=AT)
+            record_rsvp(session, occurrence=row, person=membership.person, answer=RsvpAnswer.YES, now=AT - DAY)
+
+    small, large = grown(sessions, send_due_reminders, grow)
+    # The channel's reminder in each community, and a DM to each of its members coming.
+    assert (small.result, large.result) == (3 + 3 * N, 3 + 12 * N)
+    assert large.statements == small.statements
+
+
+def standups(sessions: sessionmaker[Session], ids: list[int]) -> None:
+    """Each community's standup asks its members by DM at 09:30 their time, on weekdays."""
+    with sessions.begin() as session:
+        for place in places(session, ids):
+            set_schedule(session, standup=standup_for(session, community=place), days="12345", at=dt.time(9, 30))
+
+
+def test_standup_asks_cost_the_same_for_four_times_the_members(sessions):
+    ids = communities(sessions, 3)
+    standups(sessions, ids)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        enrol(session, ids, start, count)
+
+    small, large = grown(sessions, ask_standups, grow)
+    # The lead is asked too, once in each community.
+    assert (small.result, large.result) == (3 + 3 * N, 3 + 12 * N)
+    assert large.statements == small.statements
+
+
+def test_closing_standups_costs_the_same_for_four_times_the_members(sessions):
+    """Half the members answered; the others are missing from the summary, and named to the lead."""
+    ids = communities(sessions, 3)
+    standups(sessions, ids)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        memberships = enrol(session, ids, start, count)
+        ask_standups(session=session, now=AT)
+        for membership in memberships[::2]:
+            run = session.scalars(select(StandupRun).where(
+                StandupRun.standup_id == standup_for(session, community=membership.community).id)).one()
+            record_answer(session, run=run, person=membership.person, answers=["Shipped", "More", "No"],
+                          now=AT + dt.timedelta(minutes=30))
+
+    small, large = grown(sessions, close_standups, grow, at=AT + 5 * HOUR)
+    # Each community's summary, and a DM to the lead (who leads all three) naming who did not answer, but for
+    # the third, which waits for their digest: their three asks already went this week, in a budget of five.
+    assert large.result == small.result == 5
+    assert large.statements == small.statements
+
+
+def test_action_follow_up_costs_the_same_for_four_times_the_owners(sessions):
+    """Each owner has an action due soon, one overdue and one blocked long enough to reach the lead."""
+    ids = communities(sessions, 3)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        for membership in enrol(session, ids, start, count):
+            place, person = membership.community, membership.person
+            factories.action(session, place, "Soon", created=AT - 3 * DAY, owner=person, due=AT + 3 * HOUR)
+            factories.action(session, place, "Late", created=AT - 3 * DAY, owner=person, due=AT - 3 * HOUR)
+            factories.action(session, place, "Stuck", created=AT - 5 * DAY, owner=person, status=ActionStatus.BLOCKED,
+                             blocker_reason="vendor", blocked_at=AT - 4 * DAY)
+
+    small, large = grown(sessions, follow_up_actions, grow)
+    # Everyone's reminders go out until their budget of five runs out, and the lead's escalations likewise.
+    assert (small.result, large.result) == (N * 5 + 5, 4 * N * 5 + 5)
+    assert large.statements == small.statements
+
+
+def test_forgetting_old_events_costs_one_statement_whatever_their_number(sessions):
+    def grow(session: Session, start: int, count: int) -> None:
+        for n in range(start, start + count):
+            first_delivery(session, event_id=f"Ev{n:05d}", team_id=TEAM, event_type="message", now=AT - 8 * DAY)
+
+    small, large = grown(sessions, forget_processed_events, grow)
+    assert (small.result, large.result, small.statements, large.statements) == (N, 4 * N, 1, 1)
