@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ActionStatus, Community, HeldNotice, Meeting, Membership, Person, Role, StandupRun
+from models import ActionStatus, Community, HeldNotice, Meeting, Membership, Nudge, Person, Role, StandupRun
 from models.attention import hold
 from models.communities import create_community
+from models.deliveries import enqueue
 from models.digests.parts import MAX_ITEMS
 from models.events import first_delivery
 from models.meetings import RsvpAnswer, schedule_meeting
@@ -27,6 +28,8 @@ from models.meetings.occurrences import MeetingOccurrence, find_occurrence, occu
 from models.meetings.records import record_decision
 from models.meetings.reminders import record_rsvp
 from models.mentions import MentionSource, record_mentions
+from models.newcomers import public_welcome_key
+from models.questions import note_question
 from models.standups.runs import record_answer
 from models.standups.settings import set_schedule, standup_for
 from scheduler.digests import post_channel_digests, send_digest_dms
@@ -37,6 +40,7 @@ from scheduler.jobs import (
     forget_processed_events,
     send_due_reminders,
 )
+from scheduler.outreach import send_checkins, send_nudges
 from tests import factories
 from tests.conftest import TEAM
 
@@ -178,6 +182,74 @@ def test_a_notice_held_about_no_community_is_in_the_first_copy_only(sessions):
         copies = factories.deliveries(session, kind="digest_dm")
         assert ["Escalated to you" in str(copy.blocks) for copy in copies] == [True, False]
         assert session.scalars(select(HeldNotice.released_at)).one() == AT
+
+
+def invitations(session: Session, ids: list[int]) -> None:
+    """In the first community an action fits those into vault, and a question is open; in the second a meeting
+    is coming; the third has an action nobody is into; the fourth, if any, has nothing to offer."""
+    pooled, meeting, other, *_ = places(session, ids)
+    factories.action(session, pooled, "Document the vault setup", created=AT - DAY)
+    note_question(session, community_id=pooled.id, person_id=lead(session).id, channel_id=pooled.channel_id,
+                  ts="1.0", text="Who knows Vault?", asked_at=AT - 2 * DAY)
+    schedule_meeting(session, community=meeting, title="Show and tell", starts_at=AT + 3 * DAY,
+                     created_by=lead(session), now=LONG_AGO)
+    factories.action(session, other, "Tidy the wiki", created=AT - DAY)
+
+
+def some_into_vault_and_some_out_of_room(memberships: list[Membership]) -> None:
+    for membership in memberships:
+        person = membership.person
+        n = int(person.user_id[1:])
+        person.interests = "vault" if n % 2 else None
+        person.dm_budget = 0 if n % 4 == 0 else person.dm_budget
+
+
+def test_nudges_cost_the_same_for_four_times_the_quiet(sessions):
+    ids = communities(sessions, 4)
+    with sessions.begin() as session:
+        invitations(session, ids)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        some_into_vault_and_some_out_of_room(enrol(session, ids, start, count))
+
+    small, large = grown(sessions, send_nudges, grow)
+    # One nudge each, whatever their number of communities; one in four has no room left, and theirs is held.
+    assert_flat(small, large, work=N - N // 4)
+
+
+def test_a_quiet_member_who_asked_the_latest_question_is_offered_someone_elses(sessions):
+    ids = communities(sessions, 1)
+    with sessions.begin() as session:
+        [place] = places(session, ids)
+        asker, _other = (m.person for m in enrol(session, ids, 0, 2))
+        note_question(session, community_id=place.id, person_id=lead(session).id, channel_id=place.channel_id,
+                      ts="1.0", text="Who knows Vault?", asked_at=AT - 3 * DAY)
+        note_question(session, community_id=place.id, person_id=asker.id, channel_id=place.channel_id, ts="2.0",
+                      text="Is the wiki current?", asked_at=AT - DAY)
+    with sessions.begin() as session:
+        assert send_nudges(session=session, now=AT) == 2
+        texts = {d.channel: d.text + str(d.blocks) for d in factories.deliveries(session, kind="nudge")}
+        assert "Who knows Vault?" in texts["U00000"] and "Is the wiki current?" in texts["U00001"]
+        assert {n.invitation for n in session.scalars(select(Nudge))} == {"question"}
+
+
+def test_checkins_cost_the_same_for_four_times_the_newcomers(sessions):
+    """Newcomers a week in, welcomed and silent since."""
+    ids = communities(sessions, 3)
+    with sessions.begin() as session:
+        invitations(session, ids)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        memberships = enrol(session, ids, start, count, since=AT - 8 * DAY)
+        some_into_vault_and_some_out_of_room(memberships)
+        for membership in memberships:
+            enqueue(session, key=public_welcome_key(membership), team_id=TEAM,
+                    channel=membership.community.channel_id, text="Welcome!", kind="welcome",
+                    community_id=membership.community_id, now=AT - 8 * DAY)
+
+    small, large = grown(sessions, send_checkins, grow)
+    # A check-in from each community, but for the one in four with no room left, whose check-ins are held.
+    assert_flat(small, large, work=3 * (N - N // 4))
 
 
 def test_channel_digests_cost_the_same_for_four_times_the_members(sessions):
