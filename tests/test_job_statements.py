@@ -24,9 +24,11 @@ from models.deliveries import enqueue
 from models.digests.parts import MAX_ITEMS
 from models.events import first_delivery
 from models.meetings import RsvpAnswer, schedule_meeting
+from models.meetings.agenda import add_agenda_item
 from models.meetings.occurrences import MeetingOccurrence, find_occurrence, occurrence_row
-from models.meetings.records import record_decision
+from models.meetings.records import AttendedBy, record_attendance, record_decision, record_note
 from models.meetings.reminders import record_rsvp
+from models.meetings.running import start_meeting
 from models.mentions import MentionSource, record_mentions
 from models.newcomers import public_welcome_key
 from models.questions import note_question
@@ -36,6 +38,7 @@ from scheduler.digests import post_channel_digests, send_digest_dms
 from scheduler.follow_up import follow_up_actions
 from scheduler.jobs import (
     ask_standups,
+    close_overdue_meetings,
     close_standups,
     forget_processed_events,
     send_due_reminders,
@@ -297,6 +300,36 @@ def test_meeting_reminders_cost_the_same_for_four_times_the_people_coming(sessio
     small, large = grown(sessions, send_due_reminders, grow)
     # The channel's reminder in each community, and a DM to each of its members coming.
     assert (small.result, large.result) == (3 + 3 * N, 3 + 12 * N)
+    assert large.statements == small.statements
+
+
+def test_closing_forgotten_meetings_costs_the_same_for_four_times_the_attendees(sessions):
+    """Each attendee put an item on the agenda, took an action, wrote a note and a decision."""
+    ids = communities(sessions, 3)
+    started = AT - 2 * HOUR
+    with sessions.begin() as session:
+        for place in places(session, ids):
+            schedule_meeting(session, community=place, title="Show and tell", starts_at=started, duration=HOUR,
+                             created_by=lead(session), now=LONG_AGO)
+            start_meeting(session, community=place, person=lead(session), now=started)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        for membership in enrol(session, ids, start, count):
+            place, person = membership.community, membership.person
+            meeting, row = meeting_row(session, place, before=started - HOUR)
+            record_attendance(session, occurrence=row, person=person, attended_by=AttendedBy.SPOKE,
+                              now=started + dt.timedelta(minutes=5))
+            add_agenda_item(session, community=place, occurrence=row, text=f"From {person.user_id}", person=person,
+                            now=started - DAY)
+            during = started + dt.timedelta(minutes=10)
+            record_note(session, occurrence=row, text=f"{person.user_id} noted", person=person, now=during)
+            record_decision(session, community=place, occurrence=row, text=f"{person.user_id} decided",
+                            person=person, now=during)
+            factories.action(session, place, f"Follow up {person.user_id}", owner=person, created=during,
+                             meeting_id=meeting.id)
+
+    small, large = grown(sessions, close_overdue_meetings, grow)
+    assert large.result == small.result == 3  # one set of minutes per community
     assert large.statements == small.statements
 
 
