@@ -31,6 +31,7 @@ from models.meetings.reminders import record_rsvp
 from models.meetings.running import start_meeting
 from models.mentions import MentionSource, record_mentions
 from models.newcomers import public_welcome_key
+from models.people import enroll_members
 from models.questions import note_question
 from models.standups.runs import record_answer
 from models.standups.settings import set_schedule, standup_for
@@ -44,6 +45,7 @@ from scheduler.jobs import (
     send_due_reminders,
 )
 from scheduler.outreach import send_checkins, send_nudges
+from scheduler.profiles import refresh_profiles
 from tests import factories
 from tests.conftest import TEAM
 
@@ -390,6 +392,32 @@ def test_action_follow_up_costs_the_same_for_four_times_the_owners(sessions):
     # Everyone's reminders go out until their budget of five runs out, and the lead's escalations likewise.
     assert (small.result, large.result) == (N * 5 + 5, 4 * N * 5 + 5)
     assert large.statements == small.statements
+
+
+def test_profile_refresh_costs_the_same_for_four_times_the_members(services, slack):
+    """Members enrolled at set-up, one in five of whom has left the workspace since."""
+    with services.sessions.begin() as session:
+        place_id = create_community(session, team_id=TEAM, channel_id="C0000", name="CoP", created_by="ULEAD",
+                                    timezone="Europe/London", now=LONG_AGO).id
+    runs = []
+    for start, count in ((0, 5), (5, 20)):
+        users = [f"U{n:05d}" for n in range(start, start + count)]
+        for n, user in enumerate(users, start=start):
+            if n % 5:
+                slack.add_user(user, user.lower(), real_name=f"Person {n}", tz=ZONES[n % len(ZONES)])
+        with services.sessions.begin() as session:
+            enroll_members(session, community=session.get_one(Community, place_id), user_ids=users, now=LONG_AGO)
+        with counting(services.engine) as statements:
+            fetched = refresh_profiles(sessions=services.sessions, client=services.client, now=AT)
+        runs.append(Run(len(statements), fetched))
+    small, large = runs
+    assert (small.result, large.result) == (4, 16)
+    assert large.statements == small.statements
+    with services.sessions() as session:
+        found = {p.user_id: p for p in session.scalars(select(Person))}
+    assert (found["U00001"].tz, found["U00001"].display_name, found["U00001"].profile_fetched_at) == (
+        "Europe/Berlin", "u00001", AT)
+    assert found["U00005"].deleted and found["U00005"].profile_fetched_at is None
 
 
 def test_forgetting_old_events_costs_one_statement_whatever_their_number(sessions):
