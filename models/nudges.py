@@ -167,7 +167,7 @@ def invitations(session: Session, *, wanted: Sequence[tuple[Community, Person]],
     """`choose_invitation` for many (community, person) pairs, by (community id, person id).
 
     Each kind of invitation is read once for all the communities of those still without one: four
-    statements at most, whatever the number of people.
+    statements at most for a few hundred communities, whatever the number of people.
     """
     chosen: dict[tuple[int, int], Invitation] = {}
     if not wanted:

@@ -109,11 +109,6 @@ def open_questions(session: Session, *, community_ids: Iterable[int], now: dt.da
 
 
 def asked_by_someone_else(questions: Sequence[Question], person_id: int) -> Question | None:
-    """The first of `questions` (newest first) that this person did not ask."""
+    """The first of `questions` (newest first) that this person did not ask: of a community's `open_questions`,
+    the most recent unanswered question someone else asked there."""
     return next((question for question in questions if question.person_id != person_id), None)
-
-
-def open_question_for(session: Session, *, community_id: int, person_id: int, now: dt.datetime) -> Question | None:
-    """The most recent unanswered question in the community that someone else asked."""
-    return asked_by_someone_else(open_questions(session, community_ids=[community_id], now=now)[community_id],
-                                 person_id)
