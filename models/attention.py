@@ -11,12 +11,11 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, chunked, utcnow
 from models.deliveries import Delivery
 from models.errors import BadArgument
 from models.meetings.reminders import occurrence_in_key
@@ -28,8 +27,6 @@ MAX_DM_BUDGET = 20
 BUDGET_WINDOW = dt.timedelta(days=7)
 # A held notice older than this is no longer news; it stops being shown.
 HOLD_FOR = dt.timedelta(days=30)
-_IN_CHUNK = 500  # keeps IN lists well inside every database's limit on bound parameters
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,16 +93,11 @@ def set_budget(person: Person, budget: int) -> None:
     person.dm_budget = budget
 
 
-def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start:start + _IN_CHUNK]
-
-
 def dms_used(session: Session, *, team_id: str, user_ids: Iterable[str], now: dt.datetime) -> dict[str, int]:
     """Unasked-for DMs each person was sent in the last seven days, counted from the outbox itself."""
     wanted = sorted(set(user_ids))
     used: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted):
         rows = session.execute(
             select(Delivery.channel, func.count()).where(
                 Delivery.team_id == team_id, Delivery.channel.in_(chunk),
@@ -190,7 +182,7 @@ def waiting_notices(session: Session, *, person_ids: Iterable[int], now: dt.date
     """What is waiting for each person and still worth reading (see `sort_out`), oldest first, in one query."""
     wanted = sorted(set(person_ids))
     found: dict[int, list[HeldNotice]] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted):
         for notice in session.scalars(
             select(HeldNotice).where(HeldNotice.person_id.in_(chunk), HeldNotice.released_at.is_(None),
                                      HeldNotice.created_at > now - HOLD_FOR).order_by(HeldNotice.id)
@@ -200,17 +192,16 @@ def waiting_notices(session: Session, *, person_ids: Iterable[int], now: dt.date
 
 
 def release(session: Session, *, notice_ids: Iterable[int], now: dt.datetime) -> None:
-    """Mark notices as shown in a digest that is on its way."""
-    ids = sorted(set(notice_ids))
-    if ids:
-        session.execute(update(HeldNotice).where(HeldNotice.id.in_(ids)).values(released_at=now))
+    """Mark notices as shown in a digest that is on its way (a digest run releases thousands at once)."""
+    for chunk in chunked(sorted(set(notice_ids))):
+        session.execute(update(HeldNotice).where(HeldNotice.id.in_(chunk)).values(released_at=now))
 
 
 def handled_keys(session: Session, keys: Iterable[str]) -> set[str]:
     """Which of these keys were already sent (or queued) or held: either way, their work is done."""
     wanted = sorted(set(keys))
     found: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted):
         found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
         found.update(session.scalars(select(HeldNotice.key).where(HeldNotice.key.in_(chunk))))
     return found

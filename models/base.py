@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -18,6 +19,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Values in one IN list: well inside what either database takes as bound parameters in one statement.
+IN_CHUNK = 500
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -66,3 +70,9 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size`, for queries over more values than one IN list should hold."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -14,7 +14,7 @@ from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.mentioned import recent_mentions
 from models.digests.parts import Item
-from models.digests.sections import STILL_OPEN
+from models.digests.personal import STILL_OPEN
 from models.meetings import Meeting, Occurrence
 from models.people import Membership, Person, Role
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
+from models.base import chunked
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery
@@ -81,14 +83,26 @@ def choose_buddy(session: Session, *, community: Community, newcomer: Person, no
     return min(scored, key=lambda s: s[:3])[3] if scored else None
 
 
+def pools(session: Session, *, community_ids: Iterable[int], now: dt.datetime,
+          limit: int = 50) -> dict[int, list[Action]]:
+    """`pool_actions` of many communities: one statement per IN_CHUNK communities."""
+    found: dict[int, list[Action]] = defaultdict(list)
+    first = (or_(Action.due_at.is_(None), Action.due_at > now).desc(), Action.created_at.desc(), Action.id.desc())
+    for chunk in chunked(sorted(set(community_ids))):
+        ranked = (
+            select(Action.id, func.row_number().over(partition_by=Action.community_id, order_by=first).label("n"))
+            .where(Action.community_id.in_(chunk), Action.owner_id.is_(None), Action.status == ActionStatus.OPEN)
+            .subquery()
+        )
+        for action in session.scalars(select(Action).join(ranked, ranked.c.id == Action.id)
+                                      .where(ranked.c.n <= limit).order_by(Action.community_id, ranked.c.n)):
+            found[action.community_id].append(action)
+    return found
+
+
 def pool_actions(session: Session, *, community_id: int, now: dt.datetime, limit: int = 50) -> list[Action]:
     """Open actions nobody owns yet, the ones not yet overdue first, then the newest."""
-    return list(session.scalars(
-        select(Action).where(Action.community_id == community_id, Action.owner_id.is_(None),
-                             Action.status == ActionStatus.OPEN)
-        .order_by(or_(Action.due_at.is_(None), Action.due_at > now).desc(), Action.created_at.desc(), Action.id.desc())
-        .limit(limit)
-    ))
+    return pools(session, community_ids=[community_id], now=now, limit=limit)[community_id]
 
 
 def interest_words(text: str | None) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, and_, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -17,13 +18,15 @@ from models.base import Base, utcnow
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.hours import WorkingHours, zone_of
-from models.meetings import Occurrence, upcoming_meetings
-from models.newcomers import best_fit, pool_actions
+from models.meetings import Occurrence
+from models.meetings.occurrences import upcoming_by_community
+from models.newcomers import best_fit, pools
 from models.people import Membership, Person, not_away
-from models.questions import Question, open_question_for
-from models.upsert import insert_ignore
+from models.questions import Question, asked_by_someone_else, open_questions
+from models.upsert import insert_ignore_many
 
 MEETING_HORIZON = dt.timedelta(days=14)
+POOL_SIZE = 50  # the pool's actions looked through for one that fits someone's interests
 MAX_QUIET_AFTER_DAYS = 365
 
 
@@ -159,32 +162,52 @@ class Invitation:
     meeting: Occurrence | None = None
 
 
+def invitations(session: Session, *, wanted: Sequence[tuple[Community, Person]],
+                now: dt.datetime) -> dict[tuple[int, int], Invitation]:
+    """`choose_invitation` for many (community, person) pairs, by (community id, person id).
+
+    Each kind of invitation is read once for all the communities of those still without one: four
+    statements at most for a few hundred communities, whatever the number of people.
+    """
+    chosen: dict[tuple[int, int], Invitation] = {}
+    if not wanted:
+        return chosen
+    pool = pools(session, community_ids=[c.id for c, _ in wanted], now=now, limit=POOL_SIZE)
+    for community, person in wanted:
+        fitting = best_fit(pool[community.id], person.interests)
+        if fitting is not None:
+            chosen[community.id, person.id] = Invitation("action", fits_interests=True, action=fitting)
+    left = [(c, p) for c, p in wanted if (c.id, p.id) not in chosen]
+    if left:
+        questions = open_questions(session, community_ids=[c.id for c, _ in left], now=now)
+        for community, person in left:
+            question = asked_by_someone_else(questions[community.id], person.id)
+            if question is not None:
+                chosen[community.id, person.id] = Invitation("question", question=question)
+    left = [(c, p) for c, p in left if (c.id, p.id) not in chosen]
+    if left:
+        upcoming = upcoming_by_community(session, community_ids=[c.id for c, _ in left], now=now, limit=1,
+                                         horizon=MEETING_HORIZON)
+        for community, person in left:
+            if upcoming[community.id]:
+                chosen[community.id, person.id] = Invitation("meeting", meeting=upcoming[community.id][0])
+            elif pool[community.id]:
+                chosen[community.id, person.id] = Invitation("action", action=pool[community.id][0])
+            else:
+                chosen[community.id, person.id] = Invitation("hello")
+    return chosen
+
+
 def choose_invitation(session: Session, *, community: Community, person: Person, now: dt.datetime) -> Invitation:
     """An unowned action that fits their interests, else a recent unanswered question, else the next
     meeting, else any action in the pool, else simply saying hello."""
-    pool = pool_actions(session, community_id=community.id, now=now, limit=50)
-    fitting = best_fit(pool, person.interests)
-    if fitting is not None:
-        return Invitation("action", fits_interests=True, action=fitting)
-    question = open_question_for(session, community_id=community.id, person_id=person.id, now=now)
-    if question is not None:
-        return Invitation("question", question=question)
-    upcoming = upcoming_meetings(session, community=community, now=now, limit=1, horizon=MEETING_HORIZON)
-    if upcoming:
-        return Invitation("meeting", meeting=upcoming[0])
-    if pool:
-        return Invitation("action", action=pool[0])
-    return Invitation("hello")
+    return invitations(session, wanted=[(community, person)], now=now)[community.id, person.id]
 
 
-def record_nudge(session: Session, *, key: str, community_id: int, person_id: int, invitation: str, held: bool,
-                 now: dt.datetime) -> bool:
-    return insert_ignore(
-        session, Nudge,
-        dict(key=key, community_id=community_id, person_id=person_id, invitation=invitation, held=held,
-             created_at=now),
-        conflict="key",
-    )
+def record_nudges(session: Session, *, nudges: Sequence[dict[str, Any]], now: dt.datetime) -> int:
+    """Note the nudges decided in a run (each a dict of key, community_id, person_id, invitation and held),
+    sent or held for the digest: either way their person is not nudged again for a while."""
+    return insert_ignore_many(session, Nudge, [dict(nudge, created_at=now) for nudge in nudges], conflict="key")
 
 
 def note_dm_reply(session: Session, *, person: Person, now: dt.datetime) -> bool:

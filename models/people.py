@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +21,12 @@ from sqlalchemy import (
     select,
     text,
     true,
+    tuple_,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base, str_enum, utcnow
+from models.base import Base, chunked, str_enum, utcnow
 from models.communities import Community
 from models.errors import BadArgument, NotAMember, NotPermitted
 
@@ -134,15 +136,36 @@ def upsert_person(
         person = Person(team_id=team_id, user_id=user_id, created_at=now)
         session.add(person)
     if profile is not None:
-        person.display_name = profile.display_name[:120]
-        person.tz = profile.tz or "UTC"
-        person.is_bot = profile.is_bot
-        person.is_admin = profile.is_admin
-        person.is_guest = profile.is_guest
-        person.deleted = profile.deleted
-        person.profile_fetched_at = now
+        for name, value in _cached(profile, now).items():
+            setattr(person, name, value)
     session.flush()
     return person
+
+
+def _cached(profile: ProfileUpdate, now: dt.datetime) -> dict[str, Any]:
+    """The columns a fetched profile sets."""
+    return dict(display_name=profile.display_name[:120], tz=profile.tz or "UTC", is_bot=profile.is_bot,
+                is_admin=profile.is_admin, is_guest=profile.is_guest, deleted=profile.deleted,
+                profile_fetched_at=now)
+
+
+def store_profiles(session: Session, *, profiles: Mapping[tuple[str, str], ProfileUpdate],
+                   gone: Iterable[tuple[str, str]], now: dt.datetime) -> None:
+    """What `users.info` said about people copbot knows, by (team id, user id), in a few statements whatever
+    their number: each profile found, and who has left the workspace for good (never looked up again, and
+    never messaged)."""
+    gone = set(gone)
+    ids: dict[tuple[str, str], int] = {}
+    who = tuple_(Person.team_id, Person.user_id)
+    for chunk in chunked(sorted(set(profiles) | gone)):
+        ids.update({(team_id, user_id): person_id for person_id, team_id, user_id in session.execute(
+            select(Person.id, Person.team_id, Person.user_id).where(who.in_(chunk)))})
+    # Bulk UPDATEs by primary key: one executemany for the profiles, one for the gone.
+    fetched = [dict(id=ids[key], **_cached(profile, now)) for key, profile in profiles.items() if key in ids]
+    left = [dict(id=ids[key], deleted=True) for key in sorted(gone) if key in ids]
+    for rows in (fetched, left):
+        if rows:
+            session.execute(update(Person), rows)
 
 
 def membership_of(session: Session, *, community: Community, person: Person) -> Membership | None:

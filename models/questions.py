@@ -7,11 +7,13 @@ to answer a question needs the question itself, so it is kept here, briefly and 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ForeignKey, String, delete, select, update
+from sqlalchemy import ForeignKey, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, chunked, utcnow
 from models.upsert import insert_ignore
 
 MAX_TEXT = 300
@@ -77,11 +79,36 @@ def forget_question(session: Session, *, channel_id: str, ts: str) -> None:
     session.execute(delete(Question).where(Question.key == _key(channel_id, ts)))
 
 
-def open_question_for(session: Session, *, community_id: int, person_id: int, now: dt.datetime) -> Question | None:
-    """The most recent unanswered question in the community that someone else asked."""
-    return session.scalars(
-        select(Question).where(
-            Question.community_id == community_id, Question.person_id != person_id,
-            Question.answered_at.is_(None), Question.asked_at > now - STILL_OPEN_FOR, Question.asked_at <= now,
-        ).order_by(Question.asked_at.desc(), Question.id.desc()).limit(1)
-    ).first()
+def open_questions(session: Session, *, community_ids: Iterable[int], now: dt.datetime) -> dict[int, list[Question]]:
+    """By community, the latest unanswered question of each of its two most recent askers, newest first.
+
+    Whoever a member is, the most recent question someone else asked is among those two (see
+    `asked_by_someone_else`), so one statement per IN_CHUNK communities serves all their members.
+    """
+    found: dict[int, list[Question]] = defaultdict(list)
+    for chunk in chunked(sorted(set(community_ids))):
+        per_asker = (
+            select(Question.id, Question.community_id, Question.asked_at,
+                   func.row_number().over(partition_by=(Question.community_id, Question.person_id),
+                                          order_by=(Question.asked_at.desc(), Question.id.desc())).label("n"))
+            .where(Question.community_id.in_(chunk), Question.answered_at.is_(None),
+                   Question.asked_at > now - STILL_OPEN_FOR, Question.asked_at <= now)
+            .subquery()
+        )
+        askers = (
+            select(per_asker.c.id,
+                   func.row_number().over(partition_by=per_asker.c.community_id,
+                                          order_by=(per_asker.c.asked_at.desc(), per_asker.c.id.desc())).label("rank"))
+            .where(per_asker.c.n == 1)
+            .subquery()
+        )
+        for question in session.scalars(select(Question).join(askers, askers.c.id == Question.id)
+                                        .where(askers.c.rank <= 2).order_by(Question.community_id, askers.c.rank)):
+            found[question.community_id].append(question)
+    return found
+
+
+def asked_by_someone_else(questions: Sequence[Question], person_id: int) -> Question | None:
+    """The first of `questions` (newest first) that this person did not ask: of a community's `open_questions`,
+    the most recent unanswered question someone else asked there."""
+    return next((question for question in questions if question.person_id != person_id), None)

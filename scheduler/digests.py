@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import Copy, digest_message
 from bot.digests import post_channel_digest
 from models.attention import handled_keys, release
-from models.deliveries import enqueue
+from models.deliveries import enqueue_many
 from models.digests import Period, Reading, Section, build_digest, sections_for_readers, shared_sections
 from models.digests.due import channel_digests_due, dm_digests_due
 
@@ -26,25 +27,33 @@ def post_channel_digests(*, session: Session, now: dt.datetime) -> int:
 
 
 def send_digest_dms(*, session: Session, now: dt.datetime) -> int:
-    """Queue each subscriber's copy, with their own part, at 09:00 their time; shared parts are built once,
-    and the personal parts that can be are built for all readers together."""
+    """Queue each subscriber's copy, with their own part, at 09:00 their time.
+
+    The shared sections are built once per community and week, every reader's own part for all readers
+    together, and the copies go into the outbox in one batch: a few statements per community and zone.
+    """
     due = dm_digests_due(session, now=now)
     done = handled_keys(session, [d.key for d in due])
     todo = [item for item in due if item.key not in done]
-    batched = sections_for_readers(session, [Reading(item.membership.community, item.period, item.membership.person)
-                                             for item in todo])
+    readings = [Reading(item.membership.community, item.period, item.membership.person) for item in todo]
+    personal = sections_for_readers(session, readings)
     shared: dict[tuple[int, Period], list[Section]] = {}
-    queued = 0
-    for item in todo:
-        community, person = item.membership.community, item.membership.person
-        group = (community.id, item.period)
+    messages: list[dict[str, Any]] = []
+    releases: list[int] = []
+    for item, reading in zip(todo, readings, strict=True):
+        community, person = reading.community, reading.reader
+        group = (community.id, reading.period)
         if group not in shared:
-            shared[group] = shared_sections(session, community=community, period=item.period)
-        digest = build_digest(session, community=community, period=item.period, reader=person, shared=shared[group],
-                              batched=batched.get((community.id, person.id), []))
+            shared[group] = shared_sections(session, community=community, period=reading.period)
+        digest = build_digest(session, community=community, period=reading.period, reader=person,
+                              shared=shared[group], batched=personal.get(reading.key, []))
         message = digest_message(digest, Copy.DM)
-        if enqueue(session, key=item.key, team_id=community.team_id, channel=person.user_id, text=message.text,
-                   blocks=message.blocks, kind="digest_dm", community_id=community.id, now=now):
-            release(session, notice_ids=digest.releases, now=now)
-            queued += 1
+        messages.append(dict(key=item.key, team_id=community.team_id, channel=person.user_id,
+                             text=message.text, blocks=message.blocks, kind="digest_dm", community_id=community.id,
+                             now=now))
+        releases += digest.releases
+    queued = enqueue_many(session, messages)
+    # Every key was found new above, and only this process schedules: each copy is queued, so what it
+    # shows (or lets go) is released with it.
+    release(session, notice_ids=releases, now=now)
     return queued

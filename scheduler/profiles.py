@@ -9,12 +9,12 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
 from bot.slack import profile_from_user
-from models.people import Membership, Person, ProfileUpdate, upsert_person
+from models.people import Membership, Person, ProfileUpdate, store_profiles
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,5 @@ def refresh_profiles(*, sessions: sessionmaker[Session], client: WebClient, now:
             logger.warning("users.info failed (%s); profiles will be fetched on a later run", code)
             break
     with unit_of_work(sessions) as session:
-        for (team_id, user_id), profile in found.items():
-            upsert_person(session, team_id=team_id, user_id=user_id, profile=profile, now=now)
-        for team_id, user_id in gone:
-            session.execute(update(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-                            .values(deleted=True))
+        store_profiles(session, profiles=found, gone=gone, now=now)
     return len(found)

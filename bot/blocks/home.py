@@ -12,7 +12,8 @@ from bot.render import channel_link, context, divider, escape, fit_lines, header
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
 from models.digests import Item
-from models.digests.sections import counted, held_item
+from models.digests.personal import held_item
+from models.digests.sections import counted
 from models.home import Home
 from models.hours import WorkingHours
 

@@ -3,9 +3,9 @@
 A section builder is `(session, community, period, reader) -> Section | None`, returning None when
 it has nothing to say. Shared sections ignore `reader` (they are built once and shown to everyone);
 personal ones return None without a reader (the channel's copy). To add a section, write a builder
-and put it in SECTIONS where it should appear: nothing else needs to change. A personal section
-may instead be built for many readers at once (`build_for_readers`), which the DM job does for all
-of its readers in a few statements rather than a few per reader.
+and put it in SECTIONS where it should appear: nothing else needs to change. A personal section is
+better built for many readers at once (`build_for_readers`, as every personal section is now): the DM
+job builds all of its readers' copies in a few statements rather than a few per reader.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from models.actions.model import ACTIVE_STATUSES, Action
+from models.base import chunked
 from models.communities import Community
 from models.digests.parts import MAX_ITEMS, Item, Reading, Section
 from models.digests.period import Period
@@ -22,8 +23,6 @@ from models.people import Person
 
 TITLE = "Mentioned you"
 RECENT = dt.timedelta(days=7)
-# Readers asked about in one statement: well inside what either database takes as bound parameters.
-CHUNK = 500
 WHAT = {
     MentionSource.DECISION: "a decision",
     MentionSource.MEETING_NOTE: "a meeting note",
@@ -72,15 +71,14 @@ def _newest(session: Session, period: Period, readings: Sequence[Reading]) -> li
 
 
 def mentioned_you(session: Session, readings: Sequence[Reading]) -> dict[tuple[int, int], Section]:
-    """Each reader's section: one statement per period and CHUNK readers, whatever their number."""
+    """Each reader's section: one statement per period and IN_CHUNK readers, whatever their number."""
     by_period: dict[Period, list[Reading]] = defaultdict(list)
     for reading in readings:
         by_period[reading.period].append(reading)
     found: dict[tuple[int, int], list[Item]] = defaultdict(list)
     totals: dict[tuple[int, int], int] = {}
     for period, group in by_period.items():
-        for start in range(0, len(group), CHUNK):
-            chunk = group[start:start + CHUNK]
+        for chunk in chunked(group):
             wanted = {r.key for r in chunk}
             for mention, total in _newest(session, period, chunk):
                 key = (mention.community_id, mention.person_id)

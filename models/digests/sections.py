@@ -5,25 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
-from models.attention import HOLD_FOR, HeldNotice, sort_out
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.mentioned import mentioned_you
 from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec
 from models.digests.period import Period
+from models.digests.personal import waiting_for_you, your_actions
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
-from models.meetings.reminders import occurrence_in_key
 from models.people import Membership, Person
 from models.recognition.kudos import Kudos
 
 TOP_CONTRIBUTORS = 5
 UPCOMING_HORIZON = dt.timedelta(days=7)
-STILL_OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)
 KIND_WORDS = {
     ContributionKind.MESSAGE: ("message", "messages"),
     ContributionKind.THREAD_REPLY: ("thread reply", "thread replies"),
@@ -200,48 +198,6 @@ def coming_up(session: Session, community: Community, period: Period, reader: Pe
     return Section("coming_up", "Coming up", items, news=False) if items else None
 
 
-def your_actions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    if reader is None:
-        return None
-    rows, total = _action_rows(session, community, Action.owner_id == reader.id, Action.status.in_(STILL_OPEN),
-                               order=[Action.due_at.is_(None), Action.due_at])
-    items = tuple(Item(a.title, ref=f"#{a.id}", when=a.due_at, when_label="due",
-                       note="blocked" if a.status == ActionStatus.BLOCKED else None) for a, _owner in rows)
-    return Section("your_actions", "Your open actions", items, total) if items else None
-
-
-def held_item(notice: HeldNotice) -> Item:
-    """A held message as a line: its summary, and when its meeting starts if it was a meeting reminder."""
-    occurrence = occurrence_in_key(notice.key)
-    if occurrence is None:
-        return Item(notice.summary)
-    return Item(notice.summary, when=occurrence[1], when_label="starts")
-
-
-def waiting_for_you(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    """What copbot held back so as not to go over the reader's budget of messages.
-
-    Besides this community's, what was held about communities the reader is not in (an escalation to an
-    overall lead) or about none: they have no other digest to read it in.
-    """
-    if reader is None:
-        return None
-    theirs = select(Membership.community_id).where(Membership.person_id == reader.id, Membership.active.is_(True))
-    notices = session.scalars(
-        select(HeldNotice).where(HeldNotice.person_id == reader.id, HeldNotice.released_at.is_(None),
-                                 or_(HeldNotice.community_id == community.id, HeldNotice.community_id.is_(None),
-                                     HeldNotice.community_id.not_in(theirs)),
-                                 HeldNotice.created_at <= period.end, HeldNotice.created_at > period.end - HOLD_FOR)
-        .order_by(HeldNotice.id)
-    ).all()
-    worth, spent = sort_out(notices, at=period.end)  # a reminder of a meeting already begun is let go
-    if not worth:
-        return None
-    shown = worth[:MAX_ITEMS]  # the rest stay waiting for the next digest
-    return Section("waiting_for_you", "Saved for your digest", tuple(held_item(n) for n in shown), len(worth),
-                   releases=tuple(n.id for n in shown) + tuple(spent))
-
-
 # The order on the page.
 SECTIONS: list[SectionSpec] = [
     SectionSpec("meetings_held", meetings_held),
@@ -255,7 +211,7 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("knowledge", knowledge),
     SectionSpec("contributions", contributions),
     SectionSpec("coming_up", coming_up),
-    SectionSpec("your_actions", your_actions, personal=True),
+    SectionSpec("your_actions", personal=True, build_for_readers=your_actions),
     SectionSpec("mentioned_you", personal=True, build_for_readers=mentioned_you),
-    SectionSpec("waiting_for_you", waiting_for_you, personal=True),
+    SectionSpec("waiting_for_you", personal=True, build_for_readers=waiting_for_you),
 ]

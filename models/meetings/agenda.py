@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -173,8 +173,11 @@ def carry_over(session: Session, *, occurrence: MeetingOccurrence, now: dt.datet
     for item in left:
         item.status = AgendaStatus.CARRIED
         item.closed_at = now
-        session.add(AgendaItem(community_id=item.community_id, occurrence_id=target.id if target else None,
-                               text=item.text, added_by_id=item.added_by_id, status=AgendaStatus.OPEN,
-                               carried_from_id=item.id, created_at=now, permalink=item.permalink))
     session.flush()
+    # One INSERT for every copy: added one by one to the session, they would cost a statement each on SQLite,
+    # where the ORM cannot tell which new id is whose in a batch.
+    session.execute(insert(AgendaItem), [
+        dict(community_id=item.community_id, occurrence_id=target.id if target else None, text=item.text,
+             added_by_id=item.added_by_id, status=AgendaStatus.OPEN, carried_from_id=item.id, created_at=now,
+             permalink=item.permalink) for item in left])
     return left

@@ -24,6 +24,7 @@ from models.when import Recurrence, format_day, local_date
 
 # How far ahead `on <day>` looks for an occurrence: a weekly series for more than a year.
 DAY_SEARCH = 60
+DEFAULT_HORIZON = dt.timedelta(days=92)
 
 
 class MeetingOccurrence(Base):
@@ -100,20 +101,36 @@ def next_occurrences(session: Session, *, meeting: Meeting, after: dt.datetime, 
     return effective_occurrences(meeting, rows, after=after, count=count)
 
 
-def upcoming_meetings(
-    session: Session, *, community: Community, now: dt.datetime, limit: int = 10,
-    horizon: dt.timedelta = dt.timedelta(days=92),
-) -> list[Occurrence]:
-    """Each live meeting's next occurrence within `horizon`, soonest first (a series appears once)."""
+def upcoming_by_community(
+    session: Session, *, community_ids: Iterable[int], now: dt.datetime, limit: int = 10,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+) -> dict[int, list[Occurrence]]:
+    """`upcoming_meetings` of many communities, in two statements."""
+    found: dict[int, list[Occurrence]] = defaultdict(list)
+    ids = sorted(set(community_ids))
+    if not ids:
+        return found
     meetings = session.scalars(
-        select(Meeting).where(Meeting.community_id == community.id, Meeting.cancelled_at.is_(None))
+        select(Meeting).where(Meeting.community_id.in_(ids), Meeting.cancelled_at.is_(None))
     ).all()
     rows = overrides(session, meeting_ids=[m.id for m in meetings], after=now)
-    found = [occurrence for meeting in meetings
-             for occurrence in effective_occurrences(meeting, rows[meeting.id], after=now, count=1)
-             if occurrence.starts_at <= now + horizon]
-    found.sort(key=lambda o: (o.starts_at, o.meeting.id))
-    return found[:limit]
+    for meeting in meetings:
+        found[meeting.community_id] += [occurrence for occurrence in
+                                        effective_occurrences(meeting, rows[meeting.id], after=now, count=1)
+                                        if occurrence.starts_at <= now + horizon]
+    for occurrences in found.values():
+        occurrences.sort(key=lambda o: (o.starts_at, o.meeting.id))
+        del occurrences[limit:]
+    return found
+
+
+def upcoming_meetings(
+    session: Session, *, community: Community, now: dt.datetime, limit: int = 10,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+) -> list[Occurrence]:
+    """Each live meeting's next occurrence within `horizon`, soonest first (a series appears once)."""
+    return upcoming_by_community(session, community_ids=[community.id], now=now, limit=limit,
+                                 horizon=horizon)[community.id]
 
 
 def find_occurrence(
