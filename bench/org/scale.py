@@ -17,7 +17,7 @@ class Scale:
 
 PRESETS: dict[str, Scale] = {
     # A few seconds: what the tests generate.
-    "tiny": Scale(communities=5, people=200, contributions=20_000, actions=500, meetings=50),
+    "tiny": Scale(communities=5, people=200, contributions=10_000, actions=500, meetings=50),
     "small": Scale(communities=20, people=2_000, contributions=200_000, actions=10_000, meetings=1_000),
     "medium": Scale(communities=50, people=5_000, contributions=500_000, actions=25_000, meetings=2_500),
     "full": Scale(communities=200, people=20_000, contributions=2_000_000, actions=100_000, meetings=10_000),
