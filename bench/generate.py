@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # each migration step says nothing worth reading here
     counts = {name: getattr(args, name) for name in ("communities", "people", "contributions", "actions", "meetings")}
     done = generate(args.url, preset=args.preset, seed=args.seed, now=args.now, progress=not args.quiet, **counts)
     logger.info("generated in %.1f s at %s:", done.seconds, done.now.isoformat())

@@ -103,7 +103,9 @@ class Store:
             for leftover in CACHE.glob(partial.name + "*"):
                 leftover.unlink()
             logger.info("generating %s on SQLite into %s", preset, path)
-            generate(f"sqlite:///{partial}", preset=preset, seed=self.seed, now=DEFAULT_NOW, progress=self.progress)
+            done = generate(f"sqlite:///{partial}", preset=preset, seed=self.seed, now=DEFAULT_NOW,
+                            progress=self.progress)
+            logger.info("generated %s on SQLite in %.0f s", preset, done.seconds)
             _checkpoint(f"sqlite:///{partial}")
             os.replace(partial, path)
         return str(path)
@@ -119,7 +121,9 @@ class Store:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)'))
                     connection.execute(text(f'CREATE DATABASE "{partial}"'))
                     logger.info("generating %s on PostgreSQL into %s", preset, name)
-                    generate(_pg_url(partial), preset=preset, seed=self.seed, now=DEFAULT_NOW, progress=self.progress)
+                    done = generate(_pg_url(partial), preset=preset, seed=self.seed, now=DEFAULT_NOW,
+                                    progress=self.progress)
+                    logger.info("generated %s on PostgreSQL in %.0f s", preset, done.seconds)
                     connection.execute(text(f'ALTER DATABASE "{partial}" RENAME TO "{name}"'))
         finally:
             admin.dispose()
