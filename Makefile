@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo sandbox test lint spec clean
+.PHONY: demo sandbox test lint spec bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ sandbox: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: every scheduler job on generated organisations (small and medium; BENCH_ARGS=--full adds the full one)
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
 
 ## spec: re-extract the Slack facts the tests check calls against (needs ../shared/slack)
 spec: $(STAMP)

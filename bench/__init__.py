@@ -1,0 +1,1 @@
+"""Benchmarks, and the organisation they measure on (`bench.generate`)."""
