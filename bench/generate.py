@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from sqlalchemy import Engine, inspect, select
 
 from bench.org.context import Org
-from bench.org.ledger import fill_ledger, processed_events, top_up
+from bench.org.ledger import fill_ledger, finished_requests, top_up
 from bench.org.meetings import plan_meetings
 from bench.org.outbox import Outbox
 from bench.org.outreach import plan_outreach, write_nudges
@@ -97,7 +97,7 @@ def _fill(engine: Engine, *, scale: Scale, seed: int, now: dt.datetime, progress
     write_nudges(org, nudges)
     writer.insert(Mention, org.mentions)
     org.outbox.write()
-    processed_events(org)
+    finished_requests(org)
     writer.finish()
     if writer.contributions != scale.contributions:
         raise AssertionError(f"{writer.contributions} contributions written, {scale.contributions} asked")

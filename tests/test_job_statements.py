@@ -14,15 +14,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ActionStatus, Community, HeldNotice, Meeting, Membership, Nudge, Person, Role, StandupRun
+from models import (
+    ActionStatus,
+    Community,
+    HeldNotice,
+    InboxItem,
+    InboxStatus,
+    Meeting,
+    Membership,
+    Nudge,
+    Person,
+    Role,
+    StandupRun,
+)
 from models.attention import hold
 from models.communities import create_community
 from models.deliveries import enqueue
 from models.digests.parts import MAX_ITEMS
-from models.events import first_delivery
+from models.inbox import Arrival, record
 from models.meetings import RsvpAnswer, schedule_meeting
 from models.meetings.agenda import add_agenda_item
 from models.meetings.occurrences import MeetingOccurrence, find_occurrence, occurrence_row
@@ -41,7 +53,7 @@ from scheduler.jobs import (
     ask_standups,
     close_overdue_meetings,
     close_standups,
-    forget_processed_events,
+    forget_finished_requests,
     send_due_reminders,
 )
 from scheduler.outreach import send_checkins, send_nudges
@@ -420,10 +432,14 @@ def test_profile_refresh_costs_the_same_for_four_times_the_members(services, sla
     assert found["U00005"].deleted and found["U00005"].profile_fetched_at is None
 
 
-def test_forgetting_old_events_costs_one_statement_whatever_their_number(sessions):
+def test_forgetting_finished_requests_costs_one_statement_whatever_their_number(sessions):
     def grow(session: Session, start: int, count: int) -> None:
         for n in range(start, start + count):
-            first_delivery(session, event_id=f"Ev{n:05d}", team_id=TEAM, event_type="message", now=AT - 8 * DAY)
+            item = record(session, Arrival(key=f"event:Ev{n:05d}", team_id=TEAM, kind="event", listener="x",
+                                           lane="U1", body={}, user_id=None, channel_id=None, bot_user_id=None),
+                          now=AT - 8 * DAY)
+            session.execute(update(InboxItem).where(InboxItem.id == item).values(
+                status=InboxStatus.DONE, finished_at=AT - 8 * DAY))
 
-    small, large = grown(sessions, forget_processed_events, grow)
+    small, large = grown(sessions, forget_finished_requests, grow)
     assert (small.result, large.result, small.statements, large.statements) == (N, 4 * N, 1, 1)

@@ -1,14 +1,14 @@
 """The everyday part of the ledger: messages, thread replies and reactions, shared out by how active each member
 is over the time they took part, so that the contributions add up to exactly what was asked; and the Slack
-events copbot has claimed lately."""
+requests copbot has finished lately."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bench.org.context import DAY, TEAM_ID, WEEK, MemberPlan, Org
-from models import ContributionKind, ProcessedEvent
-from models.events import KEEP_FOR
+from models import ContributionKind, InboxItem, InboxStatus
+from models.inbox import KEEP_FOR
 
 YEAR = dt.timedelta(days=365)
 KINDS = ((ContributionKind.MESSAGE, 45), (ContributionKind.THREAD_REPLY, 25), (ContributionKind.REACTION_GIVEN, 20),
@@ -99,11 +99,18 @@ def _everyday(org: Org, member: MemberPlan, start: dt.datetime, end: dt.datetime
                            key=f"credit:{community.channel}:{ts}:{rng.choice(others)}:{emoji}")
 
 
-def processed_events(org: Org) -> None:
-    """Event ids claimed in the last week, and the few hours past it that the next clean-up drops."""
+def finished_requests(org: Org) -> None:
+    """Requests the inbox finished in the last day, and the few hours past it that the next clean-up drops."""
     rng = org.rng
     span = KEEP_FOR + dt.timedelta(hours=6)
-    kinds = ("reaction_added", "message", "message", "reaction_removed", "member_joined_channel")
-    rows = [dict(event_id=f"Ev{n:010d}", team_id=TEAM_ID, event_type=rng.choice(kinds),
-                 received_at=org.between(org.now - span, org.now - LATEST)) for n in range(2 * org.scale.people)]
-    org.writer.insert(ProcessedEvent, rows)
+    listeners = ("handle_reaction_added_event", "handle_message_event", "handle_message_event",
+                 "handle_reaction_removed_event", "handle_cop_command")
+    rows = []
+    for n in range(2 * org.scale.people):
+        received = org.between(org.now - span, org.now - LATEST)
+        listener = rng.choice(listeners)
+        kind = "command" if listener == "handle_cop_command" else "event"
+        rows.append(dict(key=f"{kind}:Ev{n:010d}", team_id=TEAM_ID, kind=kind, listener=listener, lane=f"U{n:06d}",
+                         body={"type": "event_callback" if kind == "event" else "command"}, status=InboxStatus.DONE,
+                         attempts=1, received_at=received, finished_at=received, outcome="done"))
+    org.writer.insert(InboxItem, rows)
