@@ -162,6 +162,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._running = False
         self._counted_at = 0.0
+        self._finished = 0  # posts ended so far, to tell whether one ended while the pump was looking
 
     # ------------------------------------------------------------------ running
 
@@ -218,10 +219,12 @@ class Dispatcher:
         budget = limit if limit is not None else 1_000_000_000
         try:
             while True:
+                finished_before = self._finished
                 started, wait = self._pump(now, budget)
                 budget -= started
                 with self._cond:
-                    if started or self._in_flight:
+                    # A post that ended while the pump looked may have freed its channel for the next message.
+                    if started or self._in_flight or self._finished != finished_before:
                         # Wait for a post to finish: its channel is then free for its next message.
                         self._cond.wait(0.05)
                         continue
@@ -241,6 +244,7 @@ class Dispatcher:
                     return
                 self._woken = False
             started, wait = 0, None
+            finished_before = self._finished
             try:
                 now = self.clock.now()
                 started, wait = self._pump(now, 1_000_000_000)
@@ -252,7 +256,7 @@ class Dispatcher:
             with self._cond:
                 if not self._running:
                     return
-                if started or self._woken:
+                if started or self._woken or self._finished != finished_before:
                     continue
                 self._cond.wait(min(wait, POLL_EVERY) if wait is not None else POLL_EVERY)
 
@@ -328,6 +332,7 @@ class Dispatcher:
         finally:
             with self._cond:
                 self._in_flight.pop(item.id, None)
+                self._finished += 1
                 metrics.outbox_in_flight.set(len(self._in_flight))
                 self._cond.notify_all()
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from bot.app import build_services
-from bot.db import make_engine, make_session_factory
+from bot.db import make_engine
 from bot.outbox import Limits
 from models import Community, InboxItem, InboxStatus, Membership, Person
 from models.inbox import STRANDED_AFTER
@@ -131,8 +131,7 @@ def test_what_a_process_acknowledged_and_died_with_is_done_by_another(settings, 
 
 def unreachable_door(services) -> None:
     """Point the door at a database that refuses connections, as during a network partition."""
-    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere", door=True)
-    services.inbox.door = make_session_factory(engine)
+    services.inbox.door_engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere", door=True)
 
 
 def test_a_request_that_cannot_be_recorded_is_answered_honestly(bot):
