@@ -44,9 +44,14 @@ def make_engine(url: str, *, connections: int = 10, door: bool = False) -> Engin
 
         return engine
     if door:
-        return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=4, pool_timeout=1,
-                             connect_args={"connect_timeout": 2,
-                                           "options": "-c statement_timeout=2000 -c lock_timeout=1000"})
+        # One statement per request, so autocommit: no BEGIN and COMMIT round trips. synchronous_commit=off
+        # answers before the WAL reaches the disk: a request recorded this way survives copbot's process
+        # dying at once; only a crash of the database server itself within a fraction of a second could lose it.
+        return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=connections, max_overflow=4,
+                             pool_timeout=1, connect_args={
+                                 "connect_timeout": 2,
+                                 "options": "-c statement_timeout=2000 -c lock_timeout=1000 -c synchronous_commit=off",
+                             })
     return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=connections // 2 + 2,
                          connect_args={"connect_timeout": 10})
 

@@ -16,18 +16,21 @@ from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
-from models.inbox import Arrival, backlog, record, stranded
+from models.inbox import Arrival, backlog, record_on, stranded
 
 logger = logging.getLogger(__name__)
 
 SWEEP_EVERY = 5.0  # seconds between looks for stranded requests
-# Above this many waiting requests, each new one is logged: the workers are not keeping up.
+# Above this many waiting requests the workers are not keeping up: said in the log, every so often.
 BACKLOG_WARNING = 200
+BACKLOG_WARNING_EVERY = 30.0  # seconds
 
 
 class LanePool:
@@ -48,6 +51,7 @@ class LanePool:
         self._cond = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._stopping = False
+        self._warned_at = 0.0
 
     @property
     def queued(self) -> int:
@@ -87,8 +91,10 @@ class LanePool:
             self._cond.notify()
             queued = self._queued
         metrics.work_queued.set(queued)
-        if queued > BACKLOG_WARNING:
-            logger.warning("%d requests wait for a worker (%d workers busy)", queued, self._workers)
+        if queued > BACKLOG_WARNING and time.monotonic() - self._warned_at > BACKLOG_WARNING_EVERY:
+            self._warned_at = time.monotonic()
+            logger.warning("%d requests wait for one of the %d workers; they are done in turn, none is dropped",
+                           queued, self._workers)
 
     def wait_idle(self, timeout: float) -> bool:
         """Whether everything submitted has been worked on within `timeout` seconds."""
@@ -141,14 +147,19 @@ class Inbox:
     look at the outcome as soon as a request is answered).
     """
 
-    def __init__(self, *, door: sessionmaker[Session], sessions: sessionmaker[Session], clock: Clock,
+    def __init__(self, *, door: Engine, sessions: sessionmaker[Session], clock: Clock,
                  workers: int = 16, inline: bool = False) -> None:
-        self.door = door
+        self.door_engine = door
+        # For the health check: the door's connections answer at once or fail at once.
+        self.door = sessionmaker(door)
+        self._one_writer = threading.Lock() if door.dialect.name == "sqlite" else None
         self.sessions = sessions
         self.clock = clock
         self.inline = inline
         self._work: Callable[[int], None] | None = None
         self.pool = LanePool(self._do, workers=workers)
+        # Where accepted requests go: this process's own workers, or work processes (bot.workers).
+        self._hand_over: Callable[[str, int], None] = self.pool.submit
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
 
@@ -156,17 +167,40 @@ class Inbox:
         """What working on a request means (handlers.base): claim it, run its listener, finish it."""
         self._work = work
 
+    def hand_to(self, target: Callable[[str, int], None]) -> None:
+        """Give accepted requests (lane, id) to `target` instead of this process's workers."""
+        self._hand_over = target
+
     def accept(self, arrival: Arrival, *, now: dt.datetime) -> Accepted:
         """Record the request durably, then have it worked on; raises if the database cannot record it."""
-        with unit_of_work(self.door) as session:
-            item_id = record(session, arrival, now=now)
+        item_id = self._record(arrival, now)
         if item_id is None:
             return Accepted.REPEATED
         if self.inline:
             self._do(item_id)
         else:
-            self.pool.submit(arrival.lane, item_id)
+            self._hand_over(arrival.lane, item_id)
         return Accepted.RECORDED
+
+    def _record(self, arrival: Arrival, now: dt.datetime) -> int | None:
+        if self._one_writer is not None:
+            # SQLite lets one writer in at a time and makes the others sleep and retry; taking turns here
+            # instead keeps a burst's acknowledgements to the time of their inserts.
+            with self._one_writer:
+                return self._insert(arrival, now)
+        return self._insert(arrival, now)
+
+    def _insert(self, arrival: Arrival, now: dt.datetime) -> int | None:
+        for attempt in (1, 2):
+            try:
+                with self.door_engine.begin() as connection:
+                    return record_on(connection, arrival, now=now)
+            except DBAPIError as error:
+                # The door keeps no connection check (it would cost a round trip per request): a connection
+                # the database dropped fails on first use, is thrown away, and the next one is new.
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        return None  # unreachable: the second attempt returns or raises
 
     def start(self) -> None:
         self.pool.start()
