@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -117,10 +120,26 @@ def _stop_serving(*_: object) -> None:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    processes = settings.copbot_work_processes
+    metrics_dir = None
+    if processes and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before anything imports prometheus-client: every process then writes its figures where the
+        # door's /metrics adds them up.
+        metrics_dir = tempfile.mkdtemp(prefix="copbot-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        return _serve(settings, args, processes)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _serve(settings: Settings, args: argparse.Namespace, processes: int) -> int:
     from bot.app import StartupError, build_services, create_app
     from bot.migrate import upgrade
+    from bot.workers import WorkProcesses
     from models.when import warm_up
-    from scheduler.runner import SchedulerService, SenderService
+    from scheduler.runner import SchedulerService, SenderService, Standby
 
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -129,10 +148,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except StartupError as error:
         print(f"copbot: {error}", file=sys.stderr)
         return 2
-    warm_up()  # the first person to type a time should not wait for the date parser to compile
-    services.start_workers()
-    # Every process stands by to send the outbox; one at a time does, so one pacer keeps Slack's limits.
-    duties = [SenderService(services)] + ([] if args.no_scheduler else [SchedulerService(services)])
+    workers: WorkProcesses | None = None
+    duties: list[Standby] = []
+    if processes:
+        # This process only answers Slack; the work, the outbox and the scheduler are the work processes'.
+        workers = WorkProcesses(settings, count=processes, scheduler=not args.no_scheduler)
+        workers.start()
+        services.inbox.hand_to(workers.submit)
+    else:
+        warm_up()  # the first person to type a time should not wait for the date parser to compile
+        services.start_workers()
+        # Every process stands by to send the outbox; one at a time does, so one pacer keeps Slack's limits.
+        duties = [SenderService(services)] + ([] if args.no_scheduler else [SchedulerService(services)])
     for duty in duties:
         duty.start()
     try:
@@ -156,6 +183,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         for duty in duties:
             duty.stop()
+        if workers is not None:
+            workers.stop()
         # Requests already accepted are finished; any still queued stay in the inbox for another process.
         services.close()
     return 0

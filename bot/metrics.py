@@ -1,13 +1,19 @@
 """What copbot measures about itself, in Prometheus' terms, served at GET /metrics.
 
-One registry per process (prometheus-client's default), so a process with a web server, workers, the
-outbox sender and the scheduler reports all of them on one page. Labels are bounded sets (kinds of
-request, outcomes, Slack error codes, job ids), never user ids or channels.
+`copbot run` answers Slack in one process and works in others (bot.workers); it sets
+PROMETHEUS_MULTIPROC_DIR before any of them starts, and prometheus-client's multiprocess mode then adds
+up every process's figures on the one page the door serves. A lone process uses the default registry.
+Labels are bounded sets (kinds of request, outcomes, Slack error codes, job ids), never user ids or channels.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as _multiprocess
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # Slack gives 3 seconds; the buckets are fine below one and coarse above it.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
@@ -20,24 +26,40 @@ ack_seconds = Histogram("copbot_ack_seconds", "From a request's arrival in the l
 work_seconds = Histogram("copbot_work_seconds", "From a request's acknowledgement to the end of its work",
                          ["kind"], buckets=WORK_BUCKETS)
 work_outcomes = Counter("copbot_work", "Requests worked on, by kind and outcome", ["kind", "outcome"])
-work_queued = Gauge("copbot_work_queued", "Requests accepted by this process and waiting for a worker")
-work_running = Gauge("copbot_work_running", "Requests being worked on in this process")
-inbox_backlog = Gauge("copbot_inbox_backlog", "Unfinished requests in the inbox, every process's", ["status"])
+work_queued = Gauge("copbot_work_queued", "Requests handed to workers and waiting for one",
+                    multiprocess_mode="livesum")
+work_running = Gauge("copbot_work_running", "Requests being worked on", multiprocess_mode="livesum")
+inbox_backlog = Gauge("copbot_inbox_backlog", "Unfinished requests in the inbox, as the last sweep counted",
+                      ["status"], multiprocess_mode="livemax")
 
 outbox_sent = Counter("copbot_outbox_sent", "Messages the outbox delivered")
 outbox_retried = Counter("copbot_outbox_retried", "Deliveries put back for another try, by Slack's error",
                          ["error"])
 outbox_failed = Counter("copbot_outbox_failed", "Deliveries failed for good, by Slack's error", ["error"])
-outbox_due = Gauge("copbot_outbox_due", "Deliveries due now and not yet sent, as the sender last counted")
-outbox_in_flight = Gauge("copbot_outbox_in_flight", "Messages being posted to Slack right now")
-outbox_paused = Gauge("copbot_outbox_paused_channels", "Channels Slack asked copbot to wait for (Retry-After)")
+outbox_due = Gauge("copbot_outbox_due", "Deliveries due now and not yet sent, as the sender last counted",
+                   multiprocess_mode="livemax")
+outbox_in_flight = Gauge("copbot_outbox_in_flight", "Messages being posted to Slack right now",
+                         multiprocess_mode="livesum")
+outbox_paused = Gauge("copbot_outbox_paused_channels", "Channels Slack asked copbot to wait for (Retry-After)",
+                      multiprocess_mode="livesum")
 
 job_seconds = Histogram("copbot_job_seconds", "Duration of each scheduler job run", ["job"], buckets=WORK_BUCKETS)
 job_rows = Counter("copbot_job_rows", "Messages or rows each scheduler job produced", ["job"])
 job_failures = Counter("copbot_job_failures", "Scheduler job runs that raised", ["job"])
-leader = Gauge("copbot_leader", "1 while this process holds the named lock (scheduler, outbox)", ["lock"])
+leader = Gauge("copbot_leader", "1 while a process holds the named lock (scheduler, outbox)", ["lock"],
+               multiprocess_mode="livesum")
 
 
 def exposition() -> tuple[bytes, str]:
-    """The metrics page and its content type."""
+    """The metrics page and its content type: every process's figures when there are several."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        _multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def process_ended(pid: int) -> None:
+    """Drop a dead process's live gauges from the sums."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        _multiprocess.mark_process_dead(pid)

@@ -23,6 +23,7 @@ WHERE = {
     "COPBOT_ADMINS": "a comma-separated list of Slack user ids (U...) who are overall CoP leads",
     "COPBOT_WORKERS": "the number of worker threads doing requests' work, e.g. 16 (see the README's sizing table)",
     "COPBOT_HTTP_THREADS": "the number of threads answering HTTP requests, e.g. 16",
+    "COPBOT_WORK_PROCESSES": "the number of work processes beside the one answering Slack, e.g. 1 (0: work in it)",
     "COPBOT_POSTS_PER_MINUTE": "how many messages a minute copbot may post to the whole workspace, e.g. 300",
 }
 
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     copbot_workers: int = Field(default=16, ge=1, le=256)
     # Threads answering Slack's HTTP requests: each only verifies, records and acknowledges.
     copbot_http_threads: int = Field(default=16, ge=1, le=256)
+    # Processes doing the work (each with COPBOT_WORKERS threads), so that it never competes with the
+    # acknowledgements for the interpreter; 0 does the work in the process that answers Slack.
+    copbot_work_processes: int = Field(default=1, ge=0, le=64)
     # Slack allows "several hundred" posts a minute to a workspace; copbot stays at this pace.
     copbot_posts_per_minute: float = Field(default=300.0, gt=0, le=10_000)
 

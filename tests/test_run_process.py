@@ -1,4 +1,5 @@
-"""`copbot run` as an operator starts it: a real process that migrates, serves HTTP and schedules.
+"""`copbot run` as an operator starts it: a real process that migrates, serves HTTP, and starts the work
+process that does the work, sends the outbox and schedules.
 
 SQLite only: the process needs a database of its own, and the PostgreSQL path is the same code
 exercised by every other test.
@@ -73,6 +74,17 @@ def test_copbot_run_migrates_serves_health_and_signed_commands(tmp_path: Path, e
             assert response.status == 200
         assert emulator.wait_for(lambda: emulator.responses, timeout=10)
         assert "/cop setup" in json.dumps(emulator.responses[0]["blocks"])
+        # The work was done by a work process; the page served by the door adds up both processes' figures.
+        done = 'copbot_work_total{kind="command",outcome="done"} 1.0'
+        page = ""
+        for _ in range(50):  # the work process counts its work just after sending the reply
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                page = response.read().decode()
+            if done in page:
+                break
+            time.sleep(0.1)
+        assert done in page
+        assert 'copbot_requests_total{kind="command",outcome="recorded"} 1.0' in page
     finally:
         process.send_signal(signal.SIGTERM)
         try:
