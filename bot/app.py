@@ -39,7 +39,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, limits: Li
     workspace_url = WorkspaceUrl()
     limits = limits or Limits(workspace_per_minute=settings.copbot_posts_per_minute)
     dispatcher = Dispatcher(sessions, client, limits=limits, workspace_url=workspace_url, clock=clock, inline=inline)
-    inbox = Inbox(door=make_session_factory(door_engine), sessions=sessions, clock=clock,
+    inbox = Inbox(door=door_engine, sessions=sessions, clock=clock,
                   workers=settings.copbot_workers, inline=inline)
     services = Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock,
                         dispatcher=dispatcher, inbox=inbox, workspace_url=workspace_url, door_engine=door_engine)
