@@ -39,7 +39,7 @@ from bench.generate import DEFAULT_NOW, generate
 from bench.org.context import TEAM_ID
 from bot.app import build_services
 from bot.clock import Clock
-from bot.outbox import ChannelPacer
+from bot.outbox import Limits
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import load_settings
@@ -204,11 +204,11 @@ def _services(url: str) -> Iterator[Services]:
         engine.dispose()
         settings = load_settings(slack_bot_token="xoxb-bench", slack_signing_secret=secrets.token_hex(16),
                                  slack_api_url=slack.base_url, database_url=url, _env_file=None)
-        services = build_services(settings, clock=Clock(DEFAULT_NOW), pacer=ChannelPacer(rate=0))
+        services = build_services(settings, clock=Clock(DEFAULT_NOW), limits=Limits.unpaced())
         try:
             yield services
         finally:
-            services.engine.dispose()
+            services.close()
 
 
 def _floor(services: Services) -> float:
