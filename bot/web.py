@@ -46,6 +46,10 @@ class WebApp:
                 length = 0
             if length > MAX_BODY:
                 return _plain(start_response, "413 Payload Too Large", "too large\n")
+            if not _whole_seconds(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")):
+                # Slack's verifier would fail on int() and answer 500; a timestamp Slack never sends is a bad
+                # signature like any other.
+                return _plain(start_response, "401 Unauthorized", "invalid request\n")
             return self.slack(environ, start_response)
         return _plain(start_response, "404 Not Found", "not found\n")
 
@@ -60,6 +64,11 @@ class WebApp:
             return [body]
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps({"ok": True, "database": "ok"}).encode()]
+
+
+def _whole_seconds(value: str) -> bool:
+    """A Unix time in seconds as Slack writes it: ASCII digits only, and not absurdly many."""
+    return 0 < len(value) <= 12 and value.isascii() and value.isdigit()
 
 
 def _plain(start_response: Any, status: str, body: str) -> Iterable[bytes]:

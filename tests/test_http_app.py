@@ -6,6 +6,7 @@ import json
 import time
 import urllib.request
 
+import pytest
 from sqlalchemy import select
 
 from bot.sandbox.requests import RequestFactory
@@ -46,6 +47,17 @@ def test_stale_request_is_refused(bot):
     status, _ = bot.post(stale)
     assert status == 401
     time.sleep(0.2)
+    assert bot.slack.responses == []
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "1.5", "-1", "1e9", " 1700000000", "9" * 40])
+def test_a_timestamp_that_is_not_a_whole_number_of_seconds_is_refused_like_any_bad_signature(bot, timestamp):
+    request = bot.requests.slash_command(user_id="UBOB", user_name="bob", channel_id="CDEVOPS",
+                                         channel_name="devops", text="help",
+                                         response_url=bot.slack.response_url("odd-time"))
+    status, _ = bot.post(request, headers={"X-Slack-Request-Timestamp": timestamp})
+    assert status == 401
+    bot.settle()
     assert bot.slack.responses == []
 
 
