@@ -1,4 +1,4 @@
-"""Logging set-up, with a filter that keeps Slack secrets out of every log line."""
+"""Logging set-up, with a filter that keeps Slack secrets (tokens, response_urls) out of every log line."""
 
 from __future__ import annotations
 
@@ -6,6 +6,13 @@ import logging
 import re
 
 SECRET = re.compile(r"\b(xox[abposre]|xapp)-[A-Za-z0-9-]+")
+# A response_url lets whoever holds it post into the channel for half an hour: a credential too. slack_sdk
+# logs it at INFO when it retries a post to it.
+RESPONSE_URL = re.compile(r"(https://hooks\.slack\.com/(?:commands|actions|app)/)[^\s'\"<>]+")
+
+
+def _redact(text: str) -> str:
+    return RESPONSE_URL.sub(r"\1[redacted]", SECRET.sub(r"\1-[redacted]", text))
 
 
 class RedactSecrets(logging.Filter):
@@ -13,17 +20,17 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if SECRET.search(message):
-            record.msg = SECRET.sub(r"\1-[redacted]", message)
+        if SECRET.search(message) or RESPONSE_URL.search(message):
+            record.msg = _redact(message)
             record.args = None
         # Formatters append the exception's text after filters run, from exc_text when it is set:
         # render it here, redacted, so a token inside an error message cannot slip through.
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = SECRET.sub(r"\1-[redacted]", record.exc_text)
+            record.exc_text = _redact(record.exc_text)
         if record.stack_info:
-            record.stack_info = SECRET.sub(r"\1-[redacted]", record.stack_info)
+            record.stack_info = _redact(record.stack_info)
         return True
 
 

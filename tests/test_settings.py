@@ -208,6 +208,17 @@ def test_tokens_are_redacted_from_messages_and_arguments(redacted_log):
     assert lines[2] == "ERROR user token in a dict: {'token': 'xoxp-[redacted]'}"
 
 
+def test_response_urls_are_redacted_as_the_credentials_they_are(redacted_log):
+    logger, stream = redacted_log
+    url = "https://hooks.slack.com/commands/T0COP0001/1234567890/AbCdEfGhIjKlMnOp"
+    logger.info("A retry handler found: ConnectionErrorRetryHandler for POST %s - timed out", url)
+    logger.info("clicked: https://hooks.slack.com/actions/T0COP0001/99/zz")
+    output = stream.getvalue()
+    assert "AbCdEfGhIjKlMnOp" not in output and "/99/zz" not in output
+    assert output.splitlines()[0] == ("INFO A retry handler found: ConnectionErrorRetryHandler for POST "
+                                      "https://hooks.slack.com/commands/[redacted] - timed out")
+
+
 def test_lines_without_secrets_are_left_alone(redacted_log):
     logger, stream = redacted_log
     logger.info("sent %d of %d to %s", 2, 3, "CDEVOPS")
