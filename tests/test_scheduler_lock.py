@@ -124,7 +124,7 @@ requires_postgresql = pytest.mark.skipif("postgresql" not in BACKENDS,
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue("pg_migrated")
+    return request.getfixturevalue("pg_test_database").next_test()
 
 
 def backend_pid(lock: LeaderLock) -> int:
