@@ -93,6 +93,14 @@ def pg_test_database(pg_database: str) -> Iterator[databases.PgTestDatabase]:
     database.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_statement_cache() -> Iterator[None]:
+    cache = databases.SharedStatementCache()
+    cache.install()
+    yield
+    cache.remove()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return databases.migrate_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
