@@ -71,6 +71,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             print(f"could not drop the run's PostgreSQL databases: {error}", file=sys.stderr)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Run in parallel, a long test begun last would hold the whole run up while the other workers idle.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def _worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
