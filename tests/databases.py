@@ -8,7 +8,8 @@ Running Alembic costs far more than copying what it built, so the schema is buil
   advisory locks (those are per database too, like the scheduler's leader lock).
 
 Every database of a run is named after the run (`copbot_test_<run>_...`), so the process that
-started the run can drop whatever is left of them at the end, even after a worker died.
+started the run can drop whatever is left of them at the end, even after a worker died. The engines
+of a run share their compiled SQL too (SharedStatementCache).
 """
 
 from __future__ import annotations
