@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers for `make test`, each with databases of its own. Measured on a 2-core machine:
+# see the README's Tests section.
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo sandbox test lint spec bench clean
 
@@ -20,10 +23,10 @@ demo: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/copbot sandbox
 
-## test: lint, then every test on SQLite and on PostgreSQL
+## test: lint, then every test on SQLite and on PostgreSQL, in parallel (PYTEST_WORKERS=0 for one process)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: every scheduler job on generated organisations (small and medium; BENCH_ARGS=--full adds the full one)
 bench: $(STAMP)

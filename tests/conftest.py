@@ -9,32 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_services, create_app
 from bot.clock import Clock
 from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
 from bot.outbox import Limits
 from bot.sandbox.requests import RequestFactory, SignedRequest
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.web import BackgroundServer, WebApp
-from models import Base, Delivery, DeliveryStatus, InboxItem, InboxStatus
+from models import Delivery, DeliveryStatus, InboxItem, InboxStatus
+from tests import databases
+from tests.databases import BACKENDS
 from tests.slack_spec.validate import check_call
-
-PG_URL = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("COPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 
 # A Monday morning in November; tests move from here.
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
@@ -42,50 +42,78 @@ TEAM = "T0COP0001"
 CHANNEL_NAMES = {"CDEVOPS": "devops", "CRANDOM": "random"}
 
 
-def _admin_engine():  # noqa: ANN202
-    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+RUN_ID = pytest.StashKey[str]()
+
+
+def _run_id(config: pytest.Config) -> str:
+    """The run's id, shared by its xdist workers (each is told it by the process that started them)."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return workerinput["testrunuid"][:12]
+    return config.stash.setdefault(RUN_ID, secrets.token_hex(6))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # noqa: ANN001
+    """In the process that starts the xdist workers: remember the run's id to drop its databases at the end."""
+    node.config.stash[RUN_ID] = node.workerinput["testrunuid"][:12]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Only the process that started the run: its workers may still be using the template before then.
+    if "postgresql" in BACKENDS and not hasattr(session.config, "workerinput") and RUN_ID in session.config.stash:
+        try:
+            databases.drop_pg_databases(session.config.stash[RUN_ID])
+        except OperationalError as error:  # PostgreSQL down: the tests that needed it have said so already
+            print(f"could not drop the run's PostgreSQL databases: {error}", file=sys.stderr)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Run in parallel, a long test begun last would hold the whole run up while the other workers idle.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+def _worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
-    name = f"copbot_test_{secrets.token_hex(4)}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """This worker's PostgreSQL database for the run, created migrated from the run's template."""
+    run_id = _run_id(request.config)
+    template = databases.ensure_pg_template(run_id)
+    name = f"{databases.run_prefix(run_id)}_{_worker_id()}"
+    yield databases.create_pg_database(template, name)
+    # The template may still be in use by other workers: the process that started the run drops it.
+    databases.drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
-def pg_migrated(pg_database: str) -> str:
-    upgrade(pg_database)
-    return pg_database
+def pg_test_database(pg_database: str) -> Iterator[databases.PgTestDatabase]:
+    database = databases.PgTestDatabase(pg_database)
+    yield database
+    database.dispose()
 
 
-def _empty_tables(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+@pytest.fixture(scope="session", autouse=True)
+def shared_statement_cache() -> Iterator[None]:
+    cache = databases.SharedStatementCache()
+    cache.install()
+    yield
+    cache.remove()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.migrate_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty database: a new SQLite file, or the run's PostgreSQL database emptied."""
+    """A migrated, empty database: a copy of the SQLite template, or this worker's PostgreSQL one emptied."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'copbot.db'}"
-        upgrade(url)
-        return url
-    url = request.getfixturevalue("pg_migrated")
-    _empty_tables(url)
-    return url
+        return databases.sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path_factory.mktemp("db"))
+    return request.getfixturevalue("pg_test_database").next_test()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from tests.community import (  # noqa: F401  (cop_fixture provides `cop`)
     owner_of,
     stray_markup,
 )
+from tests.test_meeting_loop_http import wait_posted
 
 
 def test_a_member_adds_an_action_for_themselves_with_a_due_date_and_tags(bot, cop):
@@ -204,7 +205,9 @@ def test_titles_cannot_smuggle_mentions_or_links(bot, cop):
 
 def test_a_change_by_command_updates_the_card_already_in_the_channel(bot, cop):
     cop("UBOB", 'action add "Rotate the CI secrets"')
-    assert bot.slack.wait_for(lambda: len(cards(bot)) == 1)
+    # Already in the channel means its ts is recorded too: only then can a change be shown on it.
+    wait_posted(bot, "CDEVOPS", "Action #")
+    assert len(cards(bot)) == 1
     assert "Up for grabs" in json.dumps(cards(bot)[0].blocks)
     cop("UCHANDRA", "action claim 1")
     assert bot.slack.wait_for(lambda: "Owner: *chandra*" in json.dumps(cards(bot)[0].blocks))

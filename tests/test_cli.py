@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import inspect, select
 
 from bot.db import make_engine, make_session_factory, unit_of_work
-from bot.migrate import upgrade
 from bot.sandbox.slack_emulator import SlackEmulator
 from models import Delivery, DeliveryStatus
 from models.communities import create_community
 from models.meetings import schedule_meeting
 from tests.conftest import TEAM
+from tests.databases import sqlite_copy
 from tests.slack_spec.validate import check_call
 
 BOT_TOKEN = "xoxb-cli-" + secrets.token_hex(8)
@@ -111,10 +111,9 @@ def test_migrate_creates_the_schema(workdir):
 
 
 @pytest.fixture
-def database_with_a_meeting(workdir: Path) -> str:
+def database_with_a_meeting(workdir: Path, sqlite_template: Path) -> str:
     """A migrated SQLite database with a community in #devops and a meeting at 15:00 UTC on 24 November."""
-    url = f"sqlite:///{workdir / 'copbot.db'}"
-    upgrade(url)
+    url = sqlite_copy(sqlite_template, workdir)  # migrated once for the session: Alembic takes most of a second
     engine = make_engine(url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_session_factory, unit_of_work
-from bot.migrate import upgrade
 from bot.sandbox.slack_emulator import SlackEmulator
 from models import Community, Role
 from models.digests.slot import move_digest_slot
 from tests import factories
 from tests.conftest import TEAM
+from tests.databases import sqlite_copy
 from tests.slack_spec.validate import check_call
 from tests.test_cli import configured, run_copbot, workdir  # noqa: F401  (workdir is a fixture)
 
@@ -35,10 +35,9 @@ def slack_for_cli() -> Iterator[SlackEmulator]:
 
 
 @pytest.fixture
-def database(workdir: Path) -> str:  # noqa: F811
+def database(workdir: Path, sqlite_template: Path) -> str:  # noqa: F811
     """#devops in London: Alice and Dana read the digest by DM; Bob, in New York, has gone quiet."""
-    url = f"sqlite:///{workdir / 'copbot.db'}"
-    upgrade(url)
+    url = sqlite_copy(sqlite_template, workdir)  # migrated once for the session: Alembic takes most of a second
     engine = make_engine(url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:

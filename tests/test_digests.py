@@ -190,7 +190,8 @@ def test_channel_copy_at_the_community_slot_across_the_change_and_a_late_one_sti
     run_tick(services, now=after_change + 2 * WEEK + dt.timedelta(hours=13))  # a day's news is stale
     assert len(channel_digests()) == 3
     with services.sessions() as session:
-        keys = [d.key for d in session.scalars(select(Delivery).where(Delivery.kind == "digest"))]
+        digests = select(Delivery).where(Delivery.kind == "digest").order_by(Delivery.id)
+        keys = [d.key for d in session.scalars(digests)]
     assert keys == [f"digest:{subscribers.id}:2027-W12:channel", f"digest:{subscribers.id}:2027-W13:channel",
                     f"digest:{subscribers.id}:2027-W14:channel"]
 

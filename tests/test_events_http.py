@@ -90,7 +90,10 @@ def test_reacting_to_your_own_message_earns_no_appreciation(bot):
     assert contributions(bot) == [("UCHANDRA", "reaction_given", "tada")]
 
 
-def test_reactions_by_bots_outside_communities_or_on_files_are_ignored(bot):
+def test_reactions_by_bots_outside_communities_or_on_files_are_ignored(settled_bot):
+    # Answered only once handled, so "nothing happened" is known when the last one returns. Bolt drops the
+    # bot's own reaction before any listener, so no claim in processed_events would ever say it was handled.
+    bot = settled_bot
     setup_devops(bot)
     ts = bot.slack.post_as_user("UCHANDRA", "CDEVOPS", "hi")
     send_event(bot, bot.requests.reaction(user="UHELPER", reaction="tada", channel="CDEVOPS", ts=ts,
@@ -103,7 +106,6 @@ def test_reactions_by_bots_outside_communities_or_on_files_are_ignored(bot):
     file_reaction = {"type": "reaction_added", "user": "UBOB", "reaction": "tada",
                      "item": {"type": "file", "file": "F123"}, "event_ts": "1.0"}
     send_event(bot, file_reaction)
-    settle(bot)
     assert contributions(bot) == []
 
 

@@ -65,7 +65,7 @@ def test_due_soon_then_overdue_once_each_on_both_sides_of_each_threshold(session
     assert run(session, DUE - MINUTE) == []
     assert run(session, DUE) == [(f"action:{action.id}:overdue", "UMIA")]
     assert run(session, DUE) == [] and run(session, DUE + 30 * DAY) == []
-    texts = session.scalars(select(Delivery.text).where(Delivery.kind == "action_reminder")).all()
+    texts = session.scalars(select(Delivery.text).where(Delivery.kind == "action_reminder").order_by(Delivery.id)).all()
     assert texts == [f"Action #{action.id} is due soon", f"Action #{action.id} is overdue"]
     blocks = str(session.scalars(select(Delivery.blocks).where(Delivery.kind == "action_reminder")).first())
     assert "Why you got this" in blocks and "/cop action dms off" in blocks

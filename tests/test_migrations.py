@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.db import make_engine
 from bot.migrate import check, downgrade, upgrade
 from models import Base
-from tests.conftest import BACKENDS, PG_URL
+from tests.databases import BACKENDS, PG_URL
 
 EXPECTED_TABLES = {
     "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",

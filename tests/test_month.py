@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import select
 
 from models import Delivery, HeldNotice, Person, Role
@@ -67,6 +68,7 @@ def local(instant: dt.datetime, tz: str) -> str:
     return instant.astimezone(zone_of(tz)).strftime("%Y-%m-%d %a %H:%M")
 
 
+@pytest.mark.long
 def test_a_month_across_both_spring_clock_changes(services, slack):
     sent, held, people = simulate(services)
     digest_dms_at_each_readers_nine(sent)

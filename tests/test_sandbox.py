@@ -18,6 +18,7 @@ from models import Action, ActionStatus, KnowledgeItem, KnowledgeKind
 from models.contributions import Contribution, ContributionKind
 from models.people import Person
 from tests.community import stray_markup
+from tests.databases import sqlite_copy
 from tests.slack_spec.validate import check_call
 
 STORY = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "first_week.cop"
@@ -40,11 +41,19 @@ def _posted_at(message: PostedMessage) -> dt.datetime:
 # ---------------------------------------------------------------------------- the shipped story
 
 
+def migrated_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database already migrated, so that opening a sandbox finds nothing to upgrade (a fresh one takes
+    Alembic most of a second); test_run_sandbox_runs_the_story_file still opens one with none given."""
+    return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path_factory.mktemp("sandbox"))
+
+
 @pytest.fixture(scope="module")
-def story() -> Iterator[tuple[Sandbox, int, str]]:
+def story(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, int, str]]:
     out = io.StringIO()
     # Every Web API call the app makes is held against Slack's published spec on the way.
-    sandbox = Sandbox(start=SCRIPT_START, out=out, validator=check_call).open()
+    sandbox = Sandbox(database_url=migrated_copy(request, tmp_path_factory), start=SCRIPT_START, out=out,
+                      validator=check_call).open()
     try:
         code = sandbox.run_script(STORY.read_text(encoding="utf-8").splitlines())
         yield sandbox, code, out.getvalue()
@@ -187,8 +196,9 @@ def test_run_sandbox_reports_a_missing_script(tmp_path: Path, capsys: pytest.Cap
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(start=SCRIPT_START, out=io.StringIO()) as box:
+def sandbox(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with Sandbox(database_url=migrated_copy(request, tmp_path_factory), start=SCRIPT_START,
+                 out=io.StringIO()) as box:
         yield box
 
 

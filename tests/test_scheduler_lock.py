@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from bot.app import build_services
 from bot.clock import Clock
 from bot.db import make_engine
 from bot.outbox import Limits
-from scheduler.lock import LeaderLock
+from scheduler.lock import SCHEDULER_LOCK, LeaderLock, _advisory_key
 from scheduler.runner import JOBS, SchedulerService
 from tests.conftest import BACKENDS, START
 
@@ -88,7 +89,7 @@ def test_locks_with_different_names_do_not_exclude_each_other(engines):
 HOLDER = """
 import sys, time
 from bot.db import make_engine
-from scheduler.lock import LeaderLock
+from scheduler.lock import SCHEDULER_LOCK, LeaderLock, _advisory_key
 lock = LeaderLock(make_engine(sys.argv[1]))
 assert lock.acquire()
 print("held", flush=True)
@@ -124,7 +125,7 @@ requires_postgresql = pytest.mark.skipif("postgresql" not in BACKENDS,
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue("pg_migrated")
+    return request.getfixturevalue("pg_test_database").next_test()
 
 
 def backend_pid(lock: LeaderLock) -> int:
@@ -258,22 +259,36 @@ def test_postgresql_scheduler_stands_down_when_its_lock_is_lost(pg_url, quick_st
     services = build_services(settings, clock=Clock(START), limits=Limits.unpaced())
     service = SchedulerService(services)
     rival_engine = make_engine(pg_url)
-    rival = LeaderLock(rival_engine)
+    rival = rival_engine.connect()
+    rival_pid = rival.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    key = {"k": _advisory_key(SCHEDULER_LOCK)}
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    waiting = threading.Thread(target=lambda: rival.execute(text("SELECT pg_advisory_lock(:k)"), key), daemon=True)
+
+    def rival_queued() -> bool:
+        with admin.connect() as connection:
+            return connection.execute(text("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                                           "AND pid = :pid"), {"pid": rival_pid}).first() is not None
+
     try:
         service.start()
         assert eventually(lambda: service.active)
         pid = backend_pid(service.lock)
+        # Another process takes the freed lock before this one can have it back: it queues for the lock
+        # first, so the server hands it over the moment it frees it, however busy the machine.
+        waiting.start()
+        assert eventually(rival_queued), "the rival never queued for the lock"
         with admin.connect() as connection:
             connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        # Another process takes the freed lock before this one can have it back.
-        assert eventually(rival.acquire)
+        waiting.join(timeout=10)
+        assert not waiting.is_alive(), "the rival never got the freed lock"
         assert eventually(lambda: not service.active), "kept running jobs without the lock"
-        rival.release()
+        rival.execute(text("SELECT pg_advisory_unlock(:k)"), key)
+        rival.commit()
         assert eventually(lambda: service.active), "never became active again once the lock was free"
     finally:
         service.stop()
-        rival.release()
+        rival.close()
         rival_engine.dispose()
         admin.dispose()
         services.close()

@@ -157,7 +157,7 @@ def test_no_welcome_dm_over_budget_or_with_tips_off_only_the_public_welcome(bot,
     settle(bot)
     assert dms(bot, "UEVE") == []
     with bot.services.sessions() as session:
-        assert [h.kind for h in session.scalars(select(HeldNotice))] == held
+        assert [h.kind for h in session.scalars(select(HeldNotice).order_by(HeldNotice.id))] == held
 
 
 def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
