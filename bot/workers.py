@@ -14,11 +14,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue as queue_module
 import signal
 import threading
 import zlib
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
+from typing import Any
 
 from bot.settings import Settings
 
@@ -26,11 +28,15 @@ logger = logging.getLogger(__name__)
 
 WORK_NICENESS = 10
 WATCH_EVERY = 2.0  # seconds between checks that every work process is alive
+PARENT_CHECK_EVERY = 1.0  # seconds between a work process's checks that the door's process is alive
 STOP = None  # what a work process reads when it should finish and exit
 
 
-def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool) -> None:
-    """A work process's life: build its own connections, do what it is handed, stand by for its duties."""
+def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool, ready: Any, parent: int) -> None:
+    """A work process's life: build its own connections, do what it is handed, stand by for its duties.
+
+    `parent` is the door's process id, given rather than asked for: it may die while this one starts.
+    """
     from bot import logs
     from bot.app import build_services, create_app
     from models.when import warm_up
@@ -50,8 +56,19 @@ def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool)
     for duty in duties:
         duty.start()
     logger.info("work process %d ready", index)
+    ready.set()
     try:
-        while (item := queue.get()) is not STOP:
+        while True:
+            try:
+                item = queue.get(timeout=PARENT_CHECK_EVERY)
+            except queue_module.Empty:
+                if os.getppid() != parent:
+                    # The door's process is gone without saying so (killed): nothing more will come.
+                    logger.warning("work process %d lost the process that answers Slack; stopping", index)
+                    break
+                continue
+            if item is STOP:
+                break
             lane, item_id = item
             services.inbox.pool.submit(lane, item_id)
     finally:
@@ -71,6 +88,7 @@ class WorkProcesses:
         self._context = multiprocessing.get_context("spawn")
         self._queues: list[Queue] = []
         self._processes: list[BaseProcess] = []
+        self._ready: list[Any] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._watch: threading.Thread | None = None
@@ -78,13 +96,15 @@ class WorkProcesses:
     def start(self) -> None:
         for index in range(self.count):
             self._queues.append(self._context.Queue())
+            self._ready.append(self._context.Event())
             self._processes.append(self._spawn(index))
         self._watch = threading.Thread(target=self._watch_loop, name="copbot-watch", daemon=True)
         self._watch.start()
 
     def _spawn(self, index: int) -> BaseProcess:
         process = self._context.Process(target=_work_process, name=f"copbot-work-{index}", daemon=True,
-                                        args=(self.settings, self._queues[index], index, self.scheduler))
+                                        args=(self.settings, self._queues[index], index, self.scheduler,
+                                              self._ready[index], os.getpid()))
         process.start()
         return process
 
@@ -101,8 +121,11 @@ class WorkProcesses:
     def stop(self, timeout: float = 20.0) -> None:
         """Ask every work process to finish what it has and exit; what it had not started stays in the inbox."""
         self._stopping.set()
-        for queue in self._queues:
-            queue.put_nowait(STOP)
+        for queue, ready, process in zip(self._queues, self._ready, self._processes, strict=True):
+            if ready.is_set():
+                queue.put_nowait(STOP)
+            else:
+                process.terminate()  # still starting: it has nothing of its own to finish
         for process in self._processes:
             process.join(timeout=timeout / self.count)
             if process.is_alive():
@@ -123,6 +146,7 @@ class WorkProcesses:
                     # A queue whose reader died mid-read may be broken: the new process gets a new one. What
                     # was in the old one is still in the inbox, where a sweep finds it.
                     self._queues[index] = self._context.Queue()
+                    self._ready[index] = self._context.Event()
                     self._processes[index] = self._spawn(index)
 
 

@@ -88,9 +88,39 @@ def test_copbot_run_migrates_serves_health_and_signed_commands(tmp_path: Path, e
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            output, _ = process.communicate(timeout=15)
+            output, _ = process.communicate(timeout=45)
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
     assert "xoxb-process-test" not in output, "the token must never be logged"
     assert "Traceback" not in output
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_work_processes_do_not_outlive_a_killed_copbot_run(tmp_path: Path, emulator: SlackEmulator):
+    env = {
+        "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SLACK_BOT_TOKEN": "xoxb-process-test",
+        "SLACK_SIGNING_SECRET": secrets.token_hex(16), "SLACK_API_URL": emulator.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'copbot.db'}", "PORT": str(free_port()),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while len(spawned := children(process.pid)) < 2 and time.monotonic() < deadline:  # the work process and
+            time.sleep(0.2)                                                              # multiprocessing's tracker
+        assert len(spawned) >= 2, "no work process was started"
+        time.sleep(1)
+    finally:
+        process.kill()  # no chance to say goodbye
+        process.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in spawned) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in spawned if Path(f"/proc/{pid}").exists()], "a work process outlived its parent"
