@@ -117,5 +117,5 @@ class BackgroundServer:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
-            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+            self.server.asyncore.loop(timeout=0.01, map=self.server._map, count=1)
         self.server.close()

@@ -368,7 +368,7 @@ class SlackEmulator:
         self._server = server
         # A short poll interval keeps stop() quick; tests start and stop an emulator each.
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="slack-emulator", daemon=True
         )
         self._thread.start()
         return self
