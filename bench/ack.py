@@ -48,11 +48,17 @@ class AppProcess:
         assert self.process.stdout is not None
         self.port = int(self.process.stdout.readline())
 
-    def rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+    def rss_mib(self) -> tuple[float, float]:
+        """Resident memory of the process that answers, and of the processes it started (the work process)."""
+        def rss(pid: int) -> float:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+            return 0.0
+
+        children = {int(c) for task in Path(f"/proc/{self.process.pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()}
+        return rss(self.process.pid), sum(rss(c) for c in children)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -229,7 +235,8 @@ def main() -> int:
         for run in runs:
             burst = run["burst"]
             print(f"  {run['label']:18} burst of 100 commands at once: {burst.failures} failed (non-200 or over 3 s), "
-                  f"p99 {burst.p(99):.0f} ms; server memory {run['rss']:.0f} MiB; Slack saw "
+                  f"p99 {burst.p(99):.0f} ms; memory {run['rss'][0]:.0f} MiB answering, {run['rss'][1]:.0f} MiB in "
+                  f"the processes it started; Slack saw "
                   f"{json.dumps(run['slack']['calls'], sort_keys=True)}")
     return 0
 
