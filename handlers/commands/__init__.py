@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import App
-
 from bot import messages
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.commands import meetings, running, standups
 from handlers.commands.actions import handle_action
 from handlers.commands.community import handle_join, handle_leave, handle_setup
@@ -26,6 +24,7 @@ from handlers.commands.preferences import (
 from handlers.commands.quiet import handle_quiet
 from handlers.commands.recognition import handle_kudos, handle_kudos_command, handle_leaderboard, handle_stats
 from handlers.commands.tor import handle_tor
+from handlers.routes import Routes
 from models.errors import BadArgument, NotPermitted, UserFacingError
 
 Subcommand = Callable[[Request, str], None]
@@ -122,6 +121,6 @@ def handle_cop_command(request: Request) -> None:
     subcommand(request, rest.strip())
 
 
-def register(app: App) -> None:
-    app.command("/cop")(listener(handle_cop_command))
-    app.command("/kudos")(listener(handle_kudos_command))
+def register(routes: Routes) -> None:
+    routes.command("/cop", handle_cop_command)
+    routes.command("/kudos", handle_kudos_command)

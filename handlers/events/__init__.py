@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from slack_bolt import App
-
 from bot.welcome import welcome_newcomer
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.events.home import handle_app_home_opened_event
 from handlers.events.threads import handle_meeting_thread_reply, handle_standup_thread_reply
+from handlers.routes import Routes
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.nudges import note_dm_reply
@@ -94,9 +93,9 @@ def handle_message_event(request: Request) -> None:
                       text=event.get("text") or "", asked_at=said_at)
 
 
-def register(app: App) -> None:
-    app.event("member_joined_channel")(listener(handle_member_joined_channel_event))
-    app.event("member_left_channel")(listener(handle_member_left_channel_event))
-    app.event("message")(listener(handle_message_event))
-    # Not de-duplicated: drawing the Home tab twice is harmless, and it writes nothing.
-    app.event("app_home_opened")(listener(handle_app_home_opened_event))
+def register(routes: Routes) -> None:
+    # Messages first: they are most of what Slack sends.
+    routes.event("message", handle_message_event)
+    routes.event("member_joined_channel", handle_member_joined_channel_event)
+    routes.event("member_left_channel", handle_member_left_channel_event)
+    routes.event("app_home_opened", handle_app_home_opened_event)

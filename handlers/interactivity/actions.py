@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks import actions as action_blocks
 from bot.blocks import knowledge as knowledge_blocks
 from bot.render import Message, notice
 from handlers import action_steps as steps
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.ids import ActionId, BlockId, ViewId
+from handlers.routes import Routes
 from models.actions import Action
 from models.actions.queries import get_action
 from models.actions.workflow import Actor
@@ -75,9 +74,9 @@ def handle_lesson_modal_submission(request: Request) -> None:
             community_id=community.id, now=request.now)
 
 
-def register(app: App) -> None:
-    app.action(ActionId.ACTION_CLAIM)(listener(handle_claim_button_action))
-    app.action(ActionId.ACTION_DONE)(listener(handle_done_button_action))
-    app.action(ActionId.ACTION_DECLINE)(listener(handle_decline_button_action))
-    app.action(ActionId.LESSON_RECORD)(listener(handle_record_lesson_button_action))
-    app.view(ViewId.LESSON)(listener(handle_lesson_modal_submission))
+def register(routes: Routes) -> None:
+    routes.action(ActionId.ACTION_CLAIM.value, handle_claim_button_action)
+    routes.action(ActionId.ACTION_DONE.value, handle_done_button_action)
+    routes.action(ActionId.ACTION_DECLINE.value, handle_decline_button_action)
+    routes.action(ActionId.LESSON_RECORD.value, handle_record_lesson_button_action)
+    routes.view(ViewId.LESSON.value, handle_lesson_modal_submission)

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from slack_bolt import App
-
 from bot.blocks.meeting_form import MeetingFormValues, meeting_form
 from handlers import meeting_steps as steps
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.errors import InvalidFields
 from handlers.ids import ActionId, BlockId, ViewId
+from handlers.routes import Routes
 from models.communities import Community
 from models.errors import BadArgument, NotFound
 from models.meetings import DEFAULT_DURATION, Meeting, validate_title
@@ -216,7 +215,6 @@ def led_meeting(request: Request, meeting_id: int) -> tuple[Community, Person, M
                                                   meeting_id=meeting_id)
 
 
-def register(app: App) -> None:
-    app.view(ViewId.MEETING.value)(listener(handle_meeting_form_submission,
-                                            validate=check_meeting_form_submission))
-    app.action(re.compile(rf"^{re.escape(ActionId.MEETING_EDIT.value)}\."))(listener(handle_edit_meeting_action))
+def register(routes: Routes) -> None:
+    routes.view(ViewId.MEETING.value, handle_meeting_form_submission, validate=check_meeting_form_submission)
+    routes.action(re.compile(rf"^{re.escape(ActionId.MEETING_EDIT.value)}\."), handle_edit_meeting_action)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks.meetings import rsvp_reply
 from bot.render import escape, notice
 from bot.slack import permalink
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.ids import ActionId
+from handlers.routes import Routes
 from models.errors import BadArgument, NotFound
 from models.meetings import MeetingOccurrence, Occurrence, RsvpAnswer
 from models.meetings.records import AttendedBy, record_attendance
@@ -53,7 +52,7 @@ def handle_im_here_action(request: Request) -> None:
     request.reply(notice(f":wave: You're in the attendance of *{escape(row.meeting.title)}*."))
 
 
-def register(app: App) -> None:
+def register(routes: Routes) -> None:
     for action_id in ANSWERS:
-        app.action(action_id.value)(listener(handle_rsvp_action))
-    app.action(ActionId.IM_HERE.value)(listener(handle_im_here_action))
+        routes.action(action_id.value, handle_rsvp_action)
+    routes.action(ActionId.IM_HERE.value, handle_im_here_action)

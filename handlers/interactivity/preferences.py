@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import App
-
 from bot.blocks import preferences
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.events.home import publish_home
 from handlers.ids import ActionId
+from handlers.routes import Routes
 from models.attention import DM_KINDS, set_wanted
 from models.errors import BadArgument
 
@@ -44,6 +43,6 @@ def handle_home_setting_action(request: Request) -> None:
     publish_home(request)
 
 
-def register(app: App) -> None:
-    app.action(ActionId.MUTE_DM_KIND.value)(listener(handle_mute_dm_kind_action))
-    app.action(re.compile(rf"^{re.escape(ActionId.HOME_SETTING.value)}\."))(listener(handle_home_setting_action))
+def register(routes: Routes) -> None:
+    routes.action(ActionId.MUTE_DM_KIND.value, handle_mute_dm_kind_action)
+    routes.action(re.compile(rf"^{re.escape(ActionId.HOME_SETTING.value)}\."), handle_home_setting_action)

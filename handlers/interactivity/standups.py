@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks.standups import answer_modal, late_dm
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.ids import ActionId, BlockId, ViewId
+from handlers.routes import Routes
 from handlers.standup_steps import post_form_update, record_update
 from models.deliveries import enqueue
 from models.errors import BadArgument
@@ -49,6 +48,6 @@ def handle_standup_modal_submission(request: Request) -> None:
     post_form_update(request, run=run, row=row)
 
 
-def register(app: App) -> None:
-    app.action(ActionId.STANDUP_OPEN.value)(listener(handle_standup_open_action))
-    app.view(ViewId.STANDUP_ANSWER.value)(listener(handle_standup_modal_submission))
+def register(routes: Routes) -> None:
+    routes.action(ActionId.STANDUP_OPEN.value, handle_standup_open_action)
+    routes.view(ViewId.STANDUP_ANSWER.value, handle_standup_modal_submission)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from slack_bolt import App
-
-from handlers.base import Request, listener
+from handlers.base import Request
 from handlers.reactions import effects
+from handlers.routes import Routes
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.reactions import AUTHOR_CREDIT, ReactionEffect, reaction_effect
@@ -88,6 +87,6 @@ def handle_reaction_removed_event(request: Request) -> None:
     effects.undo(request, reaction.given_key)
 
 
-def register(app: App) -> None:
-    app.event("reaction_added")(listener(handle_reaction_added_event))
-    app.event("reaction_removed")(listener(handle_reaction_removed_event))
+def register(routes: Routes) -> None:
+    routes.event("reaction_added", handle_reaction_added_event)
+    routes.event("reaction_removed", handle_reaction_removed_event)
