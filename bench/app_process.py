@@ -63,11 +63,13 @@ def main() -> int:
             pass
         elif args.work_processes:
             # As `copbot run` does: this process answers Slack, the work processes do the rest.
+            from bot.inbox import DoorPressure
             from bot.workers import WorkProcesses
 
             workers = WorkProcesses(settings, count=args.work_processes)
             workers.start()
             services.inbox.hand_to(workers.submit)
+            services.inbox.pool.pressure = DoorPressure(workers.door_busy)
         else:
             services.start_workers()
             services.dispatcher.start()

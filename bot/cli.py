@@ -136,6 +136,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings, args: argparse.Namespace, processes: int) -> int:
     from bot.app import StartupError, build_services, create_app
+    from bot.inbox import DoorPressure
     from bot.migrate import upgrade
     from bot.workers import WorkProcesses
     from models.when import warm_up
@@ -155,6 +156,7 @@ def _serve(settings: Settings, args: argparse.Namespace, processes: int) -> int:
         workers = WorkProcesses(settings, count=processes, scheduler=not args.no_scheduler)
         workers.start()
         services.inbox.hand_to(workers.submit)
+        services.inbox.pool.pressure = DoorPressure(workers.door_busy)
     else:
         warm_up()  # the first person to type a time should not wait for the date parser to compile
         services.start_workers()

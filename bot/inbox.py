@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -33,6 +34,43 @@ BACKLOG_WARNING = 200
 BACKLOG_WARNING_EVERY = 30.0  # seconds
 
 
+class DoorPressure:
+    """Whether the door is answering a burst right now, so that work can wait for it to pass.
+
+    The work runs at a lower CPU priority than the door, but the database it talks to does not: during a
+    burst, a worker starting a request takes the database's time from the acknowledgements. So the door
+    notes each acknowledgement's moment, and a worker about to start waits while the door is busy, at most
+    MAX_YIELD seconds each time: a burst is acknowledged first, and its work follows it, never starved.
+    Across processes the moment lives in shared memory (`multiprocessing.Value`), in one a plain float.
+    """
+
+    BUSY_FOR = 0.005  # seconds after an acknowledgement during which the door counts as busy
+    MAX_YIELD = 0.25  # the longest a worker waits for the door before starting anyway
+
+    def __init__(self, shared: Any = None) -> None:
+        self._shared = shared
+        self._last = 0.0
+
+    @property
+    def shared(self) -> Any:
+        return self._shared
+
+    def note(self) -> None:
+        if self._shared is not None:
+            self._shared.value = time.monotonic()
+        else:
+            self._last = time.monotonic()
+
+    def _since(self) -> float:
+        last = self._shared.value if self._shared is not None else self._last
+        return time.monotonic() - last
+
+    def yield_to_door(self) -> None:
+        deadline = time.monotonic() + self.MAX_YIELD
+        while self._since() < self.BUSY_FOR and time.monotonic() < deadline:
+            time.sleep(self.BUSY_FOR)
+
+
 class LanePool:
     """Work on a fixed number of threads; items that share a lane run one at a time, in order.
 
@@ -40,8 +78,10 @@ class LanePool:
     never done before what they did first, while different people's requests run side by side.
     """
 
-    def __init__(self, run: Callable[[int], None], *, workers: int, name: str = "copbot-work") -> None:
+    def __init__(self, run: Callable[[int], None], *, workers: int, name: str = "copbot-work",
+                 pressure: DoorPressure | None = None) -> None:
         self._run = run
+        self.pressure = pressure or DoorPressure()
         self._workers = max(1, workers)
         self._name = name
         self._lanes: dict[str, deque[int]] = {}
@@ -121,6 +161,7 @@ class LanePool:
                 metrics.work_queued.set(self._queued)
                 metrics.work_running.set(len(self._busy))
             try:
+                self.pressure.yield_to_door()
                 self._run(item)
             except Exception:  # the runner reports its own failures; this keeps the thread alive
                 logger.exception("a worker failed outside its request's handling")
@@ -173,6 +214,7 @@ class Inbox:
 
     def accept(self, arrival: Arrival, *, now: dt.datetime) -> Accepted:
         """Record the request durably, then have it worked on; raises if the database cannot record it."""
+        self.pool.pressure.note()
         item_id = self._record(arrival, now)
         if item_id is None:
             return Accepted.REPEATED

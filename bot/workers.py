@@ -32,13 +32,15 @@ PARENT_CHECK_EVERY = 1.0  # seconds between a work process's checks that the doo
 STOP = None  # what a work process reads when it should finish and exit
 
 
-def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool, ready: Any, parent: int) -> None:
+def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool, ready: Any, parent: int,
+                  door_busy: Any) -> None:
     """A work process's life: build its own connections, do what it is handed, stand by for its duties.
 
     `parent` is the door's process id, given rather than asked for: it may die while this one starts.
     """
     from bot import logs
     from bot.app import build_services, create_app
+    from bot.inbox import DoorPressure
     from models.when import warm_up
     from scheduler.runner import SchedulerService, SenderService
 
@@ -49,6 +51,7 @@ def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool,
     os.nice(WORK_NICENESS)
     warm_up()  # the first person to type a time should not wait for the date parser to compile
     services = build_services(settings)
+    services.inbox.pool.pressure = DoorPressure(door_busy)  # the door's moments, in memory both processes share
     # The same app as the door's: it names every listener, which is how a worker finds a request's handler.
     create_app(services)
     services.start_workers()
@@ -91,6 +94,8 @@ class WorkProcesses:
         self._ready: list[Any] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
+        # When the door last acknowledged something; work processes wait while it is recent (bot.inbox).
+        self.door_busy = self._context.Value("d", 0.0, lock=False)
         self._watch: threading.Thread | None = None
 
     def start(self) -> None:
@@ -104,7 +109,7 @@ class WorkProcesses:
     def _spawn(self, index: int) -> BaseProcess:
         process = self._context.Process(target=_work_process, name=f"copbot-work-{index}", daemon=True,
                                         args=(self.settings, self._queues[index], index, self.scheduler,
-                                              self._ready[index], os.getpid()))
+                                              self._ready[index], os.getpid(), self.door_busy))
         process.start()
         return process
 
