@@ -8,6 +8,7 @@ under test for the interpreter, as Slack's servers never do.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -49,6 +50,9 @@ def main() -> int:
     parser.add_argument("--channels", type=int, default=2)
     parser.add_argument("--limits", default="none", help="chat.postMessage limits, e.g. 1:5:600:30, or none")
     args = parser.parse_args()
+    # Slack's servers are not on this machine: the emulator's own CPU gets the lowest priority, so that it
+    # takes as little as it can from the app under test (its 200 ms answers are sleeps, not work).
+    os.nice(19)
     slack = emulator(latency=args.latency, users=args.users, channels=args.channels, limits=_limits(args.limits))
     slack.start()
     print(slack.port, flush=True)
