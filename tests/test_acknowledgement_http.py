@@ -17,7 +17,7 @@ from bot.outbox import Limits
 from models import Community, InboxItem, InboxStatus, Membership, Person
 from models.inbox import STRANDED_AFTER
 from tests.community import said
-from tests.conftest import CHANNEL_NAMES, START, serving
+from tests.conftest import CHANNEL_NAMES, START, TEAM, serving
 from tests.test_http_app import setup_devops
 
 
@@ -155,3 +155,24 @@ def test_metrics_count_requests_and_acknowledgement_times(bot):
     assert 'copbot_requests_total{kind="command",outcome="recorded"}' in page
     assert 'copbot_ack_seconds_bucket{kind="command",le="0.1"}' in page
     assert "copbot_work_queued" in page and "copbot_outbox_sent_total" in page
+
+
+def test_in_socket_mode_too_the_acknowledgement_does_not_wait_for_the_work(services, slack):
+    from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+    from slack_sdk.socket_mode.request import SocketModeRequest
+
+    from bot.app import create_app
+
+    app = create_app(services)  # the app SocketModeHandler runs, with the same listeners
+    services.start_workers()
+    gate = slack.hold_responses()
+    try:
+        command = {"token": "unused", "team_id": TEAM, "channel_id": "CDEVOPS", "channel_name": "devops",
+                   "user_id": "UCHANDRA", "user_name": "chandra", "command": "/cop", "text": "help",
+                   "response_url": slack.response_url("UCHANDRA-socket", channel="CDEVOPS", user="UCHANDRA"),
+                   "trigger_id": f"1.2.{secrets.token_hex(4)}", "api_app_id": "A0COPBOT"}
+        response = run_bolt_app(app, SocketModeRequest(type="slash_commands", envelope_id="e1", payload=command))
+        assert response.status == 200 and slack.responses == []  # answered while the reply is still held
+    finally:
+        gate.set()
+    assert slack.wait_for(lambda: any(r["tag"] == "UCHANDRA-socket" for r in slack.responses))
