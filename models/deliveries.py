@@ -112,19 +112,24 @@ def _due(now: dt.datetime) -> ColumnElement[bool]:
 
 def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = (), limit: int = 50
               ) -> list[tuple[int, str]]:
-    """(id, channel) of the first due delivery of each channel not in `exclude`, oldest first.
+    """(id, channel) of the first due delivery of each channel not in `exclude`: the longest queues first,
+    then the oldest.
 
     One per channel, because a channel's messages go one after another in the order they were written
-    (a thread's first message before its replies); one busy channel never hides the others.
+    (a thread's first message before its replies), so one busy channel never hides the others. The
+    longest queues come first because each is held to about one message a second of its own: a channel
+    with 150 cards must use every second it gets, while a thousand channels of one message each share
+    the workspace's pace between them whatever their order.
     """
     ranked = (
         select(Delivery.id, Delivery.channel, Delivery.next_attempt_at,
-               func.row_number().over(partition_by=Delivery.channel, order_by=Delivery.id).label("place"))
+               func.row_number().over(partition_by=Delivery.channel, order_by=Delivery.id).label("place"),
+               func.count().over(partition_by=Delivery.channel).label("depth"))
         .where(_due(now), *([Delivery.channel.not_in(list(exclude))] if exclude else []))
         .subquery()
     )
     rows = session.execute(select(ranked.c.id, ranked.c.channel).where(ranked.c.place == 1)
-                           .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit))
+                           .order_by(ranked.c.depth.desc(), ranked.c.next_attempt_at, ranked.c.id).limit(limit))
     return [(row.id, row.channel) for row in rows]
 
 

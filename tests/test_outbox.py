@@ -13,7 +13,7 @@ from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.outbox import Dispatcher, Limits, Pacer, TokenBucket
 from bot.slack import make_client
 from models import Community, Delivery, DeliveryStatus
-from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, enqueue
+from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, due_heads, enqueue
 from models.links import link_to
 from models.meetings import Decision
 from tests.conftest import START, TEAM
@@ -367,3 +367,19 @@ def test_a_record_gets_the_link_to_its_message_once_sent_and_a_missing_one_is_no
     assert {r.status for r in all_rows(services)} == {DeliveryStatus.SENT}
     with pytest.raises(ValueError, match="no record kind"):
         link_to("nothing", 1)
+
+
+def test_a_busy_channel_is_offered_first_and_never_hidden_behind_older_single_messages(services):
+    for i in range(40):  # written first: the oldest rows
+        put(services, f"dm{i}", channel=f"U{i:05d}", text=f"digest {i}")
+    for i in range(3):
+        put(services, f"card{i}", channel="CDEVOPS", text=f"card {i}")
+    with services.sessions() as session:
+        heads = due_heads(session, now=START, limit=5)
+        busy_first = [channel for _, channel in heads]
+        elsewhere = [channel for _, channel in due_heads(session, now=START, exclude={"CDEVOPS"}, limit=3)]
+    # The channel held to one message a second of its own must use every second it gets; its first card
+    # leads, the others wait their turn, and one row a channel is offered (its order is kept).
+    assert busy_first[0] == "CDEVOPS" and busy_first.count("CDEVOPS") == 1
+    assert busy_first[1:] == ["U00000", "U00001", "U00002", "U00003"]
+    assert elsewhere == ["U00000", "U00001", "U00002"]
