@@ -7,6 +7,7 @@ wall-clock readings in some IANA zone, and are localised with zoneinfo before th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta  # UTC is timezone.utc under a shorter name
 from typing import Any, Literal
@@ -410,6 +411,12 @@ def _rrule_for(local_start: datetime, rule: Recurrence) -> rrule:
     )
 
 
+def _months_later(wall: datetime, months: int) -> datetime:
+    """The same day and time `months` later (the day must exist in every month: 28 or earlier)."""
+    index = wall.month - 1 + months
+    return wall.replace(year=wall.year + index // 12, month=index % 12 + 1)
+
+
 class _Series:
     """A recurring meeting expanded in wall-clock time of its zone and localised one by one."""
 
@@ -420,7 +427,26 @@ class _Series:
         # rrule drops microseconds; they are put back so the first occurrence equals the start exactly.
         self.first_wall = local.replace(microsecond=0)
         self.extra = timedelta(microseconds=local.microsecond)
+        self.recurrence = rule
         self.rule = _rrule_for(self.first_wall, rule)
+
+    def walls_from(self, bound: datetime) -> Iterator[datetime]:
+        """The series' wall-clock times from `bound` (a wall-clock time) on. rrule walks from its start, so a
+        series that began years ago would be walked from its first meeting at every question: it is started
+        again at its last occurrence before `bound` instead, which gives the same times from there on (the
+        months of a series on the 29th to 31st clamp to each month's end, and are walked from the start)."""
+        rule, start, interval = self.recurrence, self.first_wall, self.recurrence.interval
+        if bound <= start or (rule.freq != "weekly" and start.day > 28):
+            return self.rule.xafter(bound, inc=True)
+        if rule.freq == "weekly":
+            step = timedelta(weeks=interval)
+            restart = start + step * ((bound - start) // step)
+        else:
+            months = ((bound.year - start.year) * 12 + bound.month - start.month) // interval * interval
+            restart = _months_later(start, months)
+            if restart > bound:
+                restart = _months_later(start, months - interval)
+        return _rrule_for(restart, rule).xafter(bound, inc=True)
 
     def instant(self, wall: datetime) -> datetime:
         # The start keeps its own instant: re-localising would move a start set in the second pass of
@@ -468,7 +494,7 @@ def occurrences(
 
     series = _Series(start_utc, rule, tz)
     found: list[datetime] = []
-    for wall in series.rule.xafter(series.local(after) - _SCAN_MARGIN, inc=True):
+    for wall in series.walls_from(series.local(after) - _SCAN_MARGIN):
         instant = series.instant(wall)
         if instant <= after:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -525,3 +526,22 @@ def test_an_instant_as_typed_in_a_zone_reads_back_as_itself_there(tz: str) -> No
     meeting = at(tz, 2027, 3, 30, 15, 0)  # in summer time where the zone has one
     assert typed_local(meeting, tz) == "2027-03-30 15:00"
     assert parse_when(typed_local(meeting, tz), tz=tz, now=now) == meeting
+
+
+def test_a_long_running_series_gives_the_times_it_would_walking_from_its_first_meeting():
+    """A series is restarted near the instant asked about rather than walked from its start: the times must
+    be those of the whole walk, across clock changes, for weekly and monthly series of any interval."""
+    from models.when import _rrule_for, _Series
+
+    chooser = random.Random(20261202)
+    zones = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+    for _ in range(400):
+        start = datetime(2019, 1, 1, tzinfo=UTC) + timedelta(minutes=chooser.randrange(0, 60 * 24 * 365 * 3))
+        rule = Recurrence(chooser.choice(["weekly", "monthly"]), chooser.randint(1, 4))
+        tz = chooser.choice(zones)
+        after = start + timedelta(minutes=chooser.randrange(-60 * 24 * 30, 60 * 24 * 365 * 5))
+        series = _Series(start, rule, tz)
+        bound = series.local(after) - timedelta(days=2)
+        walked = _rrule_for(series.first_wall, rule).xafter(bound, inc=True)
+        jumped = series.walls_from(bound)
+        assert [next(jumped) for _ in range(3)] == [next(walked) for _ in range(3)], (start, rule, tz, after)
