@@ -85,8 +85,10 @@ class Message:
     blocks: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, text: str, blocks: Sequence[Block]) -> Message:
-        rendered = [block.to_dict() for block in blocks]
+    def of(cls, text: str, blocks: Sequence[Block | dict[str, Any]]) -> Message:
+        """`blocks` as Block Kit objects, or as the dicts they render to (a block shared by many messages is
+        rendered once)."""
+        rendered = [block if isinstance(block, dict) else block.to_dict() for block in blocks]
         if len(rendered) > MAX_BLOCKS:
             rendered = rendered[: MAX_BLOCKS - 1] + [
                 ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(rendered) - MAX_BLOCKS + 1} more")])

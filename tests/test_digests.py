@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.blocks.digest import Copy, digest_message
 from models import ActionStatus, ContributionKind, Delivery, HeldNotice, Role
 from models.attention import hold
-from models.digests import build_digest
+from models.digests import Week, build_digest, sections_for_weeks, shared_sections
 from models.digests.period import week_ending
 from models.digests.sections import KIND_WORDS, counted
 from models.meetings import schedule_meeting
@@ -81,6 +81,28 @@ def test_the_week_in_sections_and_only_that_week(session, week):
     contributions = next(s for s in digest.sections if s.key == "contributions")
     assert contributions.summary == "4 in all: 3 messages, 1 reaction."
     assert not digest.is_empty
+
+
+def test_the_sections_of_many_weeks_at_once_are_each_weeks_own(session, week):
+    """One statement per section serves every community's week: what each week gets is what it gets alone,
+    for two communities, and for one community read in two zones (two periods ending an hour apart)."""
+    other = factories.community(session, team_id=TEAM, channel_id="COTHER", name="Other", now=MONDAY - 5 * WEEK)
+    carol = factories.member(session, other, "UCAROL", joined=MONDAY - 3 * WEEK).person
+    factories.action(session, other, "Other's action", created=MONDAY - dt.timedelta(days=1), owner=carol)
+    factories.contribute(session, other, carol, MONDAY - dt.timedelta(days=1))
+    # Inside the London week, outside the Berlin one, which ends an hour earlier.
+    factories.contribute(session, week, carol, MONDAY - dt.timedelta(minutes=30))
+    session.commit()
+    weeks = [Week(place, week_ending(at, tz)) for place in (week, other)
+             for at, tz in ((MONDAY, "Europe/London"), (MONDAY - dt.timedelta(hours=1), "Europe/Berlin"))]
+    together = sections_for_weeks(session, weeks)
+    assert len(together) == 4
+    for one in weeks:
+        assert together[one.key] == shared_sections(session, community=one.community, period=one.period)
+    london, berlin = (next(s for s in together[w.key] if s.key == "contributions") for w in weeks[:2])
+    assert (london.summary, berlin.summary) == ("5 in all: 4 messages, 1 reaction.",
+                                                "4 in all: 3 messages, 1 reaction.")
+    assert [s.items[0].text for s in together[weeks[2].key] if s.key == "actions_opened"] == ["Other's action"]
 
 
 def test_channel_copy_escapes_text_names_without_pinging_and_shows_local_times(session, week):

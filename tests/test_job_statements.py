@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,11 +122,12 @@ def assert_flat(small: Run, large: Run, *, work: int) -> None:
         f"{small.statements} statements for {small.result}, {large.statements} for {large.result}")
 
 
-def communities(sessions: sessionmaker[Session], count: int) -> list[int]:
+def communities(sessions: sessionmaker[Session], count: int, start: int = 0) -> list[int]:
     """Communities in London, Berlin and Bengaluru in turn, all led by the same lead."""
     with sessions.begin() as session:
         made = [create_community(session, team_id=TEAM, channel_id=f"C{n:04d}", name=f"CoP {n}", created_by="ULEAD",
-                                 timezone=ZONES[n % len(ZONES)], now=LONG_AGO - DAY) for n in range(count)]
+                                 timezone=ZONES[n % len(ZONES)], now=LONG_AGO - DAY)
+                for n in range(start, start + count)]
         for place in made:
             factories.member(session, place, "ULEAD", joined=LONG_AGO, role=Role.LEAD, nudges_enabled=False)
         return [place.id for place in made]
@@ -443,3 +445,31 @@ def test_forgetting_finished_requests_costs_one_statement_whatever_their_number(
 
     small, large = grown(sessions, forget_finished_requests, grow)
     assert (small.result, large.result, small.statements, large.statements) == (N, 4 * N, 1, 1)
+
+
+def community_week(session: Session, ids: list[int]) -> None:
+    """Each community of `ids` has a busy week, a meeting coming up and a member who reads its digest by DM."""
+    busy_week(session, ids)
+    for place in places(session, ids):
+        schedule_meeting(session, community=place, title="Show and tell", starts_at=AT + 3 * DAY,
+                         created_by=lead(session), now=LONG_AGO)
+        [reader] = people(session, place.id * 10, 1, digest_dm=True, nudges_enabled=False)
+        factories.member(session, place, reader.user_id, joined=LONG_AGO)
+        factories.contribute(session, place, reader, AT - 2 * DAY)
+
+
+@pytest.mark.parametrize("job", [post_channel_digests, send_digest_dms], ids=["channel", "dm"])
+def test_digests_cost_the_same_for_four_times_the_communities(sessions, job):
+    """The shared sections are read for every community's week at once, and the copies queued in one batch:
+    a Monday of two hundred communities costs what a Monday of a few does."""
+    first = communities(sessions, 3)
+    with sessions.begin() as session:
+        community_week(session, first)
+    small = measure(sessions, job, AT)
+    more = communities(sessions, 9, start=3)
+    with sessions.begin() as session:
+        community_week(session, more)
+    large = measure(sessions, job, AT)
+    assert (small.result, large.result) == (3, 12)
+    assert large.statements == small.statements, (
+        f"{small.statements} statements for {small.result}, {large.statements} for {large.result}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -53,6 +55,13 @@ def section_text(part: Section) -> str:
     return head + "\n" + fit_lines(lines, limit=SECTION_LIMIT - len(head) - 1, hidden=part.more)
 
 
+@functools.lru_cache(maxsize=4096)
+def section_block(part: Section) -> dict[str, Any]:
+    """A digest section as its Block Kit dict. A job queues the same shared sections to every reader of a
+    community's week: each is rendered once, not once per copy."""
+    return section(section_text(part)).to_dict()
+
+
 def _quiet_week(digest: Digest) -> str:
     line = f":zzz: A quiet week in *{escape(digest.community.name)}*: nothing new was recorded."
     coming = next((s for s in digest.sections if s.key == "coming_up" and s.items), None)
@@ -66,14 +75,14 @@ def _quiet_week(digest: Digest) -> str:
 def digest_message(digest: Digest, copy: Copy) -> Message:
     community = digest.community
     if digest.is_empty:
-        blocks: list[Block] = [section(_quiet_week(digest))]
+        blocks: list[Block | dict[str, Any]] = [section(_quiet_week(digest))]
     else:
         period = digest.period
         blocks = [
             header(f"{community.name}: the week in review"),
             context(f"Week {period.week}: {slack_date(period.start, '{date_short_pretty} {time}')} to "
                     f"{slack_date(period.end, '{date_short_pretty} {time}')}, your time"),
-            *(section(section_text(part)) for part in digest.sections),
+            *(section_block(part) for part in digest.sections),
         ]
     if copy is Copy.DM:
         blocks += why_footer("digest", "You get this because you asked for the weekly digest by direct message.")

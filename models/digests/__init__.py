@@ -1,29 +1,31 @@
 """The weekly digest: a list of independent sections, each built from the records of one week.
 
-A section builder is `(session, community, period, reader) -> Section | None`, returning None when
-it has nothing to say. Shared sections ignore `reader` (they are built once and shown to everyone);
-personal ones return None without a reader (the channel's copy). To add a section, write a builder
-and put it in SECTIONS where it should appear: nothing else needs to change. A personal section is
-better built for many readers at once (`build_for_readers`, as every personal section is now): the DM
-job builds all of its readers' copies in a few statements rather than a few per reader.
+A section is shared (the same for everyone who reads a community's week, the channel included) or
+personal (each reader's own part of their DM copy). Both kinds are built for many at once: a shared
+section for many weeks of many communities (`build_for_weeks`), a personal one for many readers
+(`build_for_readers`), each in a statement or two whatever their number, so that a Monday morning of
+two hundred communities and thousands of readers costs a job a few dozen statements. A builder leaves
+out whom it has nothing to say to. To add a section, write a builder and put it in SECTIONS where it
+should appear: nothing else needs to change.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models.communities import Community
-from models.digests.parts import Item, Reading, Section, SectionBuilder, SectionSpec
+from models.digests.parts import Item, Reading, Section, SectionSpec, Week
 from models.digests.period import Period
 from models.digests.sections import SECTIONS
 from models.people import Person
 
-__all__ = ["SECTIONS", "Digest", "Item", "Period", "Reading", "Section", "SectionBuilder", "SectionSpec",
-           "build_digest", "personal_sections", "sections_for_readers", "shared_sections"]
+__all__ = ["SECTIONS", "Digest", "Item", "Period", "Reading", "Section", "SectionSpec", "Week",
+           "build_digest", "personal_sections", "sections_for_readers", "sections_for_weeks", "shared_sections"]
 
 
 @dataclass(frozen=True)
@@ -40,32 +42,42 @@ class Digest:
         return not any(section.news for section in self.sections)
 
 
+def _each_section(session: Session, found: dict[Any, list[Section]], many: Sequence[Any],
+                  builder: Callable[[SectionSpec], Any]) -> dict[Any, list[Section]]:
+    """Every section's builder (`builder(spec)`, None where the section is of the other kind) run once on
+    `many`, its sections added to `found` by key, in the order of the page."""
+    if many:
+        for spec in SECTIONS:
+            if (build := builder(spec)) is not None:
+                for key, built in build(session, many).items():
+                    found[key].append(built)
+    return found
+
+
+def sections_for_weeks(session: Session, weeks: Sequence[Week]) -> dict[tuple[int, Period], list[Section]]:
+    """The sections everyone sees, for many weeks at once, by Week.key."""
+    unique = list({week.key: week for week in weeks}.values())
+    return _each_section(session, {week.key: [] for week in unique}, unique, lambda spec: spec.build_for_weeks)
+
+
 def shared_sections(session: Session, *, community: Community, period: Period) -> list[Section]:
-    """The sections everyone sees, built once per community and week."""
-    return [s for spec in SECTIONS if not spec.personal and spec.build is not None
-            if (s := spec.build(session, community, period, None)) is not None]
+    """The sections everyone sees of one community's week."""
+    week = Week(community, period)
+    return sections_for_weeks(session, [week])[week.key]
 
 
 def sections_for_readers(session: Session, readings: Sequence[Reading]) -> dict[tuple[int, int], list[Section]]:
     """The personal sections built for many readers at once, by (community id, reader id)."""
-    found: dict[tuple[int, int], list[Section]] = defaultdict(list)
-    if not readings:
-        return found
-    for spec in SECTIONS:
-        if spec.build_for_readers is not None:
-            for key, built in spec.build_for_readers(session, readings).items():
-                found[key].append(built)
-    return found
+    return _each_section(session, defaultdict(list), readings, lambda spec: spec.build_for_readers)
 
 
 def personal_sections(session: Session, *, community: Community, period: Period, reader: Person,
                       batched: Sequence[Section] | None = None) -> list[Section]:
     """The reader's own part; `batched` is what `sections_for_readers` already built for them."""
-    if batched is None:
-        reading = Reading(community, period, reader)
-        batched = sections_for_readers(session, [reading]).get(reading.key, [])
-    return [s for spec in SECTIONS if spec.personal and spec.build is not None
-            if (s := spec.build(session, community, period, reader)) is not None] + list(batched)
+    if batched is not None:
+        return list(batched)
+    reading = Reading(community, period, reader)
+    return sections_for_readers(session, [reading]).get(reading.key, [])
 
 
 def build_digest(session: Session, *, community: Community, period: Period, reader: Person | None = None,

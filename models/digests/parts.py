@@ -42,7 +42,20 @@ class Section:
         return max((self.total or 0) - len(self.items), 0)
 
 
-SectionBuilder = Callable[[Session, Community, Period, Person | None], Section | None]
+@dataclass(frozen=True)
+class Week:
+    """One community's digest of one week: what its shared sections are built for."""
+
+    community: Community
+    period: Period
+
+    @property
+    def key(self) -> tuple[int, Period]:
+        return self.community.id, self.period
+
+
+# A shared section built for many weeks (of many communities) in a few statements: Week.key -> its section.
+WeeksBuilder = Callable[[Session, Sequence[Week]], dict[tuple[int, Period], Section]]
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,14 @@ ReadersBuilder = Callable[[Session, Sequence[Reading]], dict[tuple[int, int], Se
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A section of the page: shared (`build_for_weeks`, the same for every reader of a week) or personal
+    (`build_for_readers`, each reader's own). Both build for many at once, so no job costs a statement per
+    community or per reader."""
+
     key: str
-    build: SectionBuilder | None = None
-    personal: bool = False
-    # Instead of `build`, for a personal section that the DM job builds for all of its readers at once.
+    build_for_weeks: WeeksBuilder | None = None
     build_for_readers: ReadersBuilder | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.build_for_readers is not None

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import CTE, ColumnElement, Integer, Row, and_, func, literal, select, union_all
+from sqlalchemy.orm import Session, lazyload
 
 from models.actions import Action, ActionStatus
+from models.base import UTCDateTime, chunked
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.digests.mentioned import mentioned_you
-from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec
+from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec, Week, WeeksBuilder
 from models.digests.period import Period
 from models.digests.personal import waiting_for_you, your_actions
 from models.knowledge.model import KnowledgeItem
-from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence, upcoming_meetings
+from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
+from models.meetings.occurrences import effective_occurrences, meetings_ahead, overrides
+from models.meetings.series import Occurrence
 from models.people import Membership, Person
 from models.recognition.kudos import Kudos
 
@@ -53,165 +58,268 @@ def _name(person: Person | None) -> str:
     return (person.display_name or person.user_id) if person is not None else ""
 
 
-def _action_rows(session: Session, community: Community, *where: ColumnElement[bool],
-                 order: Sequence[ColumnElement]) -> tuple[list[tuple[Action, Person | None]], int]:
-    """Up to MAX_ITEMS actions with their owners, and how many there are in all (counted only when more)."""
-    rows = session.execute(
-        select(Action, Person).outerjoin(Person, Person.id == Action.owner_id)
-        .where(Action.community_id == community.id, *where).order_by(*order, Action.id).limit(MAX_ITEMS + 1)
-    ).all()
-    total = len(rows)
-    if total > MAX_ITEMS:
-        total = session.scalar(select(func.count()).select_from(Action)
-                               .where(Action.community_id == community.id, *where)) or total
-    return [(row[0], row[1]) for row in rows[:MAX_ITEMS]], total
+# Weeks per statement: the derived table that joins each section's records to their weeks has a row per week.
+WEEKS_PER_STATEMENT = 500
+Built = dict[tuple[int, Period], Section]
+WeekKey = tuple[int, int]  # (community id, the period's place in _periods(weeks))
+
+
+def _periods(weeks: Sequence[Week]) -> list[Period]:
+    """The distinct periods of `weeks`, in the order they first come: a few (one per zone whose 09:00 it
+    is) for readers' copies, up to one per community for the channels'."""
+    return list(dict.fromkeys(week.period for week in weeks))
+
+
+def _weeks_table(weeks: Sequence[Week]) -> CTE:
+    """The weeks as rows (community_id, p, start, end), p being the period's place in `_periods(weeks)`.
+
+    A UNION ALL of one SELECT per period over the communities read in it (SQLite has no column list for
+    a VALUES alias, so this is the derived table both databases read); every section's statement joins
+    its records to it, so one statement serves the weeks of every community, whatever their bounds."""
+    moment = UTCDateTime()
+    periods = _periods(weeks)
+    rows = [select(Community.id.label("community_id"), literal(p, Integer()).label("p"),
+                   literal(period.start, moment).label("start"), literal(period.end, moment).label("end"))
+            .where(Community.id.in_(sorted({w.community.id for w in weeks if w.period == period})))
+            for p, period in enumerate(periods)]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("weeks")
+
+
+def _in_week(table: CTE, community: Any, instant: Any = None, *, by_end: Any = None) -> ColumnElement[bool]:
+    """A record of `community` that happened in the week (`instant`), or that was due by its end (`by_end`),
+    or any record of it (neither)."""
+    found = [table.c.community_id == community]
+    if instant is not None:
+        found += [instant > table.c.start, instant <= table.c.end]
+    if by_end is not None:
+        found.append(by_end <= table.c.end)
+    return and_(*found)
+
+
+def _firsts(session: Session, weeks: Sequence[Week], model: type, *, community: Any, instant: Any = None,
+            by_end: Any = None, where: Sequence[ColumnElement[bool]] = (), order: Sequence[Any] = (),
+            joins: Sequence[Any] = (), extra: Sequence[Any] = (), skip: Sequence[Any] = ()
+            ) -> dict[WeekKey, tuple[list[Row[Any]], int]]:
+    """By week: the first MAX_ITEMS records of `model` in it, each row being (model, *extra), and how many
+    there are in all. One statement for all the weeks: the records are ranked within their week by
+    `order`, then `model.id`. `skip` names relationships the section does not show, so as not to join
+    them to every row (the community, say, which the session has already)."""
+    table = _weeks_table(weeks)
+    week = (table.c.community_id, table.c.p)
+    place = func.row_number().over(partition_by=week, order_by=(*order, model.id))
+    ranked = select(model.id.label("id"), *week, place.label("n"),
+                    func.count().over(partition_by=week).label("total")).select_from(model)
+    for target, on in joins:
+        ranked = ranked.join(target, on)
+    ranked = ranked.join(table, _in_week(table, community, instant, by_end=by_end)).where(*where).subquery()
+    found: dict[WeekKey, tuple[list[Row[Any]], int]] = {}
+    for row in session.execute(select(ranked.c.community_id, ranked.c.p, ranked.c.total, model, *extra)
+                               .options(*(lazyload(relation) for relation in skip))
+                               .join(ranked, ranked.c.id == model.id).where(ranked.c.n <= MAX_ITEMS)
+                               .order_by(ranked.c.community_id, ranked.c.p, ranked.c.n)):
+        rows, _ = found.setdefault((row[0], row[1]), ([], row[2]))
+        rows.append(row[3:])
+    return found
+
+
+def shared(build: Callable[[Session, Sequence[Week]], dict[WeekKey, Section]]) -> WeeksBuilder:
+    """A shared section's builder (by Week.key) from one that works on at most WEEKS_PER_STATEMENT weeks and
+    keys them by (community id, place of the period)."""
+    def for_weeks(session: Session, weeks: Sequence[Week]) -> Built:
+        built: Built = {}
+        for chunk in chunked(list(weeks), WEEKS_PER_STATEMENT):
+            periods = _periods(chunk)
+            built.update({(community_id, periods[p]): section
+                          for (community_id, p), section in build(session, chunk).items()})
+        return built
+    for_weeks.__doc__ = build.__doc__
+    return for_weeks
 
 
 def _owner_note(owner: Person | None) -> str:
     return f"owner: {_name(owner)}" if owner is not None else "in the pool: anyone can pick it up"
 
 
-def meetings_held(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+@shared
+def meetings_held(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     """Meetings that ended this week, each linked to its posted minutes (failing that, to its thread)."""
     attended = (select(func.count()).where(Attendance.occurrence_id == MeetingOccurrence.id)
                 .correlate(MeetingOccurrence).scalar_subquery())
-    rows = session.execute(
-        select(MeetingOccurrence, attended).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
-        .where(Meeting.community_id == community.id, MeetingOccurrence.ended_at > period.start,
-               MeetingOccurrence.ended_at <= period.end)
-        .order_by(MeetingOccurrence.starts_at, MeetingOccurrence.id).limit(MAX_ITEMS + 1)
-    ).all()
-    items = tuple(
-        Item(occurrence.meeting.title, ref=f"minutes {occurrence.id}", when=occurrence.starts_at,
-             note=f"{count} attended" if count else None, link=occurrence.minutes_permalink or occurrence.permalink)
-        for occurrence, count in rows[:MAX_ITEMS])
-    return Section("meetings_held", "Meetings held (each links to its minutes; `/cop meeting minutes <n>` shows them)",
-                   items, len(rows) if len(rows) <= MAX_ITEMS else None) if items else None
+    found = _firsts(session, weeks, MeetingOccurrence, community=Meeting.community_id,
+                    instant=MeetingOccurrence.ended_at, order=[MeetingOccurrence.starts_at],
+                    joins=[(Meeting, Meeting.id == MeetingOccurrence.meeting_id)], extra=[attended])
+    return {key: Section("meetings_held",
+                       "Meetings held (each links to its minutes; `/cop meeting minutes <n>` shows them)",
+                       tuple(Item(occurrence.meeting.title, ref=f"minutes {occurrence.id}", when=occurrence.starts_at,
+                                  note=f"{count} attended" if count else None,
+                                  link=occurrence.minutes_permalink or occurrence.permalink)
+                             for occurrence, count in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def decisions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    where = (Decision.community_id == community.id, Decision.created_at > period.start,
-             Decision.created_at <= period.end)
-    found = session.scalars(select(Decision).where(*where).order_by(Decision.created_at, Decision.id)
-                            .limit(MAX_ITEMS + 1)).all()
-    total = len(found)
-    if total > MAX_ITEMS:
-        total = session.scalar(select(func.count()).select_from(Decision).where(*where)) or total
-    items = tuple(Item(d.text, note=f"by {_name(d.person)}" if d.person else None, link=d.permalink)
-                  for d in found[:MAX_ITEMS])
-    return Section("decisions", "Decisions", items, total) if items else None
+@shared
+def decisions(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _firsts(session, weeks, Decision, community=Decision.community_id, instant=Decision.created_at,
+                    order=[Decision.created_at])
+    return {key: Section("decisions", "Decisions",
+                       tuple(Item(d.text, note=f"by {_name(d.person)}" if d.person else None, link=d.permalink)
+                             for d, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def actions_opened(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    rows, total = _action_rows(session, community, Action.created_at > period.start, Action.created_at <= period.end,
-                               order=[Action.created_at])
-    items = tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(owner), when=a.due_at, when_label="due")
-                  for a, owner in rows)
-    return Section("actions_opened", "Actions opened", items, total) if items else None
+ACTION_UNSHOWN = (Action.community, Action.proposed_owner)
 
 
-def actions_closed(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    rows, total = _action_rows(session, community, Action.status == ActionStatus.DONE,
-                               Action.closed_at > period.start, Action.closed_at <= period.end,
-                               order=[Action.closed_at])
-    items = tuple(Item(a.title, ref=f"#{a.id}", note=f"done by {_name(owner)}" if owner else None)
-                  for a, owner in rows)
-    return Section("actions_closed", "Actions done", items, total) if items else None
+def _actions(session: Session, weeks: Sequence[Week], *where: ColumnElement[bool], instant: Any = None,
+             order: Sequence[Any]) -> dict[WeekKey, tuple[list[Row[Any]], int]]:
+    return _firsts(session, weeks, Action, community=Action.community_id, instant=instant, where=where, order=order,
+                   skip=ACTION_UNSHOWN)
 
 
-def actions_overdue(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    rows, total = _action_rows(session, community, Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
-                               Action.due_at.is_not(None), Action.due_at <= period.end, order=[Action.due_at])
-    items = tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(owner), when=a.due_at, when_label="was due")
-                  for a, owner in rows)
-    return Section("actions_overdue", "Overdue actions", items, total) if items else None
+@shared
+def actions_opened(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _actions(session, weeks, instant=Action.created_at, order=[Action.created_at])
+    return {key: Section("actions_opened", "Actions opened",
+                       tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(a.owner), when=a.due_at, when_label="due")
+                             for a, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def actions_blocked(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    rows, total = _action_rows(session, community, Action.status == ActionStatus.BLOCKED,
-                               order=[Action.blocked_at])
-    items = tuple(Item(a.title, ref=f"#{a.id}", note=" ".join((a.blocker_reason or "no reason given").split())[:150],
-                       when=a.blocked_at, when_label="blocked since") for a, _owner in rows)
-    return Section("actions_blocked", "Blocked actions: can anyone help?", items, total) if items else None
+@shared
+def actions_closed(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _actions(session, weeks, Action.status == ActionStatus.DONE, instant=Action.closed_at,
+                     order=[Action.closed_at])
+    return {key: Section("actions_closed", "Actions done",
+                       tuple(Item(a.title, ref=f"#{a.id}", note=f"done by {_name(a.owner)}" if a.owner else None)
+                             for a, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def kudos(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+@shared
+def actions_overdue(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    """Open actions whose due date had passed when the week ended."""
+    found = _firsts(session, weeks, Action, community=Action.community_id, by_end=Action.due_at,
+                    where=[Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS])], order=[Action.due_at],
+                    skip=ACTION_UNSHOWN)
+    return {key: Section("actions_overdue", "Overdue actions",
+                       tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(a.owner), when=a.due_at,
+                                  when_label="was due") for a, in rows), total)
+            for key, (rows, total) in found.items()}
+
+
+@shared
+def actions_blocked(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _actions(session, weeks, Action.status == ActionStatus.BLOCKED, order=[Action.blocked_at])
+    return {key: Section("actions_blocked", "Blocked actions: can anyone help?",
+                       tuple(Item(a.title, ref=f"#{a.id}",
+                                  note=" ".join((a.blocker_reason or "no reason given").split())[:150],
+                                  when=a.blocked_at, when_label="blocked since") for a, in rows), total)
+            for key, (rows, total) in found.items()}
+
+
+@shared
+def kudos(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     """Who thanked whom for what: by name, as the channel already saw it, without pinging anyone again."""
-    where = (Kudos.community_id == community.id, Kudos.created_at > period.start, Kudos.created_at <= period.end)
-    found = session.scalars(select(Kudos).where(*where).order_by(Kudos.created_at, Kudos.id)
-                            .limit(MAX_ITEMS + 1)).unique().all()
-    total = len(found)
-    if total > MAX_ITEMS:
-        total = session.scalar(select(func.count()).select_from(Kudos).where(*where)) or total
-    items = tuple(Item(k.reason, note=f"{_name(k.giver)} to {_name(k.receiver)}") for k in found[:MAX_ITEMS])
-    return Section("kudos", "Kudos", items, total) if items else None
+    found = _firsts(session, weeks, Kudos, community=Kudos.community_id, instant=Kudos.created_at,
+                    order=[Kudos.created_at], skip=[Kudos.community])
+    return {key: Section("kudos", "Kudos", tuple(Item(k.reason, note=f"{_name(k.giver)} to {_name(k.receiver)}")
+                                              for k, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def knowledge(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    where = (KnowledgeItem.community_id == community.id, KnowledgeItem.created_at > period.start,
-             KnowledgeItem.created_at <= period.end)
-    found = session.scalars(select(KnowledgeItem).where(*where).order_by(KnowledgeItem.created_at, KnowledgeItem.id)
-                            .limit(MAX_ITEMS + 1)).unique().all()
-    total = len(found)
-    if total > MAX_ITEMS:
-        total = session.scalar(select(func.count()).select_from(KnowledgeItem).where(*where)) or total
-    items = tuple(Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
-                       link=item.url or item.source_permalink) for item in found[:MAX_ITEMS])
-    return Section("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)", items, total) \
-        if items else None
+@shared
+def knowledge(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _firsts(session, weeks, KnowledgeItem, community=KnowledgeItem.community_id,
+                    instant=KnowledgeItem.created_at, order=[KnowledgeItem.created_at],
+                    skip=[KnowledgeItem.community, KnowledgeItem.author])
+    return {key: Section("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)",
+                       tuple(Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
+                                  link=item.url or item.source_permalink) for item, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def new_members(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    people = session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id).where(
-            Membership.community_id == community.id, Membership.active.is_(True), Person.is_bot.is_(False),
-            Membership.joined_at > period.start, Membership.joined_at <= period.end,
-        ).order_by(Membership.joined_at, Person.id)
-    ).all()
-    items = tuple(Item(_name(p)) for p in people[:MAX_ITEMS])
-    return Section("new_members", "New members: say hello!", items, len(people)) if items else None
+@shared
+def new_members(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    found = _firsts(session, weeks, Person, community=Membership.community_id, instant=Membership.joined_at,
+                    joins=[(Membership, Membership.person_id == Person.id)],
+                    where=[Membership.active.is_(True), Person.is_bot.is_(False)], order=[Membership.joined_at])
+    return {key: Section("new_members", "New members: say hello!", tuple(Item(_name(p)) for p, in rows), total)
+            for key, (rows, total) in found.items()}
 
 
-def contributions(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
+@shared
+def contributions(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     """Counts by kind and the most active people, by name: a digest thanks people, it does not ping them."""
-    in_week = (Contribution.community_id == community.id, Contribution.occurred_at > period.start,
-               Contribution.occurred_at <= period.end, Contribution.kind != ContributionKind.JOINED)
-    by_kind = session.execute(select(Contribution.kind, func.count()).where(*in_week).group_by(Contribution.kind)
-                              ).all()
-    if not by_kind:
-        return None
-    by_kind = sorted(by_kind, key=lambda row: (-row[1], row[0].value))
-    total = sum(n for _, n in by_kind)
-    top = session.execute(
-        select(Person, func.count().label("n")).join(Contribution, Contribution.person_id == Person.id)
-        .where(*in_week).group_by(Person.id).order_by(func.count().desc(), Person.id).limit(TOP_CONTRIBUTORS)
-    ).all()
-    summary = f"{total} in all: " + ", ".join(counted(n, kind) for kind, n in by_kind) + "."
-    items = tuple(Item(_name(person), note=f"{n}") for person, n in top)
-    return Section("contributions", "Contributions this week", items, summary=summary)
+    table = _weeks_table(weeks)
+    in_week = and_(_in_week(table, Contribution.community_id, Contribution.occurred_at),
+                   Contribution.kind != ContributionKind.JOINED)
+    week = (table.c.community_id, table.c.p)
+    by_kind: dict[WeekKey, list[tuple[ContributionKind, int]]] = defaultdict(list)
+    for community_id, p, kind, n in session.execute(select(*week, Contribution.kind, func.count())
+                                                    .join(table, in_week).group_by(*week, Contribution.kind)):
+        by_kind[community_id, p].append((kind, n))
+    counts = (select(*week, Contribution.person_id, func.count().label("n")).join(table, in_week)
+              .group_by(*week, Contribution.person_id).subquery())
+    ranked = select(counts, func.row_number().over(partition_by=(counts.c.community_id, counts.c.p),
+                                                   order_by=(counts.c.n.desc(), counts.c.person_id))
+                    .label("place")).subquery()
+    top: dict[WeekKey, list[tuple[Person, int]]] = defaultdict(list)
+    leaders = (select(Person, ranked.c.community_id, ranked.c.p, ranked.c.n)
+               .join(ranked, ranked.c.person_id == Person.id).where(ranked.c.place <= TOP_CONTRIBUTORS)
+               .order_by(ranked.c.community_id, ranked.c.p, ranked.c.place))
+    for person, community_id, p, n in session.execute(leaders):
+        top[community_id, p].append((person, n))
+    built = {}
+    for key, kinds in by_kind.items():
+        kinds.sort(key=lambda row: (-row[1], row[0].value))
+        summary = f"{sum(n for _, n in kinds)} in all: " + ", ".join(counted(n, kind) for kind, n in kinds) + "."
+        built[key] = Section("contributions", "Contributions this week",
+                           tuple(Item(_name(person), note=f"{n}") for person, n in top[key]), summary=summary)
+    return built
 
 
-def coming_up(session: Session, community: Community, period: Period, reader: Person | None) -> Section | None:
-    occurrences = upcoming_meetings(session, community=community, now=period.end, limit=MAX_ITEMS,
-                                    horizon=UPCOMING_HORIZON)
-    items = tuple(Item(o.meeting.title, ref=f"#{o.meeting.id}", when=o.starts_at) for o in occurrences)
-    return Section("coming_up", "Coming up", items, news=False) if items else None
+@shared
+def coming_up(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    """Each live meeting's next occurrence in the seven days after the week, soonest first."""
+    first, last = min(w.period.end for w in weeks), max(w.period.end for w in weeks) + UPCOMING_HORIZON
+    meetings = meetings_ahead(session, community_ids=[w.community.id for w in weeks], after=first)
+    rows = overrides(session, meeting_ids=[m.id for m in meetings], after=first)
+    # Each series is expanded once for all the weeks: every occurrence from the first week's end to the last
+    # one's horizon. A series meets at most once a week, and each row of its own adds at most one more.
+    spread = (last - first) // dt.timedelta(weeks=1) + 2
+    ahead: dict[int, list[Occurrence]] = defaultdict(list)
+    for meeting in meetings:
+        ahead[meeting.community_id] += effective_occurrences(meeting, rows[meeting.id], after=first,
+                                                             count=spread + len(rows[meeting.id]))
+    built = {}
+    places = {period: p for p, period in enumerate(_periods(weeks))}
+    for week in weeks:
+        end = week.period.end
+        found: dict[int, Occurrence] = {}
+        for occurrence in sorted(ahead[week.community.id], key=lambda o: (o.starts_at, o.meeting.id)):
+            if end < occurrence.starts_at <= end + UPCOMING_HORIZON:
+                found.setdefault(occurrence.meeting.id, occurrence)  # a series appears once: its next
+        if found:
+            items = tuple(Item(o.meeting.title, ref=f"#{o.meeting.id}", when=o.starts_at)
+                          for o in list(found.values())[:MAX_ITEMS])
+            built[week.community.id, places[week.period]] = Section("coming_up", "Coming up", items, news=False)
+    return built
 
 
 # The order on the page.
 SECTIONS: list[SectionSpec] = [
-    SectionSpec("meetings_held", meetings_held),
-    SectionSpec("decisions", decisions),
-    SectionSpec("actions_opened", actions_opened),
-    SectionSpec("actions_closed", actions_closed),
-    SectionSpec("actions_overdue", actions_overdue),
-    SectionSpec("actions_blocked", actions_blocked),
-    SectionSpec("kudos", kudos),
-    SectionSpec("new_members", new_members),
-    SectionSpec("knowledge", knowledge),
-    SectionSpec("contributions", contributions),
-    SectionSpec("coming_up", coming_up),
-    SectionSpec("your_actions", personal=True, build_for_readers=your_actions),
-    SectionSpec("mentioned_you", personal=True, build_for_readers=mentioned_you),
-    SectionSpec("waiting_for_you", personal=True, build_for_readers=waiting_for_you),
+    SectionSpec("meetings_held", build_for_weeks=meetings_held),
+    SectionSpec("decisions", build_for_weeks=decisions),
+    SectionSpec("actions_opened", build_for_weeks=actions_opened),
+    SectionSpec("actions_closed", build_for_weeks=actions_closed),
+    SectionSpec("actions_overdue", build_for_weeks=actions_overdue),
+    SectionSpec("actions_blocked", build_for_weeks=actions_blocked),
+    SectionSpec("kudos", build_for_weeks=kudos),
+    SectionSpec("new_members", build_for_weeks=new_members),
+    SectionSpec("knowledge", build_for_weeks=knowledge),
+    SectionSpec("contributions", build_for_weeks=contributions),
+    SectionSpec("coming_up", build_for_weeks=coming_up),
+    SectionSpec("your_actions", build_for_readers=your_actions),
+    SectionSpec("mentioned_you", build_for_readers=mentioned_you),
+    SectionSpec("waiting_for_you", build_for_readers=waiting_for_you),
 ]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, or_, select, tuple_
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, defer, lazyload, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.communities import Community
@@ -68,7 +68,9 @@ def overrides(
     found: dict[int, list[MeetingOccurrence]] = defaultdict(list)
     if not ids:
         return found
-    rows = session.scalars(select(MeetingOccurrence).where(
+    # The meetings are the caller's already: not joined again, and the minutes are not needed to know when.
+    rows = session.scalars(select(MeetingOccurrence).options(lazyload(MeetingOccurrence.meeting),
+                                                             defer(MeetingOccurrence.minutes)).where(
         MeetingOccurrence.meeting_id.in_(ids),
         or_(MeetingOccurrence.original_at > after, MeetingOccurrence.starts_at > after)))
     for row in rows:
@@ -244,3 +246,15 @@ def reschedule_series(
     session.flush()
     session.expire_all()
     return meeting
+
+
+def meetings_ahead(session: Session, *, community_ids: Iterable[int], after: dt.datetime) -> list[Meeting]:
+    """The communities' meetings that can still meet after `after`: every live series, and the one-off
+    meetings set for later or moved to later. Their communities come from the session (the caller has them
+    loaded), not from a join per meeting."""
+    moved_later = select(MeetingOccurrence.meeting_id).where(MeetingOccurrence.starts_at > after)
+    return list(session.scalars(
+        select(Meeting).options(lazyload(Meeting.community))
+        .where(Meeting.community_id.in_(sorted(set(community_ids))), Meeting.cancelled_at.is_(None),
+               or_(Meeting.recurrence.is_not(None), Meeting.starts_at > after, Meeting.id.in_(moved_later)))
+    ))
