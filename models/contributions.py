@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, delete, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -35,12 +35,15 @@ class ContributionKind(enum.StrEnum):
 
 class Contribution(Base):
     __tablename__ = "contributions"
+    # A community's acts between two instants, by kind and by person, from the index alone (on PostgreSQL).
+    __table_args__ = (Index("ix_contributions_community_occurred", "community_id", "occurred_at",
+                            postgresql_include=["kind", "person_id"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What makes this act unique (e.g. "reaction:C1:1700000000.0001:U1:tada"), so that however
     # often Slack delivers it, it is counted once, and its removal can find it.
     key: Mapped[str] = mapped_column(String(255), unique=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ContributionKind] = mapped_column(str_enum(ContributionKind, 32))
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
