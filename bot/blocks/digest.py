@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 from bot.blocks.attention import why_footer
 from bot.render import SECTION_LIMIT, Message, context, escape, fit_lines, header, section, slack_date
 from models.communities import Community
-from models.digests import Digest, Item, Section
+from models.digests import Digest, Item, Period, Section
 from models.digests.slot import DigestPlan
 from models.hours import zone_of
 from models.people import Person
@@ -72,20 +72,29 @@ def _quiet_week(digest: Digest) -> str:
     return line
 
 
+@functools.lru_cache(maxsize=1024)
+def _heading(name: str, period: Period) -> tuple[dict[str, Any], ...]:
+    """The title and the week's dates: the same for every copy of a community's week, so rendered once."""
+    dates = (f"Week {period.week}: {slack_date(period.start, '{date_short_pretty} {time}')} to "
+             f"{slack_date(period.end, '{date_short_pretty} {time}')}, your time")
+    return header(f"{name}: the week in review").to_dict(), context(dates).to_dict()
+
+
+@functools.lru_cache(maxsize=1)
+def _dm_footer() -> tuple[dict[str, Any], ...]:
+    return tuple(block.to_dict() for block in why_footer(
+        "digest", "You get this because you asked for the weekly digest by direct message."))
+
+
 def digest_message(digest: Digest, copy: Copy) -> Message:
     community = digest.community
+    blocks: list[Block | dict[str, Any]]
     if digest.is_empty:
-        blocks: list[Block | dict[str, Any]] = [section(_quiet_week(digest))]
+        blocks = [section(_quiet_week(digest))]
     else:
-        period = digest.period
-        blocks = [
-            header(f"{community.name}: the week in review"),
-            context(f"Week {period.week}: {slack_date(period.start, '{date_short_pretty} {time}')} to "
-                    f"{slack_date(period.end, '{date_short_pretty} {time}')}, your time"),
-            *(section_block(part) for part in digest.sections),
-        ]
+        blocks = [*_heading(community.name, digest.period), *(section_block(part) for part in digest.sections)]
     if copy is Copy.DM:
-        blocks += why_footer("digest", "You get this because you asked for the weekly digest by direct message.")
+        blocks += _dm_footer()
     elif copy is Copy.PREVIEW:
         blocks.append(context("A preview of the last seven days, shown only to you. `/cop digest dm on` sends "
                               "it to you every week at 09:00 your time."))
