@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Integer, Row, and_, func, literal, select, union_all
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, aliased
 
 from models.actions import Action, ActionStatus
 from models.base import UTCDateTime, chunked
@@ -96,14 +96,14 @@ def _in_week(table: CTE, community: Any, instant: Any = None, *, by_end: Any = N
     return and_(*found)
 
 
-def _firsts(session: Session, weeks: Sequence[Week], model: type, *, community: Any, instant: Any = None,
-            by_end: Any = None, where: Sequence[ColumnElement[bool]] = (), order: Sequence[Any] = (),
-            joins: Sequence[Any] = (), extra: Sequence[Any] = (), skip: Sequence[Any] = ()
+def _firsts(session: Session, weeks: Sequence[Week], model: type, *, community: Any, show: Sequence[Any],
+            instant: Any = None, by_end: Any = None, where: Sequence[ColumnElement[bool]] = (),
+            order: Sequence[Any] = (), joins: Sequence[Any] = (), outer: Sequence[Any] = ()
             ) -> dict[WeekKey, tuple[list[Row[Any]], int]]:
-    """By week: the first MAX_ITEMS records of `model` in it, each row being (model, *extra), and how many
-    there are in all. One statement for all the weeks: the records are ranked within their week by
-    `order`, then `model.id`. `skip` names relationships the section does not show, so as not to join
-    them to every row (the community, say, which the session has already)."""
+    """By week: the first MAX_ITEMS records of `model` in it, as rows of the columns in `show` (joined to
+    `outer`, (target, on) pairs, for what they name), and how many there are in all. One statement for all
+    the weeks: the records are ranked within their week by `order`, then `model.id`. Only the columns a
+    section shows are read: a Monday reads thousands of these rows, and whole records cost far more."""
     table = _weeks_table(weeks)
     week = (table.c.community_id, table.c.p)
     place = func.row_number().over(partition_by=week, order_by=(*order, model.id))
@@ -112,14 +112,32 @@ def _firsts(session: Session, weeks: Sequence[Week], model: type, *, community: 
     for target, on in joins:
         ranked = ranked.join(target, on)
     ranked = ranked.join(table, _in_week(table, community, instant, by_end=by_end)).where(*where).subquery()
+    statement = select(ranked.c.community_id, ranked.c.p, ranked.c.total, *show).select_from(model) \
+        .join(ranked, ranked.c.id == model.id)
+    for target, on in outer:
+        statement = statement.outerjoin(target, on)
     found: dict[WeekKey, tuple[list[Row[Any]], int]] = {}
-    for row in session.execute(select(ranked.c.community_id, ranked.c.p, ranked.c.total, model, *extra)
-                               .options(*(lazyload(relation) for relation in skip))
-                               .join(ranked, ranked.c.id == model.id).where(ranked.c.n <= MAX_ITEMS)
+    for row in session.execute(statement.where(ranked.c.n <= MAX_ITEMS)
                                .order_by(ranked.c.community_id, ranked.c.p, ranked.c.n)):
-        rows, _ = found.setdefault((row[0], row[1]), ([], row[2]))
-        rows.append(row[3:])
+        found.setdefault((row.community_id, row.p), ([], row.total))[0].append(row)
     return found
+
+
+def _person(alias: Any, label: str) -> tuple[Any, Any]:
+    """The columns `_shown_name` needs of a person, labelled `<label>_name` and `<label>_user`."""
+    return alias.display_name.label(f"{label}_name"), alias.user_id.label(f"{label}_user")
+
+
+def _shown_name(row: Row[Any], label: str) -> str | None:
+    """A person by name (their user id while their profile is unknown), None when there is nobody."""
+    user = getattr(row, f"{label}_user")
+    return (getattr(row, f"{label}_name") or user) if user is not None else None
+
+
+def _sections(key: str, title: str, found: dict[WeekKey, tuple[list[Row[Any]], int]],
+              item: Callable[[Row[Any]], Item]) -> dict[WeekKey, Section]:
+    return {week: Section(key, title, tuple(item(row) for row in rows), total)
+            for week, (rows, total) in found.items()}
 
 
 def shared(build: Callable[[Session, Sequence[Week]], dict[WeekKey, Section]]) -> WeeksBuilder:
@@ -136,8 +154,8 @@ def shared(build: Callable[[Session, Sequence[Week]], dict[WeekKey, Section]]) -
     return for_weeks
 
 
-def _owner_note(owner: Person | None) -> str:
-    return f"owner: {_name(owner)}" if owner is not None else "in the pool: anyone can pick it up"
+def _owner_note(owner: str | None) -> str:
+    return f"owner: {owner}" if owner is not None else "in the pool: anyone can pick it up"
 
 
 @shared
@@ -147,104 +165,108 @@ def meetings_held(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Sect
                 .correlate(MeetingOccurrence).scalar_subquery())
     found = _firsts(session, weeks, MeetingOccurrence, community=Meeting.community_id,
                     instant=MeetingOccurrence.ended_at, order=[MeetingOccurrence.starts_at],
-                    joins=[(Meeting, Meeting.id == MeetingOccurrence.meeting_id)], extra=[attended])
-    return {key: Section("meetings_held",
-                       "Meetings held (each links to its minutes; `/cop meeting minutes <n>` shows them)",
-                       tuple(Item(occurrence.meeting.title, ref=f"minutes {occurrence.id}", when=occurrence.starts_at,
-                                  note=f"{count} attended" if count else None,
-                                  link=occurrence.minutes_permalink or occurrence.permalink)
-                             for occurrence, count in rows), total)
-            for key, (rows, total) in found.items()}
+                    joins=[(Meeting, Meeting.id == MeetingOccurrence.meeting_id)],
+                    outer=[(Meeting, Meeting.id == MeetingOccurrence.meeting_id)],
+                    show=[MeetingOccurrence.id, Meeting.title, MeetingOccurrence.starts_at,
+                          MeetingOccurrence.minutes_permalink, MeetingOccurrence.permalink, attended.label("attended")])
+    title = "Meetings held (each links to its minutes; `/cop meeting minutes <n>` shows them)"
+    return _sections("meetings_held", title, found,
+                     lambda row: Item(row.title, ref=f"minutes {row.id}", when=row.starts_at,
+                                      note=f"{row.attended} attended" if row.attended else None,
+                                      link=row.minutes_permalink or row.permalink))
 
 
 @shared
 def decisions(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _firsts(session, weeks, Decision, community=Decision.community_id, instant=Decision.created_at,
-                    order=[Decision.created_at])
-    return {key: Section("decisions", "Decisions",
-                       tuple(Item(d.text, note=f"by {_name(d.person)}" if d.person else None, link=d.permalink)
-                             for d, in rows), total)
-            for key, (rows, total) in found.items()}
+                    order=[Decision.created_at], outer=[(Person, Person.id == Decision.person_id)],
+                    show=[Decision.text, Decision.permalink, *_person(Person, "by")])
+    return _sections("decisions", "Decisions", found,
+                     lambda row: Item(row.text, note=f"by {by}" if (by := _shown_name(row, "by")) else None,
+                                      link=row.permalink))
 
 
-ACTION_UNSHOWN = (Action.community, Action.proposed_owner)
+OWNER = aliased(Person)
+ACTION_SHOWN = (Action.id, Action.title, Action.due_at, Action.blocked_at, Action.blocker_reason,
+                *_person(OWNER, "owner"))
 
 
 def _actions(session: Session, weeks: Sequence[Week], *where: ColumnElement[bool], instant: Any = None,
-             order: Sequence[Any]) -> dict[WeekKey, tuple[list[Row[Any]], int]]:
-    return _firsts(session, weeks, Action, community=Action.community_id, instant=instant, where=where, order=order,
-                   skip=ACTION_UNSHOWN)
+             by_end: Any = None, order: Sequence[Any]) -> dict[WeekKey, tuple[list[Row[Any]], int]]:
+    return _firsts(session, weeks, Action, community=Action.community_id, instant=instant, by_end=by_end,
+                   where=where, order=order, outer=[(OWNER, OWNER.id == Action.owner_id)], show=ACTION_SHOWN)
 
 
 @shared
 def actions_opened(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _actions(session, weeks, instant=Action.created_at, order=[Action.created_at])
-    return {key: Section("actions_opened", "Actions opened",
-                       tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(a.owner), when=a.due_at, when_label="due")
-                             for a, in rows), total)
-            for key, (rows, total) in found.items()}
+    return _sections("actions_opened", "Actions opened", found,
+                     lambda a: Item(a.title, ref=f"#{a.id}", note=_owner_note(_shown_name(a, "owner")), when=a.due_at,
+                                    when_label="due"))
 
 
 @shared
 def actions_closed(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _actions(session, weeks, Action.status == ActionStatus.DONE, instant=Action.closed_at,
                      order=[Action.closed_at])
-    return {key: Section("actions_closed", "Actions done",
-                       tuple(Item(a.title, ref=f"#{a.id}", note=f"done by {_name(a.owner)}" if a.owner else None)
-                             for a, in rows), total)
-            for key, (rows, total) in found.items()}
+    return _sections("actions_closed", "Actions done", found,
+                     lambda a: Item(a.title, ref=f"#{a.id}",
+                                    note=f"done by {owner}" if (owner := _shown_name(a, "owner")) else None))
 
 
 @shared
 def actions_overdue(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     """Open actions whose due date had passed when the week ended."""
-    found = _firsts(session, weeks, Action, community=Action.community_id, by_end=Action.due_at,
-                    where=[Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS])], order=[Action.due_at],
-                    skip=ACTION_UNSHOWN)
-    return {key: Section("actions_overdue", "Overdue actions",
-                       tuple(Item(a.title, ref=f"#{a.id}", note=_owner_note(a.owner), when=a.due_at,
-                                  when_label="was due") for a, in rows), total)
-            for key, (rows, total) in found.items()}
+    found = _actions(session, weeks, Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+                     by_end=Action.due_at, order=[Action.due_at])
+    return _sections("actions_overdue", "Overdue actions", found,
+                     lambda a: Item(a.title, ref=f"#{a.id}", note=_owner_note(_shown_name(a, "owner")), when=a.due_at,
+                                    when_label="was due"))
 
 
 @shared
 def actions_blocked(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _actions(session, weeks, Action.status == ActionStatus.BLOCKED, order=[Action.blocked_at])
-    return {key: Section("actions_blocked", "Blocked actions: can anyone help?",
-                       tuple(Item(a.title, ref=f"#{a.id}",
-                                  note=" ".join((a.blocker_reason or "no reason given").split())[:150],
-                                  when=a.blocked_at, when_label="blocked since") for a, in rows), total)
-            for key, (rows, total) in found.items()}
+    return _sections("actions_blocked", "Blocked actions: can anyone help?", found,
+                     lambda a: Item(a.title, ref=f"#{a.id}",
+                                    note=" ".join((a.blocker_reason or "no reason given").split())[:150],
+                                    when=a.blocked_at, when_label="blocked since"))
+
+
+GIVER, RECEIVER = aliased(Person), aliased(Person)
 
 
 @shared
 def kudos(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     """Who thanked whom for what: by name, as the channel already saw it, without pinging anyone again."""
     found = _firsts(session, weeks, Kudos, community=Kudos.community_id, instant=Kudos.created_at,
-                    order=[Kudos.created_at], skip=[Kudos.community])
-    return {key: Section("kudos", "Kudos", tuple(Item(k.reason, note=f"{_name(k.giver)} to {_name(k.receiver)}")
-                                              for k, in rows), total)
-            for key, (rows, total) in found.items()}
+                    order=[Kudos.created_at], outer=[(GIVER, GIVER.id == Kudos.giver_id),
+                                                     (RECEIVER, RECEIVER.id == Kudos.receiver_id)],
+                    show=[Kudos.reason, *_person(GIVER, "giver"), *_person(RECEIVER, "receiver")])
+    return _sections("kudos", "Kudos", found,
+                     lambda k: Item(k.reason, note=f"{_shown_name(k, 'giver') or ''} to "
+                                                   f"{_shown_name(k, 'receiver') or ''}"))
 
 
 @shared
 def knowledge(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _firsts(session, weeks, KnowledgeItem, community=KnowledgeItem.community_id,
                     instant=KnowledgeItem.created_at, order=[KnowledgeItem.created_at],
-                    skip=[KnowledgeItem.community, KnowledgeItem.author])
-    return {key: Section("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)",
-                       tuple(Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
-                                  link=item.url or item.source_permalink) for item, in rows), total)
-            for key, (rows, total) in found.items()}
+                    show=[KnowledgeItem.id, KnowledgeItem.title, KnowledgeItem.kind, KnowledgeItem.url,
+                          KnowledgeItem.source_permalink])
+    return _sections("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)", found,
+                     lambda item: Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
+                                       link=item.url or item.source_permalink))
 
 
 @shared
 def new_members(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
     found = _firsts(session, weeks, Person, community=Membership.community_id, instant=Membership.joined_at,
                     joins=[(Membership, Membership.person_id == Person.id)],
-                    where=[Membership.active.is_(True), Person.is_bot.is_(False)], order=[Membership.joined_at])
-    return {key: Section("new_members", "New members: say hello!", tuple(Item(_name(p)) for p, in rows), total)
-            for key, (rows, total) in found.items()}
+                    where=[Membership.active.is_(True), Person.is_bot.is_(False)], order=[Membership.joined_at],
+                    show=_person(Person, "member"))
+    return _sections("new_members", "New members: say hello!", found,
+                     lambda row: Item(_shown_name(row, "member") or ""))
 
 
 @shared
