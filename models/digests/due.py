@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.communities import Community
 from models.deliveries import Delivery
@@ -91,11 +92,16 @@ def dm_digests_due(session: Session, *, now: dt.datetime) -> list[DueReader]:
             due[tz] = (weekday, period)
     if not due:
         return []
+    # Thousands of readers share a few hundred communities: those are read once, and each membership finds
+    # its community in the session rather than in a join repeated on every row.
+    communities = {c.id: c for c in session.scalars(select(Community))}
     memberships = session.scalars(
-        select(Membership).join(Person, Person.id == Membership.person_id)
+        select(Membership).options(lazyload(Membership.community)).join(Person, Person.id == Membership.person_id)
         .join(Community, Community.id == Membership.community_id)
         .where(Membership.active.is_(True), *_subscriber(),
                or_(*(and_(Person.tz == tz, Community.digest_weekday == weekday) for tz, (weekday, _) in due.items())))
         .order_by(Membership.community_id, Membership.id)
     ).all()
+    for membership in memberships:
+        set_committed_value(membership, "community", communities[membership.community_id])
     return [DueReader(m, due[m.person.tz][1]) for m in memberships]
