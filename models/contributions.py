@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, delete, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -35,6 +35,10 @@ class ContributionKind(enum.StrEnum):
 
 class Contribution(Base):
     __tablename__ = "contributions"
+    # A member's latest contribution in a community (who has gone quiet, who is still new) is one step
+    # down this index, not an aggregate over the whole ledger.
+    __table_args__ = (Index("ix_contributions_community_id_person_id_occurred_at", "community_id", "person_id",
+                            "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What makes this act unique (e.g. "reaction:C1:1700000000.0001:U1:tada"), so that however
