@@ -53,9 +53,9 @@ def _usable_zone(tz: str) -> str:
 def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
     """Every member whose standup time has come today, their time, and whose window is still open.
 
-    Two statements whatever the number of members: when each standup asks and closes depends only on the
+    Three statements whatever the number of members: when each standup asks and closes depends only on the
     zones its members are in (and whether anyone in a zone is not away), read as one row per standup and
-    zone; then the members of the standups and zones whose time has come, and no others, are read.
+    zone; then the standups due, and the members of their zones whose time has come, and no others.
     """
     eligible = (Standup.ask_time.is_not(None), Standup.days != "", Membership.active.is_(True),
                 Person.is_bot.is_(False), Person.deleted.is_(False), Person.standup_dms.is_(True))
@@ -91,13 +91,16 @@ def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
     due = {group: asked for group, asked in due.items() if asked}
     if not due:
         return DueAsks([], {})
+    # The standups on their own: joined to each of thousands of members, each row would carry them again.
+    standups = {standup.id: standup for standup in session.scalars(
+        select(Standup).where(Standup.id.in_(sorted({standup_id for standup_id, _ in due}))))}
     rows = session.execute(
-        select(Standup, Person).join(Membership, Membership.community_id == Standup.community_id)
+        select(Standup.id, Person).join(Membership, Membership.community_id == Standup.community_id)
         .join(Person, Person.id == Membership.person_id)
         .where(*eligible, tuple_(Standup.id, Person.tz).in_(sorted(due)))
     ).all()
-    asks = [Ask(standup, person, day, ask_at) for standup, person in rows
-            for day, ask_at in due[(standup.id, person.tz)] if not person.is_away(ask_at)]
+    asks = [Ask(standups[standup_id], person, day, ask_at) for standup_id, person in rows
+            for day, ask_at in due[(standup_id, person.tz)] if not person.is_away(ask_at)]
     due_runs = {a.run_key for a in asks}
     return DueAsks(asks, {key: at for key, at in closes.items() if key in due_runs})
 
