@@ -35,9 +35,14 @@ class ContributionKind(enum.StrEnum):
 
 class Contribution(Base):
     __tablename__ = "contributions"
-    # A community's acts between two instants, by kind and by person, from the index alone (on PostgreSQL).
-    __table_args__ = (Index("ix_contributions_community_occurred", "community_id", "occurred_at",
-                            postgresql_include=["kind", "person_id"]),)
+    __table_args__ = (
+        # A community's acts between two instants, by kind and by person, from the index alone (on PostgreSQL).
+        Index("ix_contributions_community_occurred", "community_id", "occurred_at",
+              postgresql_include=["kind", "person_id"]),
+        # A member's latest contribution in a community (who has gone quiet, who is still new) is one step
+        # down this index, not an aggregate over the whole ledger.
+        Index("ix_contributions_community_id_person_id_occurred_at", "community_id", "person_id", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What makes this act unique (e.g. "reaction:C1:1700000000.0001:U1:tada"), so that however

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models.actions import Action, ActionStatus
 from models.base import chunked
@@ -94,7 +94,9 @@ def pools(session: Session, *, community_ids: Iterable[int], now: dt.datetime,
             .where(Action.community_id.in_(chunk), Action.owner_id.is_(None), Action.status == ActionStatus.OPEN)
             .subquery()
         )
-        for action in session.scalars(select(Action).join(ranked, ranked.c.id == Action.id)
+        # Read for what they say (their titles), fifty a community: their community and people, joined to
+        # every row, would cost more to load than the actions themselves, and are read only if asked for.
+        for action in session.scalars(select(Action).join(ranked, ranked.c.id == Action.id).options(lazyload("*"))
                                       .where(ranked.c.n <= limit).order_by(Action.community_id, ranked.c.n)):
             found[action.community_id].append(action)
     return found

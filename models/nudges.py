@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, and_, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actions import Action
-from models.base import Base, utcnow
+from models.base import Base, UTCDateTime, utcnow
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.hours import WorkingHours, zone_of
@@ -72,45 +72,75 @@ def nudge_key(*, person: Person, community_id: int, now: dt.datetime) -> str:
 
 
 def quiet_members(session: Session, *, now: dt.datetime, community_id: int | None = None,
-                  only_nudgeable: bool = False, where: Sequence[ColumnElement[bool]] = ()) -> list[QuietMember]:
+                  only_nudgeable: bool = False, where: Sequence[ColumnElement[bool]] = (),
+                  spaced: bool = False) -> list[QuietMember]:
     """Active people with nothing in the ledger for their community's `quiet_after_days`, quietest first.
 
-    Joining, a contribution or a reply to a nudge starts the quiet clock again. One statement, whatever
-    the number of communities and members.
+    Joining, a contribution or a reply to a nudge starts the quiet clock again. `spaced` keeps only those
+    not nudged (anywhere) within their community's `nudge_every_days`. Two statements, whatever the number
+    of communities and members: the communities' few distinct settings, then the members, each one's last
+    contribution looked up by the ledger's index (community, person, time) once the other conditions have
+    left only those it decides, rather than the whole ledger aggregated.
     """
-    last_contribution = (
-        select(Contribution.community_id, Contribution.person_id, func.max(Contribution.occurred_at).label("at"))
-        .where(Contribution.kind != ContributionKind.JOINED, Contribution.occurred_at <= now)
-        .group_by(Contribution.community_id, Contribution.person_id).subquery()
+    distinct = select(Community.quiet_after_days, Community.nudge_every_days).distinct()
+    if community_id is not None:
+        distinct = distinct.where(Community.id == community_id)
+    settings = session.execute(distinct).all()
+    if not settings:
+        return []
+    # Each member's cutoffs, from their community's settings: a CASE, not a condition per setting, which
+    # PostgreSQL would copy into the scan of the members and evaluate, lookups and all, for every setting.
+    quiet_after = _by_setting(Community.quiet_after_days, {
+        days: now - dt.timedelta(days=min(days, MAX_QUIET_AFTER_DAYS)) for days, _ in settings})
+    # Correlated with the person rather than the membership (the same id), so that PostgreSQL looks the
+    # ledger up only once the conditions on the person have been applied, not for every membership.
+    contributed = (
+        select(func.max(Contribution.occurred_at))
+        .where(Contribution.community_id == Membership.community_id, Contribution.person_id == Person.id,
+               Contribution.kind != ContributionKind.JOINED, Contribution.occurred_at <= now)
+        .correlate(Membership, Person).scalar_subquery()
     )
-    last_reply = (
-        select(Nudge.community_id, Nudge.person_id, func.max(Nudge.replied_at).label("at"))
-        .group_by(Nudge.community_id, Nudge.person_id).subquery()
+    replied = (
+        select(func.max(Nudge.replied_at))
+        .where(Nudge.community_id == Membership.community_id, Nudge.person_id == Membership.person_id)
+        .correlate(Membership).scalar_subquery()
     )
-    last_nudge = select(Nudge.person_id, func.max(Nudge.created_at).label("at")).group_by(Nudge.person_id).subquery()
+    nudged = select(func.max(Nudge.created_at)).where(Nudge.person_id == Membership.person_id).correlate(
+        Membership).scalar_subquery()
+    replied_since = select(Nudge.id).where(Nudge.community_id == Membership.community_id,
+                                           Nudge.person_id == Membership.person_id, Nudge.replied_at > quiet_after)
     query = (
-        select(Membership, last_contribution.c.at, last_reply.c.at, last_nudge.c.at)
+        select(Membership, contributed, replied, nudged)
         .join(Person, Person.id == Membership.person_id)
-        .outerjoin(last_contribution, (last_contribution.c.community_id == Membership.community_id)
-                   & (last_contribution.c.person_id == Membership.person_id))
-        .outerjoin(last_reply, (last_reply.c.community_id == Membership.community_id)
-                   & (last_reply.c.person_id == Membership.person_id))
-        .outerjoin(last_nudge, last_nudge.c.person_id == Membership.person_id)
-        .where(Membership.active.is_(True), Person.is_bot.is_(False), Person.deleted.is_(False))
+        .join(Community, Community.id == Membership.community_id)
+        .where(Membership.active.is_(True), Person.is_bot.is_(False), Person.deleted.is_(False),
+               Membership.joined_at <= quiet_after, ~replied_since.exists())
     )
     if community_id is not None:
         query = query.where(Membership.community_id == community_id)
     if only_nudgeable:
         query = query.where(*_nudgeable())
-    query = query.where(*where)
-    found: list[QuietMember] = []
-    for membership, contributed, replied, nudged in session.execute(query):
-        since = max(t for t in (membership.joined_at, contributed, replied) if t is not None)
-        days = min(membership.community.quiet_after_days, MAX_QUIET_AFTER_DAYS)
-        if since <= now - dt.timedelta(days=days):
-            found.append(QuietMember(membership, contributed, since, nudged))
+    if spaced:
+        every = _by_setting(Community.nudge_every_days, {days: now - dt.timedelta(days=days) for _, days in settings})
+        # Whoever was nudged within the shortest spacing of all is out whatever their community: one set of
+        # people, read once, leaves the ledger fewer members to be looked up for.
+        shortest = now - dt.timedelta(days=min(days for _, days in settings))
+        query = query.where(Membership.person_id.not_in(select(Nudge.person_id).where(Nudge.created_at > shortest)),
+                            ~select(Nudge.id).where(Nudge.person_id == Membership.person_id,
+                                                    Nudge.created_at > every).exists())
+    # The costliest condition, so PostgreSQL applies it after the others: the ledger is looked up only for
+    # the members they leave.
+    query = query.where(*where, func.coalesce(contributed, Membership.joined_at) <= quiet_after)
+    found = [QuietMember(membership, contributed_at, max(t for t in (membership.joined_at, contributed_at, replied_at)
+                                                          if t is not None), nudged_at)
+             for membership, contributed_at, replied_at, nudged_at in session.execute(query)]
     found.sort(key=lambda q: (q.quiet_since, q.membership.id))
     return found
+
+
+def _by_setting(setting: ColumnElement[int], instants: dict[int, dt.datetime]) -> ColumnElement[dt.datetime]:
+    """The instant that goes with each value of a community's setting, as one SQL expression."""
+    return case({value: literal(at, UTCDateTime()) for value, at in instants.items()}, value=setting)
 
 
 def _nudgeable() -> tuple[ColumnElement[bool], ...]:
@@ -141,10 +171,10 @@ def nudges_due(session: Session, *, now: dt.datetime) -> list[QuietMember]:
         return []
     due: list[QuietMember] = []
     chosen: set[int] = set()
-    for quiet in quiet_members(session, now=now, only_nudgeable=True, where=[or_(*working), not_away(now)]):
+    for quiet in quiet_members(session, now=now, only_nudgeable=True, where=[or_(*working), not_away(now)],
+                               spaced=True):
         person = quiet.person
-        spacing = dt.timedelta(days=quiet.community.nudge_every_days)
-        if person.id in chosen or (quiet.last_nudged is not None and quiet.last_nudged > now - spacing):
+        if person.id in chosen:
             continue
         chosen.add(person.id)
         due.append(quiet)

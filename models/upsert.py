@@ -40,16 +40,17 @@ def insert_ignore_returning(session: Session, model: type, values: dict[str, Any
 def insert_ignore_many(
     session: Session, model: type, rows: list[dict[str, Any]], *, conflict: str | tuple[str, ...], batch: int = 500,
 ) -> int:
-    """`insert_ignore` for many rows in a few statements; returns how many were inserted.
+    """`insert_ignore` for many rows in a few statements (one per `batch` rows); returns how many were inserted.
 
-    One statement is compiled and SQLAlchemy sends the rows `batch` at a time in multi-row VALUES
-    ("insertmanyvalues"): compiling a fresh statement for every batch of values costs more than sending them.
-    Every row must name the same columns.
+    The rows go as parameters of one cached INSERT, which SQLAlchemy sends `batch` rows at a time
+    ("insertmanyvalues"): a statement with the rows as literal VALUES would be compiled afresh for
+    every batch, and compiling 500 rows costs more than the database takes to insert them.
     """
     if not rows:
         return 0
     columns = [conflict] if isinstance(conflict, str) else list(conflict)
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (module.insert(model).on_conflict_do_nothing(index_elements=columns)
-                 .returning(getattr(model, columns[0])))
-    return len(session.execute(statement.execution_options(insertmanyvalues_page_size=batch), rows).all())
+    table = model.__table__  # Core, not the ORM's bulk path: nothing of the session's state is wanted back
+    statement = (module.insert(table).on_conflict_do_nothing(index_elements=columns)
+                 .returning(table.c[columns[0]]).execution_options(insertmanyvalues_page_size=batch))
+    return len(session.execute(statement, rows).all())

@@ -14,7 +14,7 @@ from bot.minutes import post_minutes
 from bot.render import Message
 from bot.standups import post_summary
 from models.attention import Outcome
-from models.deliveries import Delivery, enqueue
+from models.deliveries import Delivery, enqueue_many
 from models.inbox import forget_finished
 from models.meetings import Occurrence, due_reminders
 from models.meetings.agenda import agendas
@@ -30,8 +30,8 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
     """Queue each meeting reminder whose moment has come, in the channel and by DM to those coming.
 
     Reminders already queued are skipped before anything else, so a tick only does work for new
-    ones; everything for the new ones (occurrence rows, RSVPs, agendas, everyone's DM budget) is a
-    handful of queries. A DM that would go over someone's budget waits for their digest, which shows
+    ones; everything for the new ones (occurrence rows, RSVPs, agendas, everyone's DM budget, the posts
+    and the DMs) is a handful of queries. A DM that would go over someone's budget waits for their digest, which shows
     it only while the meeting is still to come.
     """
     due = due_reminders(session, now=now)
@@ -46,7 +46,7 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
     ids = [row.id for row in rows.values()]
     yes, counts = coming(session, occurrence_ids=ids), rsvp_counts(session, occurrence_ids=ids)
     agenda = agendas(session, occurrences=list(rows.values()))
-    sent = 0
+    posts: list[dict] = []
     dms: list[Dm] = []
     for item in fresh:
         community = item.meeting.community
@@ -54,14 +54,15 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
         occurrence = Occurrence(item.meeting, item.starts_at, item.slot)
         message = blocks.reminder(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                   agenda=agenda[row.id], counts=counts[row.id])
-        sent += enqueue(session, key=item.key(community.channel_id), team_id=community.team_id,
-                        channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
-                        community_id=community.id, now=now)
+        posts.append(dict(key=item.key(community.channel_id), team_id=community.team_id,
+                          channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
+                          community_id=community.id, now=now))
         direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
                                     agenda=agenda[row.id])
         dms += [Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct,
                    blocks.reminder_summary(occurrence), community.id)
                 for person in yes[row.id] if not person.deleted]
+    sent = enqueue_many(session, posts)
     outcomes = deliver_dms(session, dms, now=now)
     return sent + sum(outcome is Outcome.SEND for outcome in outcomes)
 

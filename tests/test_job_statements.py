@@ -319,6 +319,21 @@ def test_meeting_reminders_cost_the_same_for_four_times_the_people_coming(sessio
     assert large.statements == small.statements
 
 
+def test_meeting_reminders_cost_the_same_for_four_times_the_meetings_due(sessions):
+    """Each community's meeting is an hour away: its reminder and its row are written with the others'."""
+    ids = communities(sessions, 8)
+    runs = []
+    for due in (ids[:2], ids[2:]):
+        with sessions.begin() as session:
+            for place in places(session, due):
+                schedule_meeting(session, community=place, title="Show and tell", starts_at=AT + HOUR,
+                                 created_by=lead(session), now=LONG_AGO)
+        runs.append(measure(sessions, send_due_reminders, AT))
+    small, large = runs
+    assert (small.result, large.result) == (2, 8)
+    assert large.statements == small.statements
+
+
 def test_closing_forgotten_meetings_costs_the_same_for_four_times_the_attendees(sessions):
     """Each attendee put an item on the agenda, took an action, wrote a note and a decision."""
     ids = communities(sessions, 3)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -47,6 +47,8 @@ class Escalation(enum.IntEnum):
 
 class Action(Base):
     __tablename__ = "actions"
+    # The follow-up job reads the live actions by due date and the blocked ones, a few of a hundred thousand.
+    __table_args__ = (Index("ix_actions_status_due_at", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
@@ -58,7 +60,7 @@ class Action(Base):
     blocker_reason: Mapped[str | None] = mapped_column(Text, default=None)
     blocked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     source_permalink: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)

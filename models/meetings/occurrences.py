@@ -19,7 +19,7 @@ from models.base import Base, utcnow
 from models.communities import Community
 from models.errors import BadArgument, NotFound
 from models.meetings.series import Meeting, Occurrence
-from models.upsert import insert_ignore
+from models.upsert import insert_ignore_many
 from models.when import Recurrence, format_day, local_date
 
 # How far ahead `on <day>` looks for an occurrence: a weekly series for more than a year.
@@ -156,12 +156,15 @@ def materialize(
     """The row of each occurrence, created if it has none yet; keyed by (meeting id, original time)."""
     if not occurrences:
         return {}
+    # The first of any occurrence given twice, as if they were inserted one after another.
+    first: dict[tuple[int, dt.datetime], Occurrence] = {}
     for occurrence in occurrences:
-        insert_ignore(session, MeetingOccurrence,
-                      dict(meeting_id=occurrence.meeting.id, original_at=occurrence.slot,
-                           starts_at=occurrence.starts_at, closed_by_scheduler=False, created_at=utcnow()),
-                      conflict=("meeting_id", "original_at"))
-    wanted = {(o.meeting.id, o.slot) for o in occurrences}
+        first.setdefault((occurrence.meeting.id, occurrence.slot), occurrence)
+    insert_ignore_many(session, MeetingOccurrence, [
+        dict(meeting_id=meeting_id, original_at=slot, starts_at=occurrence.starts_at, closed_by_scheduler=False,
+             created_at=utcnow()) for (meeting_id, slot), occurrence in first.items()],
+        conflict=("meeting_id", "original_at"))
+    wanted = set(first)
     rows = session.scalars(select(MeetingOccurrence).where(
         tuple_(MeetingOccurrence.meeting_id, MeetingOccurrence.original_at).in_(sorted(wanted))))
     return {(row.meeting_id, row.original_at): row for row in rows}

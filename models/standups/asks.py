@@ -1,8 +1,8 @@
 """Asynchronous standups: who is asked now, at the standup's time in *their* zone, and the runs they belong to.
 
-The scan is set-based: one query for every member of every scheduled standup, then arithmetic per
-row; a member's day is their own calendar day, so Bengaluru is asked hours before Los Angeles and
-the run for that day closes a window after the last of them was asked.
+The scan is set-based: the times are worked out once per standup and zone, and only the members
+whose time has come are read; a member's day is their own calendar day, so Bengaluru is asked hours
+before Los Angeles and the run for that day closes a window after the last of them was asked.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from models.communities import Community
 from models.people import Membership, Person
 from models.standups.tables import Standup, StandupAnswer, StandupRun
 from models.upsert import insert_ignore_many
@@ -52,34 +51,56 @@ def _usable_zone(tz: str) -> str:
 
 
 def due_asks(session: Session, *, now: dt.datetime) -> DueAsks:
-    """Every member whose standup time has come today, their time, and whose window is still open."""
-    rows = session.execute(
-        select(Standup, Person).join(Community, Community.id == Standup.community_id)
+    """Every member whose standup time has come today, their time, and whose window is still open.
+
+    Three statements whatever the number of members: when each standup asks and closes depends only on the
+    zones its members are in (and whether anyone in a zone is not away), read as one row per standup and
+    zone; then the standups due, and the members of their zones whose time has come, and no others.
+    """
+    eligible = (Standup.ask_time.is_not(None), Standup.days != "", Membership.active.is_(True),
+                Person.is_bot.is_(False), Person.deleted.is_(False), Person.standup_dms.is_(True))
+    groups = session.execute(
+        select(Standup.id, Standup.days, Standup.ask_time, Standup.window_minutes, Person.tz, func.count(),
+               func.count(Person.away_until), func.min(Person.away_until))
         .join(Membership, Membership.community_id == Standup.community_id)
         .join(Person, Person.id == Membership.person_id)
-        .where(Standup.ask_time.is_not(None), Standup.days != "", Membership.active.is_(True),
-               Person.is_bot.is_(False), Person.deleted.is_(False), Person.standup_dms.is_(True))
+        .where(*eligible)
+        .group_by(Standup.id, Standup.days, Standup.ask_time, Standup.window_minutes, Person.tz)
     ).all()
-    candidates: list[Ask] = []
+    times: dict[tuple[int, str], list[tuple[dt.date, dt.datetime]]] = {}
     last: dict[tuple[int, dt.date], dt.datetime] = {}
-    zones: dict[str, str] = {}
-    for standup, person in rows:
-        tz = zones.get(person.tz) or zones.setdefault(person.tz, _usable_zone(person.tz))
-        today = local_date(now, tz)
+    windows: dict[int, dt.timedelta] = {}
+    for standup_id, days, ask_time, window_minutes, tz, members, away, first_back in groups:
+        windows[standup_id] = dt.timedelta(minutes=window_minutes)
+        zone = _usable_zone(tz)
+        today = local_date(now, zone)
         # Zones are at most a day apart, so a member's yesterday, today and tomorrow cover every run
         # that another member may be in.
         for day in (today - ONE_DAY, today, today + ONE_DAY):
-            if str(day.isoweekday()) not in standup.days:
+            if str(day.isoweekday()) not in days:
                 continue
-            ask_at = at_local(day, standup.ask_time, tz)
-            if person.is_away(ask_at):
+            ask_at = at_local(day, ask_time, zone)
+            if members == away and first_back > ask_at:  # everyone there is away then
                 continue
-            candidates.append(Ask(standup, person, day, ask_at))
-            last[(standup.id, day)] = max(last.get((standup.id, day), ask_at), ask_at)
-    windows = {standup.id: standup.window for standup, _ in rows}
+            times.setdefault((standup_id, tz), []).append((day, ask_at))
+            last[(standup_id, day)] = max(last.get((standup_id, day), ask_at), ask_at)
     closes = {key: at + windows[key[0]] for key, at in last.items()}
     # An ask still makes sense until its run closes: a bot that was down asks late rather than never.
-    asks = [a for a in candidates if a.ask_at <= now < closes[a.run_key]]
+    due = {group: [(day, at) for day, at in asked if at <= now < closes[(group[0], day)]]
+           for group, asked in times.items()}
+    due = {group: asked for group, asked in due.items() if asked}
+    if not due:
+        return DueAsks([], {})
+    # The standups on their own: joined to each of thousands of members, each row would carry them again.
+    standups = {standup.id: standup for standup in session.scalars(
+        select(Standup).where(Standup.id.in_(sorted({standup_id for standup_id, _ in due}))))}
+    rows = session.execute(
+        select(Standup.id, Person).join(Membership, Membership.community_id == Standup.community_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(*eligible, tuple_(Standup.id, Person.tz).in_(sorted(due)))
+    ).all()
+    asks = [Ask(standups[standup_id], person, day, ask_at) for standup_id, person in rows
+            for day, ask_at in due[(standup_id, person.tz)] if not person.is_away(ask_at)]
     due_runs = {a.run_key for a in asks}
     return DueAsks(asks, {key: at for key, at in closes.items() if key in due_runs})
 
