@@ -99,8 +99,10 @@ class Writer:
             self.insert(Contribution, rows)
 
     def finish(self) -> None:
-        """Write what is left, move PostgreSQL's sequences past the ids given, and refresh its statistics
-        (its autovacuum would; SQLite has none unless someone runs ANALYZE, so it is left as deployed)."""
+        """Write what is left, move PostgreSQL's sequences past the ids given, and vacuum and analyse it as its
+        autovacuum would after a load this size (the statistics for the planner, and the visibility map without
+        which no index answers a query alone); SQLite has none unless someone runs ANALYZE, so it is left as
+        deployed."""
         self.flush_ledger()
         if self.engine.dialect.name == "postgresql":
             with self._connection.begin():
@@ -113,7 +115,7 @@ class Writer:
                         self._connection.execute(text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {int(top)})"))
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE"))
+                connection.execute(text("VACUUM ANALYZE"))
         self._connection.close()
         self.progress.close()
 
