@@ -66,23 +66,31 @@ def escalation_steps(
 ) -> list[EscalationStep]:
     """Blocked actions that have reached the next rung of their community's ladder; each is marked.
 
-    Three queries whatever the number of communities: the blocked actions, their communities'
-    leads, and the overall leads (workspace admins copbot knows, plus `admin_ids`).
+    A few queries whatever the number of communities: the blocked actions' times and their communities'
+    ladders, the actions whose rung has come, their communities' leads, and the overall leads (workspace
+    admins copbot knows, plus `admin_ids`).
     """
-    blocked = session.scalars(select(Action).where(
-        Action.status == ActionStatus.BLOCKED, Action.escalation_level < Escalation.OVERALL_LEAD,
-        Action.blocked_at <= now - dt.timedelta(days=MIN_LADDER_DAYS),
-    ).order_by(Action.id)).unique().all()
-    due: list[tuple[Action, Escalation, int]] = []
-    for action in blocked:
-        community = action.community
-        waited = now - action.blocked_at
+    # Most blocked actions are waiting for their next rung: only their times are read, and whole actions are
+    # loaded for the few whose rung has come.
+    blocked = session.execute(select(Action.id, Action.community_id, Action.blocked_at, Action.escalation_level)
+                              .where(Action.status == ActionStatus.BLOCKED,
+                                     Action.escalation_level < Escalation.OVERALL_LEAD,
+                                     Action.blocked_at <= now - dt.timedelta(days=MIN_LADDER_DAYS))).all()
+    ladders = {c.id: c for c in session.scalars(select(Community).where(
+        Community.id.in_(sorted({row.community_id for row in blocked}))))} if blocked else {}
+    climbing: dict[int, list[tuple[Escalation, int]]] = defaultdict(list)
+    for row in blocked:
+        community = ladders[row.community_id]
+        waited = now - row.blocked_at
         rungs = ((Escalation.LEAD, community.blocker_lead_days),
                  (Escalation.OVERALL_LEAD, community.blocker_overall_days))
         for level, days in rungs:
             # A bot that was down across both rungs climbs both: the lead should know as well.
-            if action.escalation_level < level and waited >= dt.timedelta(days=days):
-                due.append((action, level, days))
+            if row.escalation_level < level and waited >= dt.timedelta(days=days):
+                climbing[row.id].append((level, days))
+    actions = session.scalars(select(Action).where(Action.id.in_(sorted(climbing))).order_by(Action.id)
+                              ).unique().all() if climbing else []
+    due = [(action, level, days) for action in actions for level, days in climbing[action.id]]
     if not due:
         return []
     leads = _community_leads(session, {a.community_id for a, _, _ in due})
