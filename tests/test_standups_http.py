@@ -87,6 +87,17 @@ def test_a_standup_in_the_channel_from_questions_to_summary(bot):
     assert answers_of(bot)["UALICE"][0] == "Reviewed the Terraform modules"
 
 
+def test_one_update_is_counted_in_the_singular(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    say_in_thread(bot, "UCHANDRA", "1. the runbook", opening.ts)
+    assert bot.slack.wait_for(lambda: "UCHANDRA" in answers_of(bot))
+    assert "Standup ended: 1 update, the summary" in command(bot, "UBOB", "standup end")
+    [summary] = wait_posted(bot, "CDEVOPS", "Standup summary")
+    assert "· 1 update · 0 blocked" in json.dumps(summary.blocks, ensure_ascii=False)
+
+
 def test_standup_commands_need_a_lead_and_say_what_is_wrong(bot):
     setup_devops(bot)
     assert "Only a lead of *DevOps CoP*" in command(bot, "UCHANDRA", "standup")
