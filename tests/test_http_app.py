@@ -135,8 +135,9 @@ def test_setup_without_a_name_shows_usage(bot):
 
 def test_unknown_subcommand_is_named_in_the_error(bot):
     bot.command("UBOB", "frobnicate now")
-    reply = blocks_text(bot.wait_reply("UBOB"))
-    assert "I don't know `/cop frobnicate`" in reply
+    blocks = json.dumps(bot.wait_reply("UBOB")["blocks"])
+    assert "I don't know `/cop frobnicate`: it is not a command" in blocks
+    assert blocks.count("/cop help") == 1 and "Usage" not in blocks  # pointed to once, not twice
 
 
 def test_join_welcomes_once_and_joining_again_says_so(bot):
