@@ -55,6 +55,11 @@ class MeetingOccurrence(Base):
         return self.started_at is not None and self.ended_at is None
 
     @property
+    def planned_end(self) -> dt.datetime:
+        """When it was meant to end: its planned length after it was due, or after it started if later."""
+        return max(self.starts_at, self.started_at or self.starts_at) + self.meeting.duration
+
+    @property
     def thread_key(self) -> str:
         """The outbox key of the message that opens the meeting's thread."""
         return f"meeting:{self.id}:thread"
