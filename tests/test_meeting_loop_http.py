@@ -442,11 +442,14 @@ def test_reminder_times_are_a_community_setting_for_its_leads(bot):
     assert "No reminders" in command(bot, "UBOB", "meeting reminders off")
 
 
-def test_scheduling_and_running_count_as_the_leads_contributions(bot):
+def test_running_a_meeting_counts_as_leading_it_and_scheduling_it_does_not(bot):
     setup_devops(bot)
-    start_kick_off(bot)
-    details = sorted((c.kind.value, c.detail) for c in rows(bot, Contribution) if c.kind.value == "meeting_led")
-    assert details == [("meeting_led", "scheduled"), ("meeting_led", "started")]
+    schedule_kick_off(bot, "weekly for 45m")
+    assert [c for c in rows(bot, Contribution) if c.kind.value == "meeting_led"] == []
+    bot.services.clock.set(KICK_OFF - dt.timedelta(minutes=2))
+    command(bot, "UBOB", "meeting start")
+    details = [(c.kind.value, c.detail) for c in rows(bot, Contribution) if c.kind.value == "meeting_led"]
+    assert details == [("meeting_led", "started")]
 
 
 def test_help_explains_meetings_agenda_decisions_standups_and_away(bot):
