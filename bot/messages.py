@@ -100,7 +100,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
          "/cop meeting start [<id>] | end | minutes [<number>]", "/cop meeting rsvp <id> yes|maybe|no",
          "/cop meeting dms on|off", "/cop meeting reminders [<times before> | off]"],
         "Leads schedule, move, cancel, start and end meetings; anyone lists them and reads the minutes. `<when>` "
-        "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
+        "is read in *your* time zone unless it names one (`tomorrow 3pm America/New_York`, `3pm UTC`) and shown to "
+        "everyone in theirs; a series repeats on the community's clock, "
         "so 15:00 in London stays 15:00 in London when the clocks change. `schedule` alone opens a form with "
         "the same fields, read the same way; `edit <id>` (or *Edit* on a lead's `list`) opens it filled in with "
         "the series, and a new time, repeat or length moves the whole series from its next meeting on. The "

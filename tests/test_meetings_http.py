@@ -32,6 +32,20 @@ def test_lead_schedules_in_their_own_zone_and_everyone_sees_local_time(bot):
     assert f"<!date^{stamp}^" in json.dumps(bot.posts_in("CDEVOPS")[1].blocks)
 
 
+def test_a_time_on_the_minute_a_zone_by_name_and_an_hour_that_is_not_one(bot):
+    setup_devops(bot)  # it is 03:00 sharp in New York, where Bob is
+    bot.command("UBOB", 'meeting schedule "Early" tomorrow 3am')
+    assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", 2))
+    bot.command("UBOB", 'meeting schedule "With Berlin" tomorrow 3pm Europe/Berlin')
+    assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", 3))
+    assert [m.starts_at for m in meetings(bot)] == [dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC),
+                                                    dt.datetime(2026, 11, 24, 14, 0, tzinfo=dt.UTC)]
+    bot.command("UBOB", 'meeting schedule "Late" tomorrow 25pm')
+    reply = blocks_text(bot.wait_reply("UBOB", 4))
+    assert "“25pm” is not a time of day: on a 12-hour clock the hour is 1 to 12" in reply and "Add a time" not in reply
+    assert len(meetings(bot)) == 2
+
+
 def test_recurring_meeting_with_smart_quotes(bot):
     setup_devops(bot)
     bot.command("UBOB", "meeting schedule “Show and tell” 2026-12-01 15:00 every 2 weeks")
