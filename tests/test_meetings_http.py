@@ -130,7 +130,22 @@ def test_a_bot_that_was_down_sends_only_the_reminder_that_still_makes_sense(bot)
     start = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
     run_tick(bot.services, now=start - dt.timedelta(minutes=20))  # asleep through the 24 h mark
     texts = [m.text for m in bot.posts_in("CDEVOPS") if m.text.startswith("Reminder")]
-    assert texts == ["Reminder: Kick-off starts in 1 hour"]
+    assert texts == ["Reminder: Kick-off starts in 20 minutes"]
+
+
+def test_a_reminder_sent_late_says_the_time_really_left(bot):
+    setup_devops(bot)
+    bot.command("UBOB", 'meeting schedule "Kick-off" 2026-11-25 10:00')
+    bot.wait_reply("UBOB", 2)
+    bot.command("UCHANDRA", "meeting rsvp 1 yes")
+    bot.wait_reply("UCHANDRA")
+    start = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+    run_tick(bot.services, now=start - dt.timedelta(minutes=29))  # the hour's reminder, half an hour late
+    assert bot.slack.wait_for(lambda: bot.posts_in("UCHANDRA"))
+    [reminder] = [m for m in bot.posts_in("CDEVOPS") if m.text.startswith("Reminder")]
+    assert reminder.text == "Reminder: Kick-off starts in 29 minutes"
+    assert "starts in 29 minutes" in json.dumps(reminder.blocks)
+    assert [m.text for m in bot.posts_in("UCHANDRA")] == ["Reminder: Kick-off starts in 29 minutes"]
 
 
 def test_recurring_meeting_is_reminded_for_each_occurrence(bot):
