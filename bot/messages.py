@@ -241,6 +241,9 @@ def meeting_scheduled(meeting: Meeting, first: dt.datetime, *, scheduled_by: str
     )
 
 
+MAX_MEETINGS_LISTED = 20
+
+
 def meeting_list(community: Community, occurrences: Sequence[Occurrence], *, editable: bool = False) -> Message:
     """The coming meetings; `editable` (for a lead) adds an Edit button for each, which opens the meeting form."""
     if not occurrences:
@@ -251,13 +254,13 @@ def meeting_list(community: Community, occurrences: Sequence[Occurrence], *, edi
                      "`/cop meeting schedule` alone for a form.")],
         )
     blocks: list[Block] = [section(f"*Upcoming meetings of {escape(community.name)}*"),
-                           section(fit_lines([meeting_line(o) for o in occurrences]))]
+                           section(fit_lines([meeting_line(o) for o in occurrences], max_items=MAX_MEETINGS_LISTED))]
     if editable:
         # Slack allows 25 elements in an actions block; the list shows at most 20 meetings.
         blocks.append(ActionsBlock(elements=[
             ButtonElement(text=truncate(f"Edit #{o.meeting.id} {o.meeting.title}", 75),
                           action_id=f"{ActionId.MEETING_EDIT}.{o.meeting.id}", value=str(o.meeting.id))
-            for o in occurrences[:25]]))
+            for o in occurrences[:MAX_MEETINGS_LISTED]]))
     return Message.of(f"Upcoming meetings of {community.name}", blocks)
 
 

@@ -57,6 +57,20 @@ def test_recurring_meeting_with_smart_quotes(bot):
     assert listing.count("Show and tell") == 1 and "every 2 weeks" in listing
 
 
+def test_the_list_shows_every_series_however_far_its_next_meeting(bot):
+    setup_devops(bot)
+    for n, text in enumerate(['meeting schedule "Summit" 2027-06-10 10:00',  # 200 days away
+                              'meeting schedule "Quarterly" 2026-12-02 10:00 every 3 months'], start=2):
+        bot.command("UBOB", text)
+        assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", n))
+    bot.command("UBOB", "meeting cancel 2 next")  # the next is then in March, 99 days away
+    assert "Cancelled" in blocks_text(bot.wait_reply("UBOB", 4))
+    bot.command("UCHANDRA", "meeting list")
+    listing = blocks_text(bot.wait_reply("UCHANDRA"))
+    assert "Summit" in listing and "Quarterly" in listing and "no meetings coming up" not in listing
+    assert listing.index("Quarterly") < listing.index("Summit")
+
+
 def test_member_who_is_not_a_lead_cannot_schedule(bot):
     setup_devops(bot)
     bot.command("UCHANDRA", 'meeting schedule "Mine" tomorrow 10am')
