@@ -133,8 +133,9 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     "standup": (
         ["/cop standup [start]", "/cop standup end", "/cop standup schedule <days> <HH:MM> | off",
          '/cop standup questions ["<question>" ...]', "/cop standup dms on|off"],
-        "Leads run a standup in the channel now (answers in its thread, a line per question or `1.` `2.` `3.`, or "
-        "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
+        "Leads run a standup in the channel now (answers in its thread: a line per question, `1.` `2.` `3.` on "
+        "one line or more, or `Yesterday:` `Today:` `Blockers:`; or with the *Post my update* button), or "
+        "schedule one: every member is then asked by DM at that time *in "
         "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
         "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
         "privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and nor is "

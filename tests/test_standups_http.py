@@ -98,6 +98,21 @@ def test_one_update_is_counted_in_the_singular(bot):
     assert "· 1 update · 0 blocked" in json.dumps(summary.blocks, ensure_ascii=False)
 
 
+def test_updates_on_one_line_in_plain_lines_or_labelled_land_under_their_questions(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    say_in_thread(bot, "UCHANDRA", "1. shipped 2. docs 3. blocked on review", opening.ts)
+    say_in_thread(bot, "UALICE", "Paired with Eve\nThe CI dashboards\nnothing", opening.ts)
+    say_in_thread(bot, "UBOB", "Yesterday: the runbook / Today: docs / Blockers: waiting on legal", opening.ts)
+    assert bot.slack.wait_for(lambda: len(answers_of(bot)) == 3)
+    assert answers_of(bot) == {"UCHANDRA": ["shipped", "docs", "blocked on review"],
+                               "UALICE": ["Paired with Eve", "The CI dashboards", "nothing"],
+                               "UBOB": ["the runbook", "docs", "waiting on legal"]}
+    blocked = sorted((a.status, a.title) for a in rows(bot, Action))
+    assert blocked == [(ActionStatus.BLOCKED, "blocked on review"), (ActionStatus.BLOCKED, "waiting on legal")]
+
+
 def test_standup_commands_need_a_lead_and_say_what_is_wrong(bot):
     setup_devops(bot)
     assert "Only a lead of *DevOps CoP*" in command(bot, "UCHANDRA", "standup")

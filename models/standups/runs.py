@@ -24,10 +24,22 @@ from models.standups.tables import Standup, StandupAnswer, StandupRun
 MAX_ANSWER = 2000
 # Answers to "is anything blocking you?" that mean no.
 _NOT_BLOCKED = re.compile(
-    r"(?:no|nope|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
-    r"|none so far|not at the moment|no, all good)", re.I)
-_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*(?P<rest>.*)$")
-_BLOCKER_LINE = re.compile(r"^\s*(?:blockers?|blocked|blocking)\s*:\s*(?P<rest>.*)$", re.I)
+    r"(?:no|nope|nah|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
+    r"|none so far|not at the moment|no, all good)(?:,? (?:today|right now|for now|thanks))?", re.I)
+# "1." (or "1)", "1:", "1-") at the start of a line; "2." further on in it, after a space.
+_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*")
+_NUMBERED_INLINE = re.compile(r"(?<=\s)(?P<n>\d)[.)]\s+")
+# "Yesterday: … / Today: … / Blockers: …": a label opens the answer to the question it names.
+_PAST, _NEXT, _BLOCKERS = "past", "next", "blockers"
+_LABELS = {
+    "yesterday": _PAST, "done": _PAST, "did": _PAST, "last time": _PAST, "since last": _PAST,
+    "today": _NEXT, "next": _NEXT, "plan": _NEXT, "plans": _NEXT, "todo": _NEXT, "to do": _NEXT,
+    "blocker": _BLOCKERS, "blockers": _BLOCKERS, "blocked": _BLOCKERS, "blocking": _BLOCKERS,
+    "impediment": _BLOCKERS, "impediments": _BLOCKERS, "stuck": _BLOCKERS,
+}
+_LABEL = re.compile(r"(?:^|(?<=[\s/|;·,.]))(?P<label>" + "|".join(sorted(_LABELS, key=len, reverse=True))
+                    + r")\s*:\s*", re.I)
+_SEPARATORS = " \t/|;·,"
 
 
 def is_blocker(text: str) -> bool:
@@ -35,20 +47,58 @@ def is_blocker(text: str) -> bool:
     return bool(cleaned) and _NOT_BLOCKED.fullmatch(cleaned) is None
 
 
+def _label_targets(questions: list[str]) -> dict[str, int]:
+    """Which question each kind of label answers: the blocker question, and the others in order (past, next)."""
+    blockers = blocker_question(questions)
+    others = [i for i in range(len(questions)) if i != blockers]
+    targets = dict(zip((_PAST, _NEXT), others, strict=False))
+    if blockers is not None:
+        targets[_BLOCKERS] = blockers
+    return targets
+
+
+def _segments(line: str, *, count: int, targets: dict[str, int]) -> list[tuple[int | None, str]]:
+    """A line cut where an answer starts: (the question's index, or None to go on with the last, the text)."""
+    cuts: list[tuple[int, int, int]] = []  # where the marker starts, where its text starts, which question
+    numbered = _NUMBERED.match(line)
+    if numbered and 1 <= int(numbered["n"]) <= count:
+        cuts.append((0, numbered.end(), int(numbered["n"]) - 1))
+        # Further numbers on the same line, in order ("1. shipped 2. docs 3. blocked on review").
+        expected = int(numbered["n"]) + 1
+        for inline in _NUMBERED_INLINE.finditer(line, numbered.end()):
+            if int(inline["n"]) == expected <= count:
+                cuts.append((inline.start(), inline.end(), expected - 1))
+                expected += 1
+    for label in _LABEL.finditer(line):
+        target = targets.get(_LABELS[label["label"].lower()])
+        if target is not None:
+            cuts.append((label.start(), label.end(), target))
+    cuts.sort()
+    segments: list[tuple[int | None, str]] = [(None, line[:cuts[0][0]] if cuts else line)]
+    for n, (_, start, target) in enumerate(cuts):
+        segments.append((target, line[start:cuts[n + 1][0] if n + 1 < len(cuts) else len(line)]))
+    return [(target, text.strip(_SEPARATORS)) for target, text in segments if target is not None or text.strip()]
+
+
 def parse_update(text: str, *, questions: list[str]) -> list[str]:
-    """A free-text update split by question: `1.`/`2.` lines start an answer, `blocker:` the blocker's;
-    anything before them answers the first question."""
+    """A free-text update split by question.
+
+    `1.` `2.` (on their lines or on one), and labels such as `Yesterday:` `Today:` `Blockers:`, start an
+    answer; unmarked lines, as many as the questions or fewer, answer one question each; otherwise
+    what comes before any mark answers the first question.
+    """
+    count, targets = len(questions), _label_targets(questions)
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    segments = [segment for line in lines for segment in _segments(line, count=count, targets=targets)]
+    if 1 < len(segments) <= count and all(target is None for target, _ in segments):
+        segments = [(index, said) for index, (_, said) in enumerate(segments)]  # a line per question
     answers: list[list[str]] = [[] for _ in questions]
-    current, blockers = 0, blocker_question(questions)
-    for line in (text or "").splitlines():
-        numbered, blocker = _NUMBERED.match(line), _BLOCKER_LINE.match(line)
-        if numbered and 1 <= int(numbered["n"]) <= len(questions):
-            current, line = int(numbered["n"]) - 1, numbered["rest"]
-        elif blocker and blockers is not None:
-            current, line = blockers, blocker["rest"]
-        if line.strip():
-            answers[current].append(line.strip())
-    return ["\n".join(lines) for lines in answers]
+    current = 0
+    for target, said in segments:
+        current = current if target is None else target
+        if said:
+            answers[current].append(said)
+    return ["\n".join(parts) for parts in answers]
 
 
 def open_sync_run(session: Session, *, community: Community) -> StandupRun | None:
