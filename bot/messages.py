@@ -137,7 +137,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "one line or more, or `Yesterday:` `Today:` `Blockers:`; or with the *Post my update* button), or "
         "schedule one: every member is then asked by DM at that time *in "
         "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
-        "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
+        "four hours to answer. A blocker becomes a blocked action; answering again that nothing blocks you "
+        "drops it. Who did not answer is told to the leads "
         "privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and nor is "
         "anyone whose ask would have gone over their weekly DM budget (it waits for their digest instead).",
         ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",

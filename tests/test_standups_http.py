@@ -271,3 +271,27 @@ def test_updates_to_a_standup_by_dm_link_to_its_summary(bot):
     assert answer_row(bot, "UCHANDRA").permalink == link_to_message(summary)
     [run] = rows(bot, StandupRun)
     assert [u["permalink"] for u in run.summary["updates"]] == [link_to_message(summary)]
+
+
+def test_answering_again_that_nothing_blocks_takes_back_the_old_blocker(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    run_id = int(button_value(opening, ActionId.STANDUP_OPEN))
+    submit_update(bot, "UALICE", run_id, ["Reviewed the modules", "Pairing", "Waiting on the VPN team"])
+    say_in_thread(bot, "UCHANDRA", "1. the runbook\nBlockers: no prod access", opening.ts)
+    assert bot.slack.wait_for(lambda: len(rows(bot, Action)) == 2)
+    [alices, chandras] = rows(bot, Action)
+    wait_posted(bot, "CDEVOPS", f"Action #{alices.id}")
+    submit_update(bot, "UALICE", run_id, ["Reviewed the modules", "Pairing", "none"])  # the form, again
+    say_in_thread(bot, "UCHANDRA", "Blockers: nothing", opening.ts)  # a further reply in the thread
+    assert bot.slack.wait_for(lambda: all(a.status == ActionStatus.DROPPED for a in rows(bot, Action)))
+    assert answer_row(bot, "UCHANDRA").answers == ["the runbook", "", "nothing"]
+    # Alice's card, already in the thread, says so.
+    assert bot.slack.wait_for(lambda: any(c.args["ts"] == posted(bot, "CDEVOPS", f"Action #{alices.id}")[0].ts
+                                          for c in bot.slack.calls_to("chat.update")))
+    ended = command(bot, "UBOB", "standup end")
+    assert "2 updates" in ended
+    [summary] = wait_posted(bot, "CDEVOPS", "Standup summary")
+    shown = json.dumps(summary.blocks, ensure_ascii=False)
+    assert "· 2 updates · 0 blocked" in shown and ":no_entry:" not in shown

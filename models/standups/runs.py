@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
 from models.actions.model import MAX_REASON, MAX_TITLE
-from models.actions.workflow import Actor, add_action, block_action
+from models.actions.workflow import Actor, add_action, block_action, drop_action
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution
 from models.deliveries import sent_ts
@@ -159,6 +159,7 @@ def _merged(old: list[str] | None, new: list[str]) -> list[str]:
 class Answered:
     answer: StandupAnswer
     new_blocker: Action | None  # the blocked action this update raised, if it raised one
+    cleared_blocker: Action | None = None  # the one an earlier answer raised, dropped as this one says no blocker
 
 
 def record_answer(
@@ -179,14 +180,24 @@ def record_answer(
     if row is None:
         row = StandupAnswer(run_id=run.id, person_id=person.id)
         session.add(row)
-    row.answers = _merged(row.answers, answers) if add else answers
+    which = blocker_question(run.questions)
+    if add:
+        merged = _merged(row.answers, answers)
+        if which is not None and answers[which] and not is_blocker(answers[which]):
+            merged[which] = answers[which]  # "Blockers: none" now: what blocked them before does no longer
+        answers = merged
+    row.answers = answers
     row.answered_at = now
     row.permalink = row.permalink or permalink
     session.flush()
     community_id = run.standup.community_id
     record_contribution(session, key=f"standup:{run.id}:{person.id}", community_id=community_id,
                         person_id=person.id, kind=ContributionKind.STANDUP_UPDATE, occurred_at=now)
-    return Answered(row, _block(session, row=row, run=run, person=person, is_lead=is_lead, now=now))
+    actor = Actor(person, is_lead=is_lead)
+    text = answers[which] if which is not None else ""
+    if is_blocker(text):
+        return Answered(row, _block(session, row=row, run=run, actor=actor, text=text, now=now))
+    return Answered(row, None, _unblock(session, row=row, actor=actor, now=now))
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -194,7 +205,21 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, is_lead: bool,
+def _unblock(session: Session, *, row: StandupAnswer, actor: Actor, now: dt.datetime) -> Action | None:
+    """An update saying nothing blocks them takes back the blocked action their earlier answer raised.
+
+    Dropped rather than unblocked: it was only ever that answer's blocker, and no longer is. One that
+    someone has unblocked since stays as it is; the update just no longer counts as blocked.
+    """
+    action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
+    row.blocker_action_id = None
+    if action is None or action.status != ActionStatus.BLOCKED:
+        return None
+    drop_action(session, action=action, actor=actor, now=now)
+    return action
+
+
+def _block(session: Session, *, row: StandupAnswer, run: StandupRun, actor: Actor, text: str,
            now: dt.datetime) -> Action | None:
     """A blocker in the update becomes a blocked action owned by its author (one per update); returns it
     when this update raised it.
@@ -202,19 +227,15 @@ def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Per
     It is added and blocked the way `/cop action add` and `/cop action block` do it, so it has the
     same card, follow-ups and escalation ladder as any other blocked action.
     """
-    which = blocker_question(run.questions)
-    text = (row.answers or [])[which] if which is not None else ""
-    if not is_blocker(text):
-        return None
     title, reason = _shortened(text, MAX_TITLE), _shortened(text, MAX_REASON)
     action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
     if action is not None and action.status == ActionStatus.BLOCKED:
         action.title, action.blocker_reason = title, reason
         return None
     community = run.standup.community
-    actor = Actor(person, is_lead=is_lead)
     try:
-        action = add_action(session, community=community, title=title, actor=actor, now=now, owner=person).action
+        action = add_action(session, community=community, title=title, actor=actor, now=now,
+                            owner=actor.person).action
     except NotAMember:
         return None  # someone outside the community (an overall lead) has no actions here; the summary keeps the text
     action.source_permalink = row.permalink or run.permalink
