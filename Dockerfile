@@ -2,7 +2,7 @@
 # SLACK_APP_TOKEN is set) with the scheduler, as an unprivileged user.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md LICENSE alembic.ini ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY models ./models

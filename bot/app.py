@@ -51,18 +51,32 @@ class StartupError(Exception):
     """Slack could not be reached or refused the token; the message says which, in one sentence."""
 
 
+# What auth.test answers for a token Slack will not take: wrong, revoked (the app uninstalled), or its
+# user deactivated.
+TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+
+
 def create_app(services: Services) -> App:
     """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
     settings = services.settings
     try:
         return _create_app(services, settings)
-    except SlackApiError as error:
-        code = error.response.get("error", "an error")
-        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token again from "
-                           "your app's 'OAuth & Permissions' page.") from None
-    except (OSError, BoltError) as error:
-        raise StartupError(f"could not reach Slack at {settings.slack_api_url} ({_reason(error)}): check "
-                           "SLACK_API_URL and this machine's network.") from None
+    except (SlackApiError, OSError, BoltError) as error:
+        raise StartupError(_startup_problem(error, settings)) from None
+
+
+def _startup_problem(error: BaseException, settings: Settings) -> str:
+    # Bolt's check of the token (auth.test) raises a BoltError from within its handling of Slack's answer.
+    answer = error if isinstance(error, SlackApiError) else error.__context__
+    if isinstance(answer, SlackApiError):
+        code = str(answer.response.get("error") or "an error")
+        if code in TOKEN_REFUSED:
+            return (f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token again from your "
+                    "app's 'OAuth & Permissions' page (reinstall the app first if it was removed).")
+        return (f"Slack answered the token's check with {code}: try again in a moment, and check that "
+                f"SLACK_API_URL ({settings.slack_api_url}) is Slack's Web API.")
+    return (f"could not reach Slack at {settings.slack_api_url} ({_reason(error)}): check "
+            "SLACK_API_URL and this machine's network.")
 
 
 def _reason(error: BaseException) -> str:

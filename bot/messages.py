@@ -100,7 +100,8 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
          "/cop meeting start [<id>] | end | minutes [<number>]", "/cop meeting rsvp <id> yes|maybe|no",
          "/cop meeting dms on|off", "/cop meeting reminders [<times before> | off]"],
         "Leads schedule, move, cancel, start and end meetings; anyone lists them and reads the minutes. `<when>` "
-        "is read in *your* time zone and shown to everyone in theirs; a series repeats on the community's clock, "
+        "is read in *your* time zone unless it names one (`tomorrow 3pm America/New_York`, `3pm UTC`) and shown to "
+        "everyone in theirs; a series repeats on the community's clock, "
         "so 15:00 in London stays 15:00 in London when the clocks change. `schedule` alone opens a form with "
         "the same fields, read the same way; `edit <id>` (or *Edit* on a lead's `list`) opens it filled in with "
         "the series, and a new time, repeat or length moves the whole series from its next meeting on. The "
@@ -132,10 +133,12 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     "standup": (
         ["/cop standup [start]", "/cop standup end", "/cop standup schedule <days> <HH:MM> | off",
          '/cop standup questions ["<question>" ...]', "/cop standup dms on|off"],
-        "Leads run a standup in the channel now (answers in its thread, a line per question or `1.` `2.` `3.`, or "
-        "with the *Post my update* button), or schedule one: every member is then asked by DM at that time *in "
+        "Leads run a standup in the channel now (answers in its thread: a line per question, `1.` `2.` `3.` on "
+        "one line or more, or `Yesterday:` `Today:` `Blockers:`; or with the *Post my update* button), or "
+        "schedule one: every member is then asked by DM at that time *in "
         "their own zone* on those days, and one summary is posted in the channel when the last of them has had "
-        "four hours to answer. A blocker becomes a blocked action. Who did not answer is told to the leads "
+        "four hours to answer. A blocker becomes a blocked action; answering again that nothing blocks you "
+        "drops it. Who did not answer is told to the leads "
         "privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and nor is "
         "anyone whose ask would have gone over their weekly DM budget (it waits for their digest instead).",
         ["/cop standup", "/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am",
@@ -240,6 +243,9 @@ def meeting_scheduled(meeting: Meeting, first: dt.datetime, *, scheduled_by: str
     )
 
 
+MAX_MEETINGS_LISTED = 20
+
+
 def meeting_list(community: Community, occurrences: Sequence[Occurrence], *, editable: bool = False) -> Message:
     """The coming meetings; `editable` (for a lead) adds an Edit button for each, which opens the meeting form."""
     if not occurrences:
@@ -250,13 +256,13 @@ def meeting_list(community: Community, occurrences: Sequence[Occurrence], *, edi
                      "`/cop meeting schedule` alone for a form.")],
         )
     blocks: list[Block] = [section(f"*Upcoming meetings of {escape(community.name)}*"),
-                           section(fit_lines([meeting_line(o) for o in occurrences]))]
+                           section(fit_lines([meeting_line(o) for o in occurrences], max_items=MAX_MEETINGS_LISTED))]
     if editable:
         # Slack allows 25 elements in an actions block; the list shows at most 20 meetings.
         blocks.append(ActionsBlock(elements=[
             ButtonElement(text=truncate(f"Edit #{o.meeting.id} {o.meeting.title}", 75),
                           action_id=f"{ActionId.MEETING_EDIT}.{o.meeting.id}", value=str(o.meeting.id))
-            for o in occurrences[:25]]))
+            for o in occurrences[:MAX_MEETINGS_LISTED]]))
     return Message.of(f"Upcoming meetings of {community.name}", blocks)
 
 

@@ -46,6 +46,11 @@ def channel_link(channel_id: str) -> str:
     return f"<#{channel_id}>"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 update`, `2 updates`: a count with its noun agreeing (`many` for irregular plurals)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.attention import deliver_dm
 from bot.blocks import actions as blocks
-from bot.render import Message, notice
+from bot.render import Message, escape, notice
 from handlers.base import Request
 from models.actions import Action
 from models.actions.fairness import suggest_owners
@@ -130,7 +130,7 @@ def offer_lesson(request: Request, action: Action, *, closed_by: Person, unblock
 def claim(request: Request, action: Action, actor: Actor) -> Message:
     claim_action(request.session, action=action, actor=actor, now=request.now)
     refresh_card(request, action)
-    return notice(f"Action #{action.id} is yours now: “{action.title}”. `/cop action done {action.id}` when it "
+    return notice(f"Action #{action.id} is yours now: “{escape(action.title)}”. `/cop action done {action.id}` when it "
                   "is done.")
 
 
@@ -145,13 +145,14 @@ def complete(request: Request, action: Action, actor: Actor, *, via: str | None 
 def drop(request: Request, action: Action, actor: Actor) -> Message:
     drop_action(request.session, action=action, actor=actor, now=request.now)
     refresh_card(request, action)
-    return notice(f"Dropped action #{action.id}: “{action.title}”.")
+    return notice(f"Dropped action #{action.id}: “{escape(action.title)}”.")
 
 
 def decline(request: Request, action: Action, actor: Actor) -> Message:
     decline_action(request.session, action=action, actor=actor)
     refresh_card(request, action)
-    return notice(f"No problem: action #{action.id} stays in the pool for someone with more room.")
+    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone with "
+                  "more room.")
 
 
 def unblock(request: Request, action: Action, actor: Actor) -> Message:

@@ -15,12 +15,15 @@ from models.standups.runs import record_answer, thread_of_run
 
 def record_update(request: Request, *, run: StandupRun, person: Person, answers: list[str], permalink: str | None,
                   add: bool) -> StandupAnswer:
-    """Store the update; a blocker new in it becomes a blocked action whose card joins the standup."""
+    """Store the update; a blocker new in it becomes a blocked action whose card joins the standup, and one
+    it says is gone is dropped, its card showing so."""
     actor = steps.actor_in(request, run.standup.community)
     answered = record_answer(request.session, run=run, person=person, answers=answers, now=request.now,
                              permalink=permalink, add=add, is_lead=actor.is_lead)
     if answered.new_blocker is not None:
         steps.announce(request, answered.new_blocker, thread_ts=thread_of_run(request.session, run=run))
+    if answered.cleared_blocker is not None:
+        steps.refresh_card(request, answered.cleared_blocker)
     return answered.answer
 
 

@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta  # UTC is timezone.utc under a shorter name
+from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateparser.date import DateDataParser
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
@@ -46,6 +47,25 @@ def _zone(tz: str) -> ZoneInfo:
         raise WhenError(
             f"Unknown time zone “{tz}”. Use a name such as Europe/London or America/New_York."
         ) from None
+
+
+# A zone named in what was typed ("tomorrow 3pm America/New_York"), lower-cased as the text is.
+_ZONE_NAME = re.compile(r"(?<![\w/])[a-z]+(?:/[a-z0-9_+-]+){1,2}(?![\w/])")
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name, by its lower-case spelling."""
+    return {name.lower(): name for name in available_timezones() if name not in _NOT_PERSON_ZONES}
+
+
+def _named_zone(cleaned: str) -> tuple[str, str] | None:
+    """The text without the IANA zone it names, and that zone; None if it names none."""
+    for match in _ZONE_NAME.finditer(cleaned):
+        name = _zone_names().get(match[0])
+        if name is not None:
+            return " ".join((cleaned[:match.start()] + cleaned[match.end():]).split()), name
+    return None
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -199,6 +219,8 @@ _WEEKDAY = re.compile(
     r"|fri|friday|sat|saturday|sun|sunday)\b"
 )
 _IN_SPAN = re.compile(r"in\s+(?P<span>.+)")
+# What can only be meant as a clock ("25pm", "24:30"), to say why it is not one when dateparser skips it.
+_CLOCK_LIKE = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b")
 _YEAR = re.compile(r"\b\d{4}\b")
 
 
@@ -210,7 +232,12 @@ def _dateparse(text: str, base: datetime) -> tuple[datetime, str] | None:
     data = DateDataParser(languages=_DATEPARSER_LANGUAGES, settings=settings).get_date_data(text)
     if data.date_obj is None:
         return None
-    return data.date_obj, data.period or "day"
+    period = data.period or "day"
+    if period == "day" and "time" in data.parts:
+        # A typed time that equals the base's own ("tomorrow 8am" at 08:00 sharp) leaves the reading's
+        # clock unchanged, and dateparser then calls it a day; its parts still say a time was typed.
+        period = "time"
+    return data.date_obj, period
 
 
 def warm_up() -> None:
@@ -270,8 +297,12 @@ def _describe_gap(gap: timedelta) -> str:
 def parse_when(text: str, *, tz: str, now: datetime) -> datetime:
     """Read a point in time a person typed in their zone `tz`, relative to `now`; returns aware UTC."""
     _require_aware(now, "now")
-    zone = _zone(tz)
     cleaned = _clean_when(text or "")
+    named = _named_zone(cleaned)
+    if named is not None:
+        # A zone named in the text beats the person's own, as "3pm UTC" does.
+        cleaned, tz = named
+    zone = _zone(tz)
     if not cleaned:
         raise WhenError(f"Say when, e.g. {_EXAMPLES}.")
 
@@ -288,6 +319,8 @@ def parse_when(text: str, *, tz: str, now: datetime) -> datetime:
             raise WhenError(f"I couldn't read “{(text or '').strip()}” as a time. Try {_EXAMPLES}.")
         value, period = parsed
         if period != "time":
+            for clock in _CLOCK_LIKE.findall(cleaned):
+                parse_clock(clock)  # says what is wrong with the hour typed, if that is why there is no time
             raise WhenError("Add a time, e.g. `tomorrow 10am`.")
         if value.tzinfo is not None:
             # The person named a zone ("3pm UTC"), which beats their own. "Today" and "the next 3pm" must

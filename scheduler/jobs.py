@@ -52,13 +52,13 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
         community = item.meeting.community
         row = rows[(item.meeting.id, item.slot)]
         occurrence = Occurrence(item.meeting, item.starts_at, item.slot)
-        message = blocks.reminder(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
-                                  agenda=agenda[row.id], counts=counts[row.id])
+        left = item.minutes_left(now)
+        message = blocks.reminder(occurrence, occurrence_id=row.id, minutes_left=left, agenda=agenda[row.id],
+                                  counts=counts[row.id])
         posts.append(dict(key=item.key(community.channel_id), team_id=community.team_id,
                           channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
                           community_id=community.id, now=now))
-        direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, offset_minutes=item.offset_minutes,
-                                    agenda=agenda[row.id])
+        direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, minutes_left=left, agenda=agenda[row.id])
         dms += [Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct,
                    blocks.reminder_summary(occurrence), community.id)
                 for person in yes[row.id] if not person.deleted]

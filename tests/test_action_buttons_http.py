@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import time
 
 from sqlalchemy import select
 
@@ -22,8 +23,8 @@ def button_value(message, action_id: str) -> str:
     raise AssertionError(f"no {action_id} button in {message.text}")
 
 
-def click(bot, user: str, message, action_id: str, *, value: str | None = None) -> str:
-    """Click a button as `user`, as Slack posts it; returns the ephemeral answer the clicker sees."""
+def press(bot, user: str, message, action_id: str, *, value: str | None = None) -> str:
+    """Click a button as `user`, as Slack posts it; returns the tag of the click's response_url."""
     tag = f"click-{user}-{secrets.token_hex(3)}"
     url = bot.slack.response_url(tag, channel=message.channel, user=user, message_ts=message.ts)
     request = bot.requests.block_action(
@@ -32,12 +33,32 @@ def click(bot, user: str, message, action_id: str, *, value: str | None = None) 
         response_url=url, is_ephemeral=message.ephemeral_to is not None)
     status, _ = bot.post(request)
     assert status == 200
+    return tag
+
+
+def responses_to(bot, tag: str) -> list[dict]:
+    return [r for r in bot.slack.responses if r["tag"] == tag]
+
+
+def click(bot, user: str, message, action_id: str, *, value: str | None = None) -> str:
+    """Click a button as `user`; returns the ephemeral answer the clicker sees."""
+    tag = press(bot, user, message, action_id, value=value)
 
     def answers() -> list[dict]:
-        return [r for r in bot.slack.responses if r["tag"] == tag and not r.get("replace_original")]
+        return [r for r in responses_to(bot, tag) if not r.get("replace_original")]
 
     assert bot.slack.wait_for(lambda: answers()), f"no answer to the click on {action_id}"
     return said(answers()[0])
+
+
+def click_in_dm(bot, user: str, message, action_id: str) -> dict:
+    """Click a button on a DM; returns the one answer: what the message became."""
+    tag = press(bot, user, message, action_id)
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag)), f"no answer to the click on {action_id}"
+    time.sleep(0.2)  # long enough for a second answer, were one sent
+    [answer] = responses_to(bot, tag)
+    assert answer["replace_original"] is True
+    return answer
 
 
 def first_card(bot):
@@ -73,13 +94,17 @@ def test_an_offer_is_taken_or_declined_from_its_dm(bot, cop):
     cop("UCHANDRA", 'action add "Write the summary" <@UDANA|dana>')
     assert bot.slack.wait_for(lambda: len(dms(bot, "UDANA")) == 2)
     first, second = dms(bot, "UDANA")
-    assert "is yours now" in click(bot, "UDANA", first, ActionId.ACTION_CLAIM)
+    assert "Action #1 is yours now: “Review the modules”" in said(click_in_dm(bot, "UDANA", first,
+                                                                              ActionId.ACTION_CLAIM))
     assert owner_of(bot, 1) == "UDANA"
-    assert bot.slack.wait_for(lambda: dms(bot, "UDANA")[0].text == "You took action #1: Review the modules")
-    assert "stays in the pool" in click(bot, "UDANA", second, ActionId.ACTION_DECLINE)
+    # One answer, and the offer now says what was chosen, its buttons gone.
+    assert bot.slack.wait_for(lambda: dms(bot, "UDANA")[0].text.startswith("Action #1 is yours now"))
+    assert [b["type"] for b in dms(bot, "UDANA")[0].blocks] == ["section"]
+    assert "stays in the pool" in said(click_in_dm(bot, "UDANA", second, ActionId.ACTION_DECLINE))
     [_, declined] = actions(bot)
     assert (declined.owner_id, declined.proposed_owner_id) == (None, None)
-    assert bot.slack.wait_for(lambda: dms(bot, "UDANA")[1].text.startswith("You passed on action #2"))
+    assert bot.slack.wait_for(lambda: "action #2, “Write the summary”, stays in the pool" in dms(bot, "UDANA")[1].text)
+    assert [b["type"] for b in dms(bot, "UDANA")[1].blocks] == ["section"]
     assert "Nobody is waiting for your answer" in click(bot, "UDANA", second, ActionId.ACTION_DECLINE, value="2")
 
 
@@ -121,11 +146,13 @@ def test_the_due_reminder_arrives_by_dm_and_its_done_button_closes_the_action(bo
     run_tick(bot.services, now=due - dt.timedelta(hours=23))
     [reminder] = dms(bot, "UCHANDRA")
     assert reminder.text == "Action #1 is due soon"
-    assert "is done" in click(bot, "UCHANDRA", reminder, ActionId.ACTION_DONE)
+    answer = said(click_in_dm(bot, "UCHANDRA", reminder, ActionId.ACTION_DONE))
+    assert "*#1 Renew the certificate* is done" in answer and ActionId.LESSON_RECORD in answer  # the owner's offer
     assert actions(bot)[0].status == ActionStatus.DONE
-    assert bot.slack.wait_for(lambda: dms(bot, "UCHANDRA")[0].text == "Action #1 is done: Renew the certificate")
+    assert bot.slack.wait_for(lambda: dms(bot, "UCHANDRA")[0].text == "Action #1 is done")
+    assert ActionId.ACTION_DONE not in json.dumps(dms(bot, "UCHANDRA")[0].blocks)
     run_tick(bot.services, now=due + dt.timedelta(hours=1))  # done: no overdue reminder
-    assert [m.text for m in dms(bot, "UCHANDRA")] == ["Action #1 is done: Renew the certificate"]
+    assert [m.text for m in dms(bot, "UCHANDRA")] == ["Action #1 is done"]
 
 
 def test_action_dms_can_be_turned_off_by_command_or_by_their_button(bot, cop):

@@ -156,7 +156,7 @@ def test_one_run_sends_the_sooner_meeting_first_and_holds_what_has_no_room(bot, 
     meeting(bot, place, "Sooner", sooner, coming=("UDANA",))
     budget(bot, "UDANA", 1)
     run_tick(bot.services, now=utc(2026, 11, 26, 16, 30))  # both hour-before reminders at once
-    assert dm_texts(bot, "UDANA") == ["Reminder: Sooner starts in 1 hour"]
+    assert dm_texts(bot, "UDANA") == ["Reminder: Sooner starts in 30 minutes"]  # half an hour late
     assert [n.summary for n in held(bot, "UDANA")] == ["Later in DevOps CoP: you said you'd come"]
 
 

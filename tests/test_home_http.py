@@ -43,7 +43,7 @@ def test_opening_home_shows_communities_actions_meetings_contributions_and_setti
     assert "*DevOps CoP* (<#CDEVOPS>) · lead" in shown
     assert "Write the &lt;!here&gt; runbook" in shown and "Already done" not in shown
     assert "*Kick-off* · <!date^" in shown
-    assert "2 contributions: 1 idea, 1 meeting led" in shown  # scheduling the kick-off counts too
+    assert "1 contribution: 1 idea." in shown  # scheduling the kick-off leads nothing yet
     assert "One small thing you could do: review #3" in shown
     assert "*Nudges:* on" in shown and "09:00–17:00 Mon–Fri (America/New_York)" in shown
     assert "0 of at most 5" in shown

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
+from bot.app import StartupError, create_app
 from bot.sandbox.requests import RequestFactory
 from models import Community, Membership, Role
 
@@ -135,8 +136,9 @@ def test_setup_without_a_name_shows_usage(bot):
 
 def test_unknown_subcommand_is_named_in_the_error(bot):
     bot.command("UBOB", "frobnicate now")
-    reply = blocks_text(bot.wait_reply("UBOB"))
-    assert "I don't know `/cop frobnicate`" in reply
+    blocks = json.dumps(bot.wait_reply("UBOB")["blocks"])
+    assert "I don't know `/cop frobnicate`: it is not a command" in blocks
+    assert blocks.count("/cop help") == 1 and "Usage" not in blocks  # pointed to once, not twice
 
 
 def test_join_welcomes_once_and_joining_again_says_so(bot):
@@ -165,3 +167,13 @@ def test_the_only_lead_cannot_leave_but_a_member_can(bot):
     with bot.services.sessions() as session:
         active = {m.person.user_id for m in session.scalars(select(Membership).where(Membership.active.is_(True)))}
     assert active == {"UBOB", "UALICE"}
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "not_authed"])
+def test_a_token_slack_refuses_at_start_up_is_said_to_be_refused(services, slack, code: str):
+    slack.fail_next("auth.test", error=code)
+    with pytest.raises(StartupError) as caught:
+        create_app(services)
+    said = str(caught.value)
+    assert said.startswith(f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token again")
+    assert "could not reach" not in said and "network" not in said

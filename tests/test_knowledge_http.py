@@ -17,7 +17,8 @@ def items(bot) -> list[KnowledgeItem]:
 
 def test_a_member_adds_a_tip_with_tags(bot, cop: Typist):
     reply = cop("UCHANDRA", "kb add Run terraform plan in CI on every PR. It catches drift early. #Terraform #ci")
-    assert "Saved as :bulb: tip" in reply
+    assert "Saved as :bulb: tip `#1`: *Run terraform plan in CI on every PR.* `#terraform` `#ci`" in reply
+    assert reply.count(":bulb:") == 1  # the kind is said once
     [item] = items(bot)
     assert (item.kind, item.title, item.tags) == (KnowledgeKind.TIP, "Run terraform plan in CI on every PR.",
                                                   ["terraform", "ci"])

@@ -364,8 +364,30 @@ def test_a_meeting_nobody_ends_is_closed_by_the_scheduler_with_minutes(bot):
         run_tick(bot.services, now=end_of_grace)
     [minutes] = posted(bot, "CDEVOPS", "Minutes: Kick-off")
     assert "Adopt OpenTofu" in json.dumps(minutes.blocks) and "closed by copbot" in json.dumps(minutes.blocks)
+    assert "· 47 min ·" in json.dumps(minutes.blocks, ensure_ascii=False)  # started 2 minutes early, ended as planned
     [row] = rows(bot, MeetingOccurrence)
     assert row.closed_by_scheduler and row.minutes["decisions"][0]["text"] == "Adopt OpenTofu"
+
+
+def test_a_meeting_closed_by_the_scheduler_lasted_as_planned_or_until_the_last_word(bot):
+    setup_devops(bot)
+    schedule_kick_off(bot, "weekly for 30m")
+    bot.services.clock.set(KICK_OFF)
+    command(bot, "UBOB", "meeting start")
+    wait_posted(bot, "CDEVOPS", "Meeting started")
+    run_tick(bot.services, now=KICK_OFF + dt.timedelta(minutes=60))
+    [minutes] = wait_posted(bot, "CDEVOPS", "Minutes: Kick-off")
+    assert "· 30 min ·" in json.dumps(minutes.blocks, ensure_ascii=False)  # not the 60 until the scheduler closed it
+    bot.services.clock.set(KICK_OFF + dt.timedelta(days=7))
+    command(bot, "UBOB", "meeting start")
+    assert bot.slack.wait_for(lambda: len(posted(bot, "CDEVOPS", "Meeting started")) == 2)
+    thread = wait_posted(bot, "CDEVOPS", "Meeting started")[1].ts
+    bot.services.clock.set(KICK_OFF + dt.timedelta(days=7, minutes=41))
+    say_in_thread(bot, "UCHANDRA", "decision: Keep going", thread)
+    assert bot.slack.wait_for(lambda: rows(bot, Decision))
+    run_tick(bot.services, now=KICK_OFF + dt.timedelta(days=7, minutes=65))
+    assert bot.slack.wait_for(lambda: len(posted(bot, "CDEVOPS", "Minutes: ")) == 2)
+    assert "· 41 min ·" in json.dumps(posted(bot, "CDEVOPS", "Minutes: ")[1].blocks, ensure_ascii=False)
 
 
 def test_agenda_and_decision_need_membership_and_text(bot):
@@ -412,19 +434,22 @@ def test_reminder_times_are_a_community_setting_for_its_leads(bot):
                                                                                  "meeting reminders 15m, 2d")
     schedule_kick_off(bot)
     run_tick(bot.services, now=KICK_OFF - dt.timedelta(hours=24))
-    assert posted(bot, "CDEVOPS", "Reminder") != []  # the two-day reminder, late but still before the meeting
+    assert posted(bot, "CDEVOPS", "Reminder") != []  # the two-day reminder, a day late, says so
     run_tick(bot.services, now=KICK_OFF - dt.timedelta(hours=1))
     run_tick(bot.services, now=KICK_OFF - dt.timedelta(minutes=15))
-    assert [m.text for m in posted(bot, "CDEVOPS", "Reminder")] == ["Reminder: Kick-off starts in 2 days",
+    assert [m.text for m in posted(bot, "CDEVOPS", "Reminder")] == ["Reminder: Kick-off starts tomorrow",
                                                                     "Reminder: Kick-off starts in 15 minutes"]
     assert "No reminders" in command(bot, "UBOB", "meeting reminders off")
 
 
-def test_scheduling_and_running_count_as_the_leads_contributions(bot):
+def test_running_a_meeting_counts_as_leading_it_and_scheduling_it_does_not(bot):
     setup_devops(bot)
-    start_kick_off(bot)
-    details = sorted((c.kind.value, c.detail) for c in rows(bot, Contribution) if c.kind.value == "meeting_led")
-    assert details == [("meeting_led", "scheduled"), ("meeting_led", "started")]
+    schedule_kick_off(bot, "weekly for 45m")
+    assert [c for c in rows(bot, Contribution) if c.kind.value == "meeting_led"] == []
+    bot.services.clock.set(KICK_OFF - dt.timedelta(minutes=2))
+    command(bot, "UBOB", "meeting start")
+    details = [(c.kind.value, c.detail) for c in rows(bot, Contribution) if c.kind.value == "meeting_led"]
+    assert details == [("meeting_led", "started")]
 
 
 def test_help_explains_meetings_agenda_decisions_standups_and_away(bot):
@@ -451,7 +476,7 @@ def test_start_a_named_meeting_near_its_time_and_an_overall_lead_may_too(bot):
 
 def test_an_action_added_by_command_during_a_meeting_that_overran_is_in_its_minutes(bot):
     setup_devops(bot)
-    schedule_kick_off(bot, "for 30m")
+    schedule_kick_off(bot, "weekly for 30m")
     bot.services.clock.set(KICK_OFF)
     assert "has started" in command(bot, "UBOB", "meeting start")
     bot.services.clock.advance(dt.timedelta(hours=2))  # long past its planned end, but still running

@@ -32,6 +32,20 @@ def test_lead_schedules_in_their_own_zone_and_everyone_sees_local_time(bot):
     assert f"<!date^{stamp}^" in json.dumps(bot.posts_in("CDEVOPS")[1].blocks)
 
 
+def test_a_time_on_the_minute_a_zone_by_name_and_an_hour_that_is_not_one(bot):
+    setup_devops(bot)  # it is 03:00 sharp in New York, where Bob is
+    bot.command("UBOB", 'meeting schedule "Early" tomorrow 3am')
+    assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", 2))
+    bot.command("UBOB", 'meeting schedule "With Berlin" tomorrow 3pm Europe/Berlin')
+    assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", 3))
+    assert [m.starts_at for m in meetings(bot)] == [dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC),
+                                                    dt.datetime(2026, 11, 24, 14, 0, tzinfo=dt.UTC)]
+    bot.command("UBOB", 'meeting schedule "Late" tomorrow 25pm')
+    reply = blocks_text(bot.wait_reply("UBOB", 4))
+    assert "“25pm” is not a time of day: on a 12-hour clock the hour is 1 to 12" in reply and "Add a time" not in reply
+    assert len(meetings(bot)) == 2
+
+
 def test_recurring_meeting_with_smart_quotes(bot):
     setup_devops(bot)
     bot.command("UBOB", "meeting schedule “Show and tell” 2026-12-01 15:00 every 2 weeks")
@@ -41,6 +55,20 @@ def test_recurring_meeting_with_smart_quotes(bot):
     bot.command("UCHANDRA", "meeting list")
     listing = blocks_text(bot.wait_reply("UCHANDRA"))
     assert listing.count("Show and tell") == 1 and "every 2 weeks" in listing
+
+
+def test_the_list_shows_every_series_however_far_its_next_meeting(bot):
+    setup_devops(bot)
+    for n, text in enumerate(['meeting schedule "Summit" 2027-06-10 10:00',  # 200 days away
+                              'meeting schedule "Quarterly" 2026-12-02 10:00 every 3 months'], start=2):
+        bot.command("UBOB", text)
+        assert "Scheduled" in blocks_text(bot.wait_reply("UBOB", n))
+    bot.command("UBOB", "meeting cancel 2 next")  # the next is then in March, 99 days away
+    assert "Cancelled" in blocks_text(bot.wait_reply("UBOB", 4))
+    bot.command("UCHANDRA", "meeting list")
+    listing = blocks_text(bot.wait_reply("UCHANDRA"))
+    assert "Summit" in listing and "Quarterly" in listing and "no meetings coming up" not in listing
+    assert listing.index("Quarterly") < listing.index("Summit")
 
 
 def test_member_who_is_not_a_lead_cannot_schedule(bot):
@@ -116,7 +144,22 @@ def test_a_bot_that_was_down_sends_only_the_reminder_that_still_makes_sense(bot)
     start = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
     run_tick(bot.services, now=start - dt.timedelta(minutes=20))  # asleep through the 24 h mark
     texts = [m.text for m in bot.posts_in("CDEVOPS") if m.text.startswith("Reminder")]
-    assert texts == ["Reminder: Kick-off starts in 1 hour"]
+    assert texts == ["Reminder: Kick-off starts in 20 minutes"]
+
+
+def test_a_reminder_sent_late_says_the_time_really_left(bot):
+    setup_devops(bot)
+    bot.command("UBOB", 'meeting schedule "Kick-off" 2026-11-25 10:00')
+    bot.wait_reply("UBOB", 2)
+    bot.command("UCHANDRA", "meeting rsvp 1 yes")
+    bot.wait_reply("UCHANDRA")
+    start = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+    run_tick(bot.services, now=start - dt.timedelta(minutes=29))  # the hour's reminder, half an hour late
+    assert bot.slack.wait_for(lambda: bot.posts_in("UCHANDRA"))
+    [reminder] = [m for m in bot.posts_in("CDEVOPS") if m.text.startswith("Reminder")]
+    assert reminder.text == "Reminder: Kick-off starts in 29 minutes"
+    assert "starts in 29 minutes" in json.dumps(reminder.blocks)
+    assert [m.text for m in bot.posts_in("UCHANDRA")] == ["Reminder: Kick-off starts in 29 minutes"]
 
 
 def test_recurring_meeting_is_reminded_for_each_occurrence(bot):

@@ -166,6 +166,7 @@ def test_answering_again_updates_the_same_blocked_action(session):
 
 @pytest.mark.parametrize(("text", "blocked"), [
     ("none", False), ("No.", False), ("nothing blocking me", False), ("n/a", False), ("", False),
+    ("no", False), ("Nothing", False), ("None today", False), ("nope, thanks", False),
     ("Waiting on legal", True), ("no access to prod", True),
 ])
 def test_what_counts_as_a_blocker(text, blocked):
@@ -177,6 +178,26 @@ def test_free_text_updates_split_by_question():
     assert parse_update("1. the runbook\n2) the pipeline\nblocker: VPN", questions=questions) == [
         "the runbook", "the pipeline", "VPN"]
     assert parse_update("Paired with Dana all day", questions=questions) == ["Paired with Dana all day", "", ""]
+
+
+@pytest.mark.parametrize("text", [
+    "1. shipped 2. docs 3. blocked on review",
+    "shipped\ndocs\nblocked on review",
+    "1) shipped\n\n2) docs 3) blocked on review",
+    "Yesterday: shipped / Today: docs / Blockers: blocked on review",
+    "Done: shipped\nNext: docs\nBlocked: blocked on review",
+])
+def test_updates_in_one_line_plain_lines_or_labelled_are_split_by_question(text):
+    questions = ["What did you do since the last standup?", "What will you do next?", "Is anything blocking you?"]
+    assert parse_update(text, questions=questions) == ["shipped", "docs", "blocked on review"]
+
+
+def test_numbers_and_labels_that_are_not_marks_stay_in_the_text():
+    questions = ["Done?", "Next?", "Anything blocking you?"]
+    assert parse_update("upgraded to v2. then 3. things", questions=questions) == [
+        "upgraded to v2. then 3. things", "", ""]  # no "1." opens it, so no later number is a mark
+    assert parse_update("a\nb\nc\nd", questions=questions) == ["a\nb\nc\nd", "", ""]  # more lines than questions
+    assert parse_update("Great day. Blockers: none", questions=questions) == ["Great day.", "", "none"]
 
 
 @pytest.mark.parametrize(("days", "expected"), [("mon,wed,fri", "135"), ("weekdays", "12345"), ("mon-thu", "1234"),

@@ -87,6 +87,32 @@ def test_a_standup_in_the_channel_from_questions_to_summary(bot):
     assert answers_of(bot)["UALICE"][0] == "Reviewed the Terraform modules"
 
 
+def test_one_update_is_counted_in_the_singular(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    say_in_thread(bot, "UCHANDRA", "1. the runbook", opening.ts)
+    assert bot.slack.wait_for(lambda: "UCHANDRA" in answers_of(bot))
+    assert "Standup ended: 1 update, the summary" in command(bot, "UBOB", "standup end")
+    [summary] = wait_posted(bot, "CDEVOPS", "Standup summary")
+    assert "· 1 update · 0 blocked" in json.dumps(summary.blocks, ensure_ascii=False)
+
+
+def test_updates_on_one_line_in_plain_lines_or_labelled_land_under_their_questions(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    say_in_thread(bot, "UCHANDRA", "1. shipped 2. docs 3. blocked on review", opening.ts)
+    say_in_thread(bot, "UALICE", "Paired with Eve\nThe CI dashboards\nnothing", opening.ts)
+    say_in_thread(bot, "UBOB", "Yesterday: the runbook / Today: docs / Blockers: waiting on legal", opening.ts)
+    assert bot.slack.wait_for(lambda: len(answers_of(bot)) == 3)
+    assert answers_of(bot) == {"UCHANDRA": ["shipped", "docs", "blocked on review"],
+                               "UALICE": ["Paired with Eve", "The CI dashboards", "nothing"],
+                               "UBOB": ["the runbook", "docs", "waiting on legal"]}
+    blocked = sorted((a.status, a.title) for a in rows(bot, Action))
+    assert blocked == [(ActionStatus.BLOCKED, "blocked on review"), (ActionStatus.BLOCKED, "waiting on legal")]
+
+
 def test_standup_commands_need_a_lead_and_say_what_is_wrong(bot):
     setup_devops(bot)
     assert "Only a lead of *DevOps CoP*" in command(bot, "UCHANDRA", "standup")
@@ -245,3 +271,27 @@ def test_updates_to_a_standup_by_dm_link_to_its_summary(bot):
     assert answer_row(bot, "UCHANDRA").permalink == link_to_message(summary)
     [run] = rows(bot, StandupRun)
     assert [u["permalink"] for u in run.summary["updates"]] == [link_to_message(summary)]
+
+
+def test_answering_again_that_nothing_blocks_takes_back_the_old_blocker(bot):
+    setup_devops(bot)
+    command(bot, "UBOB", "standup")
+    [opening] = wait_posted(bot, "CDEVOPS", "Standup: answer in this thread")
+    run_id = int(button_value(opening, ActionId.STANDUP_OPEN))
+    submit_update(bot, "UALICE", run_id, ["Reviewed the modules", "Pairing", "Waiting on the VPN team"])
+    say_in_thread(bot, "UCHANDRA", "1. the runbook\nBlockers: no prod access", opening.ts)
+    assert bot.slack.wait_for(lambda: len(rows(bot, Action)) == 2)
+    [alices, chandras] = rows(bot, Action)
+    wait_posted(bot, "CDEVOPS", f"Action #{alices.id}")
+    submit_update(bot, "UALICE", run_id, ["Reviewed the modules", "Pairing", "none"])  # the form, again
+    say_in_thread(bot, "UCHANDRA", "Blockers: nothing", opening.ts)  # a further reply in the thread
+    assert bot.slack.wait_for(lambda: all(a.status == ActionStatus.DROPPED for a in rows(bot, Action)))
+    assert answer_row(bot, "UCHANDRA").answers == ["the runbook", "", "nothing"]
+    # Alice's card, already in the thread, says so.
+    assert bot.slack.wait_for(lambda: any(c.args["ts"] == posted(bot, "CDEVOPS", f"Action #{alices.id}")[0].ts
+                                          for c in bot.slack.calls_to("chat.update")))
+    ended = command(bot, "UBOB", "standup end")
+    assert "2 updates" in ended
+    [summary] = wait_posted(bot, "CDEVOPS", "Standup summary")
+    shown = json.dumps(summary.blocks, ensure_ascii=False)
+    assert "· 2 updates · 0 blocked" in shown and ":no_entry:" not in shown

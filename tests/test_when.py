@@ -133,6 +133,28 @@ def test_named_zone_in_the_text_wins() -> None:
 
 
 @pytest.mark.parametrize("tz", ZONES)
+def test_a_time_equal_to_the_clock_now_is_still_a_time(tz: str) -> None:
+    # "Now" is 09:00 sharp: dateparser's reading keeps 09:00 either way, and once called it a day.
+    assert parse_when("tomorrow 9am", tz=tz, now=local_now(tz)) == at(tz, 2026, 11, 25, 9, 0)
+
+
+def test_an_iana_zone_in_the_text_wins() -> None:
+    now = local_now(KOLKATA)  # Tuesday 09:00 in Kolkata, still Monday evening in New York
+    # "Tomorrow" is then judged by the named zone's clock, as it is for "3pm UTC".
+    assert parse_when("tomorrow 3pm America/New_York", tz=KOLKATA, now=now) == at("America/New_York", 2026, 11,
+                                                                                  24, 15, 0)
+    assert parse_when("europe/london 10:30 tomorrow", tz=LA, now=now) == at(LONDON, 2026, 11, 25, 10, 30)
+
+
+@pytest.mark.parametrize(("text", "why"), [("tomorrow 25pm", "the hour is 1 to 12"), ("tomorrow 0am", "1 to 12"),
+                                           ("tomorrow 24:30", "the hour is 0 to 23")])
+def test_an_hour_that_is_not_one_is_named(text: str, why: str) -> None:
+    with pytest.raises(WhenError, match="is not a time of day") as caught:
+        parse_when(text, tz=LONDON, now=local_now(LONDON))
+    assert why in str(caught.value)
+
+
+@pytest.mark.parametrize("tz", ZONES)
 @pytest.mark.parametrize("text", ["today 8am", "2026-01-05 10:00", "nov 24 at 8:00"])
 def test_past_is_an_error_that_echoes_the_reading(tz: str, text: str) -> None:
     with pytest.raises(WhenError, match=r"^That is in the past \(.+\)") as caught:

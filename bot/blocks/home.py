@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot.blocks.digest import item_line
-from bot.render import channel_link, context, divider, escape, fit_lines, header, section, slack_date
+from bot.render import channel_link, context, divider, escape, fit_lines, header, plural, section, slack_date
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
 from models.digests import Item
@@ -68,7 +68,7 @@ def home_view(home: Home, *, now: dt.datetime) -> View:
     if home.contributions:
         total = sum(home.contributions.values())
         parts = ", ".join(counted(n, kind) for kind, n in sorted(home.contributions.items(), key=lambda kv: -kv[1]))
-        blocks.append(section(f"{total} contribution{'' if total == 1 else 's'}: {parts}. Thank you!"))
+        blocks.append(section(f"{plural(total, 'contribution')}: {parts}. Thank you!"))
     else:
         blocks.append(section("Nothing yet: a reaction to something useful is a fine start."))
     if home.waiting:

@@ -30,7 +30,12 @@ def _link(item: KnowledgeItem) -> str:
 
 
 def item_line(item: KnowledgeItem, *, with_community: bool = False) -> str:
-    line = f"`#{item.id}` {KIND_LABELS[item.kind]}: *{escape(item.title)}*"
+    return f"`#{item.id}` {KIND_LABELS[item.kind]}: {_described(item, with_community=with_community)}"
+
+
+def _described(item: KnowledgeItem, *, with_community: bool = False) -> str:
+    """An item's title, tags and links, after whatever names its number and kind."""
+    line = f"*{escape(item.title)}*"
     if item.tags:
         line += f" {tag_list(item.tags)}"
     extras = [x for x in (_link(item), escape(item.community.name) if with_community else "") if x]
@@ -39,7 +44,7 @@ def item_line(item: KnowledgeItem, *, with_community: bool = False) -> str:
 
 def added_reply(item: KnowledgeItem) -> Message:
     return Message.of(f"Saved knowledge item #{item.id}", [
-        section(f":white_check_mark: Saved as {KIND_LABELS[item.kind]} {item_line(item)}"),
+        section(f":white_check_mark: Saved as {KIND_LABELS[item.kind]} `#{item.id}`: {_described(item)}"),
         context("`/cop kb search &lt;words&gt;` finds it again"
                 + ("; an SME or a lead can promote it to a guideline." if item.kind == KnowledgeKind.TIP else ".")),
     ])

@@ -19,6 +19,7 @@ from bot.render import (
     header,
     mention,
     notice,
+    plural,
     section,
     slack_date,
     truncate,
@@ -120,11 +121,11 @@ def _agenda_blocks(items: Sequence[AgendaItem], actions: Sequence[Action], owner
 
 
 def reminder(
-    occurrence: Occurrence, *, occurrence_id: int, offset_minutes: int, agenda: Sequence[AgendaItem],
+    occurrence: Occurrence, *, occurrence_id: int, minutes_left: int, agenda: Sequence[AgendaItem],
     counts: Mapping[RsvpAnswer, int],
 ) -> Message:
     meeting = occurrence.meeting
-    when = describe_offset(offset_minutes)
+    when = describe_time_left(minutes_left)
     going = counts.get(RsvpAnswer.YES, 0)
     blocks: list[Block] = [
         section(f":alarm_clock: *{escape(meeting.title)}* starts {when}: "
@@ -138,10 +139,10 @@ def reminder(
     return Message.of(f"Reminder: {meeting.title} starts {when}", blocks)
 
 
-def reminder_dm(occurrence: Occurrence, *, occurrence_id: int, offset_minutes: int,
+def reminder_dm(occurrence: Occurrence, *, occurrence_id: int, minutes_left: int,
                 agenda: Sequence[AgendaItem]) -> Message:
     meeting = occurrence.meeting
-    when = describe_offset(offset_minutes)
+    when = describe_time_left(minutes_left)
     blocks: list[Block] = [
         section(f":alarm_clock: *{escape(meeting.title)}* starts {when}: "
                 f"{slack_date(occurrence.starts_at, '{date_long} at {time}')}, in the "
@@ -161,14 +162,18 @@ def reminder_summary(occurrence: Occurrence) -> str:
     return f"{meeting.title} in {meeting.community.name}: you said you'd come"
 
 
-def describe_offset(minutes: int) -> str:
+def describe_time_left(minutes: int) -> str:
+    """`1440` -> "tomorrow", `60` -> "in 1 hour", `90` -> "in 1 hour and 30 minutes", `29` -> "in 29 minutes"."""
     if minutes % (24 * 60) == 0:
         days = minutes // (24 * 60)
         return "tomorrow" if days == 1 else f"in {days} days"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return "in 1 hour" if hours == 1 else f"in {hours} hours"
-    return f"in {minutes} minutes"
+    if minutes > 24 * 60:
+        # Days away, the hour is exact enough.
+        days, hours = divmod(round(minutes / 60), 24)
+        return f"in {plural(days, 'day')}" + (f" and {plural(hours, 'hour')}" if hours else "")
+    hours, rest = divmod(minutes, 60)
+    parts = [plural(n, unit) for n, unit in ((hours, "hour"), (rest, "minute")) if n]
+    return "in " + " and ".join(parts)
 
 
 def span_words(minutes: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks import name
-from bot.render import Message, context, escape, fit_lines, mention, section, slack_date, truncate
+from bot.render import Message, context, escape, fit_lines, mention, plural, section, slack_date, truncate
 from models.contributions import ContributionKind
 from models.people import Person
 from models.recognition.kudos import Kudos
@@ -75,9 +75,10 @@ def leaderboard(period: str, table: Sequence[Health], top: Sequence[tuple[Person
     lines = []
     for rank, health in enumerate(table, start=1):
         lines.append(f"{rank}. *{escape(health.community.name)}* · health *{health.score}* · {health.active} of "
-                     f"{health.members} members active · {health.contributions} contributions · "
-                     f"{health.closed} actions closed, {health.overdue} overdue")
-    people = [f"{rank}. {name(person)} · {points} points" for rank, (person, points) in enumerate(top, start=1)]
+                     f"{health.members} members active · {plural(health.contributions, 'contribution')} · "
+                     f"{plural(health.closed, 'action')} closed, {health.overdue} overdue")
+    people = [f"{rank}. {name(person)} · {plural(points, 'point')}"
+              for rank, (person, points) in enumerate(top, start=1)]
     weights = f"{round(PARTICIPATION_WEIGHT * 100)}% participation, {round(FOLLOW_THROUGH_WEIGHT * 100)}%"
     return Message.of(f"Leaderboard, last {period}", [
         section(f"*Communities by health, last {period}*\n" + (fit_lines(lines) if lines else "_No communities yet._")),

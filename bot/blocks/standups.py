@@ -10,7 +10,18 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, InputBlo
 from slack_sdk.models.views import View
 
 from bot.blocks.attention import why_footer
-from bot.render import Message, context, escape, fit_lines, header, mention, section, slack_date, truncate
+from bot.render import (
+    Message,
+    context,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    plural,
+    section,
+    slack_date,
+    truncate,
+)
 from handlers.ids import ActionId, BlockId, ViewId
 from models.when import format_day
 
@@ -96,7 +107,7 @@ def summary_message(summary: Mapping[str, Any]) -> Message:
     blockers = [u for u in summary["updates"] if u.get("blocker_action")]
     blocks: list[Block] = [
         header(truncate(f"Standup summary: {summary['community']}", 150)),
-        context(f"{when} · {len(summary['updates'])} updates · {len(blockers)} blocked"),
+        context(f"{when} · {plural(len(summary['updates']), 'update')} · {len(blockers)} blocked"),
     ]
     lines = _update_lines(summary)
     blocks += [section(fit_lines(lines[i:i + 5])) for i in range(0, min(len(lines), 200), 5)] or \
@@ -130,7 +141,7 @@ def missing_summary(summary: Mapping[str, Any], names: Mapping[str, str]) -> str
 
 def ended_reply(summary: Mapping[str, Any]) -> Message:
     return Message.of("Standup ended", [
-        section(f"Standup ended: {len(summary['updates'])} updates, the summary is in the channel."),
+        section(f"Standup ended: {plural(len(summary['updates']), 'update')}, the summary is in the channel."),
         context(f"Only you see this. {missing_note(summary)}"),
     ])
 

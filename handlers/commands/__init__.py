@@ -117,7 +117,8 @@ def handle_cop_command(request: Request) -> None:
         return
     subcommand = SUBCOMMANDS.get(word)
     if subcommand is None:
-        raise BadArgument(f"I don't know `/cop {word[:30]}`.", usage="/cop help")
+        # No usage line: it would only say `/cop help` a second time.
+        raise BadArgument(f"I don't know `/cop {word[:30]}`: it is not a command. `/cop help` lists every command.")
     subcommand(request, rest.strip())
 
 

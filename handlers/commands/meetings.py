@@ -110,8 +110,9 @@ def handle_meeting_list(request: Request, args: str) -> None:
     community = target_community(request)
     leads = is_community_lead(request.session, community=community, person=request.person(),
                               admin_ids=request.services.settings.admin_ids)
-    request.reply(messages.meeting_list(community, upcoming_meetings(request.session, community=community,
-                                                                     now=request.now, limit=20), editable=leads))
+    # Every series, however far its next meeting: a summit in 200 days is still coming up.
+    upcoming = upcoming_meetings(request.session, community=community, now=request.now, limit=None, horizon=None)
+    request.reply(messages.meeting_list(community, upcoming, editable=leads))
 
 
 def handle_meeting_cancel(request: Request, args: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import actions as action_blocks
 from bot.blocks import knowledge as knowledge_blocks
-from bot.render import Message, notice
+from bot.render import Message
 from handlers import action_steps as steps
 from handlers.base import Request
 from handlers.ids import ActionId, BlockId, ViewId
@@ -25,26 +25,28 @@ def _clicked(request: Request) -> tuple[Action, Actor]:
     return steps.load(request, int(value))
 
 
-def _answer(request: Request, reply: Message, outcome: str) -> None:
-    """Reply to the clicker; a button in a DM (an offer, a reminder) is replaced by what came of it."""
-    request.reply(reply)
+def _answer(request: Request, reply: Message) -> None:
+    """Tell the clicker what came of it: in a DM (an offer, a reminder) the message whose buttons were
+    pressed becomes the answer, so that its buttons go and the answer is said once; elsewhere, privately."""
     if request.channel_id.startswith("D"):
-        request.update_original(notice(outcome))
+        request.update_original(reply)
+    else:
+        request.reply(reply)
 
 
 def handle_claim_button_action(request: Request) -> None:
     action, actor = _clicked(request)
-    _answer(request, steps.claim(request, action, actor), f"You took action #{action.id}: {action.title}")
+    _answer(request, steps.claim(request, action, actor))
 
 
 def handle_done_button_action(request: Request) -> None:
     action, actor = _clicked(request)
-    _answer(request, steps.complete(request, action, actor), f"Action #{action.id} is done: {action.title}")
+    _answer(request, steps.complete(request, action, actor))
 
 
 def handle_decline_button_action(request: Request) -> None:
     action, actor = _clicked(request)
-    _answer(request, steps.decline(request, action, actor), f"You passed on action #{action.id}: {action.title}")
+    _answer(request, steps.decline(request, action, actor))
 
 
 def handle_record_lesson_button_action(request: Request) -> None:

@@ -51,9 +51,17 @@ def build_minutes(
     still_open = [a for a in open_actions(session, community=meeting.community) if a.id not in raised_ids]
     owner_ids = {i for a in raised + still_open for i in (a.owner_id, a.proposed_owner_id) if i}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(sorted(owner_ids))))}
-    decisions = session.scalars(select(Decision).where(Decision.occurrence_id == occurrence.id).order_by(Decision.id))
-    notes = session.scalars(select(MeetingNote).where(MeetingNote.occurrence_id == occurrence.id)
-                            .order_by(MeetingNote.id))
+    decisions = list(session.scalars(select(Decision).where(Decision.occurrence_id == occurrence.id)
+                                    .order_by(Decision.id)))
+    notes = list(session.scalars(select(MeetingNote).where(MeetingNote.occurrence_id == occurrence.id)
+                                 .order_by(MeetingNote.id)))
+    present = attendees(session, occurrence=occurrence)
+    if occurrence.closed_by_scheduler and end is not None:
+        # Nobody said when it ended, and it was closed well after: it lasted as planned, or until
+        # the last thing said in it, not until the scheduler noticed.
+        said = [occurrence.planned_end, *(r.created_at for r in [*decisions, *notes, *raised]),
+                *(a.first_seen_at for a in present)]
+        end = min(end, max(said))
     discussed = session.scalars(select(AgendaItem).where(AgendaItem.occurrence_id == occurrence.id,
                                                          AgendaItem.status == AgendaStatus.DONE)
                                 .order_by(AgendaItem.id))
@@ -62,7 +70,7 @@ def build_minutes(
         "community": meeting.community.name, "scheduled_for": _iso(occurrence.starts_at),
         "started_at": _iso(start), "ended_at": _iso(end), "closed_by_scheduler": occurrence.closed_by_scheduler,
         "thread": occurrence.permalink,
-        "attendees": [a.person.user_id for a in attendees(session, occurrence=occurrence)],
+        "attendees": [a.person.user_id for a in present],
         "decisions": [{"text": d.text, "by": _who(d.person), "permalink": d.permalink} for d in decisions],
         "actions": [_action(a, people) for a in raised],
         "notes": [{"text": n.text, "by": _who(n.person), "permalink": n.permalink} for n in notes],

@@ -55,6 +55,11 @@ class MeetingOccurrence(Base):
         return self.started_at is not None and self.ended_at is None
 
     @property
+    def planned_end(self) -> dt.datetime:
+        """When it was meant to end: its planned length after it was due, or after it started if later."""
+        return max(self.starts_at, self.started_at or self.starts_at) + self.meeting.duration
+
+    @property
     def thread_key(self) -> str:
         """The outbox key of the message that opens the meeting's thread."""
         return f"meeting:{self.id}:thread"
@@ -104,10 +109,10 @@ def next_occurrences(session: Session, *, meeting: Meeting, after: dt.datetime, 
 
 
 def upcoming_by_community(
-    session: Session, *, community_ids: Iterable[int], now: dt.datetime, limit: int = 10,
-    horizon: dt.timedelta = DEFAULT_HORIZON,
+    session: Session, *, community_ids: Iterable[int], now: dt.datetime, limit: int | None = 10,
+    horizon: dt.timedelta | None = DEFAULT_HORIZON,
 ) -> dict[int, list[Occurrence]]:
-    """`upcoming_meetings` of many communities, in two statements."""
+    """`upcoming_meetings` of many communities, in two statements; `None` sets no limit, or no horizon."""
     found: dict[int, list[Occurrence]] = defaultdict(list)
     ids = sorted(set(community_ids))
     if not ids:
@@ -119,18 +124,19 @@ def upcoming_by_community(
     for meeting in meetings:
         found[meeting.community_id] += [occurrence for occurrence in
                                         effective_occurrences(meeting, rows[meeting.id], after=now, count=1)
-                                        if occurrence.starts_at <= now + horizon]
+                                        if horizon is None or occurrence.starts_at <= now + horizon]
     for occurrences in found.values():
         occurrences.sort(key=lambda o: (o.starts_at, o.meeting.id))
-        del occurrences[limit:]
+        if limit is not None:
+            del occurrences[limit:]
     return found
 
 
 def upcoming_meetings(
-    session: Session, *, community: Community, now: dt.datetime, limit: int = 10,
-    horizon: dt.timedelta = DEFAULT_HORIZON,
+    session: Session, *, community: Community, now: dt.datetime, limit: int | None = 10,
+    horizon: dt.timedelta | None = DEFAULT_HORIZON,
 ) -> list[Occurrence]:
-    """Each live meeting's next occurrence within `horizon`, soonest first (a series appears once)."""
+    """Each live meeting's next occurrence within `horizon` (None: however far), soonest first (a series once)."""
     return upcoming_by_community(session, community_ids=[community.id], now=now, limit=limit,
                                  horizon=horizon)[community.id]
 

@@ -120,6 +120,15 @@ class DueReminder:
     def slot(self) -> dt.datetime:
         return self.original_at or self.starts_at
 
+    def minutes_left(self, now: dt.datetime) -> int:
+        """What the reminder says is left: its offset when sent on time, else the real time to the start.
+
+        The clock ticks each minute, so a reminder up to a minute after its moment is on time; one sent
+        later (the bot was down, or a nearer offset was set) says how long there really is.
+        """
+        left = max(1, round((self.starts_at - now).total_seconds() / 60))
+        return self.offset_minutes if self.offset_minutes - left <= 1 else left
+
     def key(self, target: str) -> str:
         """One reminder per occurrence, offset and channel (or `dm:<user>`): what makes it exactly-once."""
         return f"reminder:{self.meeting.id}:{self.starts_at:%Y%m%dT%H%MZ}:{self.offset_minutes}m:{target}"

@@ -125,13 +125,8 @@ def end_meeting(
     return occurrence
 
 
-def planned_end(occurrence: MeetingOccurrence) -> dt.datetime:
-    start = max(occurrence.starts_at, occurrence.started_at or occurrence.starts_at)
-    return start + occurrence.meeting.duration
-
-
 def overdue_meetings(session: Session, *, now: dt.datetime) -> list[MeetingOccurrence]:
     """Running meetings past their planned end plus GRACE: one query over what is running."""
     running = session.scalars(select(MeetingOccurrence).where(
         MeetingOccurrence.started_at.is_not(None), MeetingOccurrence.ended_at.is_(None)))
-    return [row for row in running if planned_end(row) + GRACE <= now]
+    return [row for row in running if row.planned_end + GRACE <= now]

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.communities import Community
-from models.contributions import ContributionKind, record_contribution
 from models.errors import BadArgument, NotFound
 from models.people import Person
 from models.when import Recurrence, occurrences
@@ -91,10 +90,7 @@ def schedule_meeting(
     meeting.community = community
     session.add(meeting)
     session.flush()
-    if created_by is not None:
-        record_contribution(session, key=f"meeting:{meeting.id}:scheduled", community_id=community.id,
-                            person_id=created_by.id, kind=ContributionKind.MEETING_LED, occurred_at=now,
-                            detail="scheduled")
+    # Not a contribution: typing a command leads nothing. Whoever starts the meeting has led it.
     return meeting
 
 

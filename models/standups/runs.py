@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.actions import Action, ActionStatus
 from models.actions.model import MAX_REASON, MAX_TITLE
-from models.actions.workflow import Actor, add_action, block_action
+from models.actions.workflow import Actor, add_action, block_action, drop_action
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution
 from models.deliveries import sent_ts
@@ -24,10 +24,22 @@ from models.standups.tables import Standup, StandupAnswer, StandupRun
 MAX_ANSWER = 2000
 # Answers to "is anything blocking you?" that mean no.
 _NOT_BLOCKED = re.compile(
-    r"(?:no|nope|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
-    r"|none so far|not at the moment|no, all good)", re.I)
-_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*(?P<rest>.*)$")
-_BLOCKER_LINE = re.compile(r"^\s*(?:blockers?|blocked|blocking)\s*:\s*(?P<rest>.*)$", re.I)
+    r"(?:no|nope|nah|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
+    r"|none so far|not at the moment|no, all good)(?:,? (?:today|right now|for now|thanks))?", re.I)
+# "1." (or "1)", "1:", "1-") at the start of a line; "2." further on in it, after a space.
+_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*")
+_NUMBERED_INLINE = re.compile(r"(?<=\s)(?P<n>\d)[.)]\s+")
+# "Yesterday: … / Today: … / Blockers: …": a label opens the answer to the question it names.
+_PAST, _NEXT, _BLOCKERS = "past", "next", "blockers"
+_LABELS = {
+    "yesterday": _PAST, "done": _PAST, "did": _PAST, "last time": _PAST, "since last": _PAST,
+    "today": _NEXT, "next": _NEXT, "plan": _NEXT, "plans": _NEXT, "todo": _NEXT, "to do": _NEXT,
+    "blocker": _BLOCKERS, "blockers": _BLOCKERS, "blocked": _BLOCKERS, "blocking": _BLOCKERS,
+    "impediment": _BLOCKERS, "impediments": _BLOCKERS, "stuck": _BLOCKERS,
+}
+_LABEL = re.compile(r"(?:^|(?<=[\s/|;·,.]))(?P<label>" + "|".join(sorted(_LABELS, key=len, reverse=True))
+                    + r")\s*:\s*", re.I)
+_SEPARATORS = " \t/|;·,"
 
 
 def is_blocker(text: str) -> bool:
@@ -35,20 +47,58 @@ def is_blocker(text: str) -> bool:
     return bool(cleaned) and _NOT_BLOCKED.fullmatch(cleaned) is None
 
 
+def _label_targets(questions: list[str]) -> dict[str, int]:
+    """Which question each kind of label answers: the blocker question, and the others in order (past, next)."""
+    blockers = blocker_question(questions)
+    others = [i for i in range(len(questions)) if i != blockers]
+    targets = dict(zip((_PAST, _NEXT), others, strict=False))
+    if blockers is not None:
+        targets[_BLOCKERS] = blockers
+    return targets
+
+
+def _segments(line: str, *, count: int, targets: dict[str, int]) -> list[tuple[int | None, str]]:
+    """A line cut where an answer starts: (the question's index, or None to go on with the last, the text)."""
+    cuts: list[tuple[int, int, int]] = []  # where the marker starts, where its text starts, which question
+    numbered = _NUMBERED.match(line)
+    if numbered and 1 <= int(numbered["n"]) <= count:
+        cuts.append((0, numbered.end(), int(numbered["n"]) - 1))
+        # Further numbers on the same line, in order ("1. shipped 2. docs 3. blocked on review").
+        expected = int(numbered["n"]) + 1
+        for inline in _NUMBERED_INLINE.finditer(line, numbered.end()):
+            if int(inline["n"]) == expected <= count:
+                cuts.append((inline.start(), inline.end(), expected - 1))
+                expected += 1
+    for label in _LABEL.finditer(line):
+        target = targets.get(_LABELS[label["label"].lower()])
+        if target is not None:
+            cuts.append((label.start(), label.end(), target))
+    cuts.sort()
+    segments: list[tuple[int | None, str]] = [(None, line[:cuts[0][0]] if cuts else line)]
+    for n, (_, start, target) in enumerate(cuts):
+        segments.append((target, line[start:cuts[n + 1][0] if n + 1 < len(cuts) else len(line)]))
+    return [(target, text.strip(_SEPARATORS)) for target, text in segments if target is not None or text.strip()]
+
+
 def parse_update(text: str, *, questions: list[str]) -> list[str]:
-    """A free-text update split by question: `1.`/`2.` lines start an answer, `blocker:` the blocker's;
-    anything before them answers the first question."""
+    """A free-text update split by question.
+
+    `1.` `2.` (on their lines or on one), and labels such as `Yesterday:` `Today:` `Blockers:`, start an
+    answer; unmarked lines, as many as the questions or fewer, answer one question each; otherwise
+    what comes before any mark answers the first question.
+    """
+    count, targets = len(questions), _label_targets(questions)
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    segments = [segment for line in lines for segment in _segments(line, count=count, targets=targets)]
+    if 1 < len(segments) <= count and all(target is None for target, _ in segments):
+        segments = [(index, said) for index, (_, said) in enumerate(segments)]  # a line per question
     answers: list[list[str]] = [[] for _ in questions]
-    current, blockers = 0, blocker_question(questions)
-    for line in (text or "").splitlines():
-        numbered, blocker = _NUMBERED.match(line), _BLOCKER_LINE.match(line)
-        if numbered and 1 <= int(numbered["n"]) <= len(questions):
-            current, line = int(numbered["n"]) - 1, numbered["rest"]
-        elif blocker and blockers is not None:
-            current, line = blockers, blocker["rest"]
-        if line.strip():
-            answers[current].append(line.strip())
-    return ["\n".join(lines) for lines in answers]
+    current = 0
+    for target, said in segments:
+        current = current if target is None else target
+        if said:
+            answers[current].append(said)
+    return ["\n".join(parts) for parts in answers]
 
 
 def open_sync_run(session: Session, *, community: Community) -> StandupRun | None:
@@ -109,6 +159,7 @@ def _merged(old: list[str] | None, new: list[str]) -> list[str]:
 class Answered:
     answer: StandupAnswer
     new_blocker: Action | None  # the blocked action this update raised, if it raised one
+    cleared_blocker: Action | None = None  # the one an earlier answer raised, dropped as this one says no blocker
 
 
 def record_answer(
@@ -129,14 +180,24 @@ def record_answer(
     if row is None:
         row = StandupAnswer(run_id=run.id, person_id=person.id)
         session.add(row)
-    row.answers = _merged(row.answers, answers) if add else answers
+    which = blocker_question(run.questions)
+    if add:
+        merged = _merged(row.answers, answers)
+        if which is not None and answers[which] and not is_blocker(answers[which]):
+            merged[which] = answers[which]  # "Blockers: none" now: what blocked them before does no longer
+        answers = merged
+    row.answers = answers
     row.answered_at = now
     row.permalink = row.permalink or permalink
     session.flush()
     community_id = run.standup.community_id
     record_contribution(session, key=f"standup:{run.id}:{person.id}", community_id=community_id,
                         person_id=person.id, kind=ContributionKind.STANDUP_UPDATE, occurred_at=now)
-    return Answered(row, _block(session, row=row, run=run, person=person, is_lead=is_lead, now=now))
+    actor = Actor(person, is_lead=is_lead)
+    text = answers[which] if which is not None else ""
+    if is_blocker(text):
+        return Answered(row, _block(session, row=row, run=run, actor=actor, text=text, now=now))
+    return Answered(row, None, _unblock(session, row=row, actor=actor, now=now))
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -144,7 +205,21 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Person, is_lead: bool,
+def _unblock(session: Session, *, row: StandupAnswer, actor: Actor, now: dt.datetime) -> Action | None:
+    """An update saying nothing blocks them takes back the blocked action their earlier answer raised.
+
+    Dropped rather than unblocked: it was only ever that answer's blocker, and no longer is. One that
+    someone has unblocked since stays as it is; the update just no longer counts as blocked.
+    """
+    action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
+    row.blocker_action_id = None
+    if action is None or action.status != ActionStatus.BLOCKED:
+        return None
+    drop_action(session, action=action, actor=actor, now=now)
+    return action
+
+
+def _block(session: Session, *, row: StandupAnswer, run: StandupRun, actor: Actor, text: str,
            now: dt.datetime) -> Action | None:
     """A blocker in the update becomes a blocked action owned by its author (one per update); returns it
     when this update raised it.
@@ -152,19 +227,15 @@ def _block(session: Session, *, row: StandupAnswer, run: StandupRun, person: Per
     It is added and blocked the way `/cop action add` and `/cop action block` do it, so it has the
     same card, follow-ups and escalation ladder as any other blocked action.
     """
-    which = blocker_question(run.questions)
-    text = (row.answers or [])[which] if which is not None else ""
-    if not is_blocker(text):
-        return None
     title, reason = _shortened(text, MAX_TITLE), _shortened(text, MAX_REASON)
     action = session.get(Action, row.blocker_action_id) if row.blocker_action_id else None
     if action is not None and action.status == ActionStatus.BLOCKED:
         action.title, action.blocker_reason = title, reason
         return None
     community = run.standup.community
-    actor = Actor(person, is_lead=is_lead)
     try:
-        action = add_action(session, community=community, title=title, actor=actor, now=now, owner=person).action
+        action = add_action(session, community=community, title=title, actor=actor, now=now,
+                            owner=actor.person).action
     except NotAMember:
         return None  # someone outside the community (an overall lead) has no actions here; the summary keeps the text
     action.source_permalink = row.permalink or run.permalink
