@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
-from models.inbox import Arrival, backlog, record_on, stranded
+from models.inbox import STRANDED_AFTER, Arrival, backlog, record_on, stranded
 
 logger = logging.getLogger(__name__)
 
@@ -261,18 +261,26 @@ class Inbox:
         return self.pool.wait_idle(timeout)
 
     def sweep(self, *, now: dt.datetime) -> int:
-        """Hand stranded requests (accepted by a process that died, or whose worker died) to this process."""
+        """Hand stranded requests (accepted by a process that died, or whose worker died, or waiting longer
+        than they should behind a backlog) to the workers again.
+
+        They go where new requests go (this process's workers or the work processes), never to the door's
+        own threads behind its back. One still queued is then queued twice; the second copy finds it done
+        and costs a claim that changes nothing.
+        """
         with unit_of_work(self.sessions) as session:
             found = stranded(session, now=now)
             counts = backlog(session)
         for status, count in counts.items():
             metrics.inbox_backlog.labels(status).set(count)
+        if found:
+            logger.warning("%d request(s) accepted more than %d s ago are not finished (the oldest: %s); "
+                           "handed to the workers again", len(found), STRANDED_AFTER.seconds, found[0][0])
         for item_id, lane in found:
-            logger.warning("request %s was left unfinished; working on it here", item_id)
             if self.inline:
                 self._do(item_id)
             else:
-                self.pool.submit(lane, item_id)
+                self._hand_over(lane, item_id)
         return len(found)
 
     def _do(self, item_id: int) -> None:

@@ -103,6 +103,25 @@ def test_the_same_signed_request_replayed_is_done_once(bot):
     assert len([i for i in inbox(bot) if i.kind == "command" and i.user_id == "UCHANDRA"]) == 1
 
 
+def test_what_waited_too_long_goes_back_to_the_work_processes_not_to_the_door(settings, clock, slack):
+    """With work processes, the door's process must keep answering Slack: a request found unfinished is handed
+    to the work processes again, like a new one, never worked on by the door's own threads."""
+    services = build_services(settings, clock=clock, limits=Limits.unpaced())
+    handed: list[tuple[str, int]] = []
+    try:
+        with serving(services, slack) as door:
+            services.inbox.hand_to(lambda lane, item_id: None)  # a work process that has not got to it yet
+            assert door.command("UBOB", "setup DevOps CoP")[0] == 200
+            services.inbox.hand_to(lambda lane, item_id: handed.append((lane, item_id)))
+            clock.set(START + STRANDED_AFTER + dt.timedelta(seconds=1))
+            assert services.inbox.sweep(now=clock.now()) == 1
+        [row] = _rows(services)
+        assert handed == [("UBOB", row.id)]
+        assert row.status == InboxStatus.PENDING  # nobody in this process worked on it
+    finally:
+        services.close()
+
+
 def test_what_a_process_acknowledged_and_died_with_is_done_by_another(settings, clock, slack):
     # The first process acknowledges but never gets to work on anything: its workers never start.
     first = build_services(settings, clock=clock, limits=Limits.unpaced())
@@ -176,3 +195,8 @@ def test_in_socket_mode_too_the_acknowledgement_does_not_wait_for_the_work(servi
     finally:
         gate.set()
     assert slack.wait_for(lambda: any(r["tag"] == "UCHANDRA-socket" for r in slack.responses))
+
+
+def _rows(services) -> list[InboxItem]:
+    with services.sessions() as session:
+        return list(session.scalars(select(InboxItem)))
