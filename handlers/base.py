@@ -213,9 +213,18 @@ def _check_submission(validate: Handler, body: dict[str, Any], origin: Origin, c
     return {}
 
 
+def _cause(error: Exception) -> str:
+    """What the database said, without the statement or its values (which carry what people typed)."""
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return type(error).__name__
+    said = (str(orig).strip().splitlines() or [""])[0][:120]
+    return f"{type(error).__name__}: {type(orig).__name__}: {said}"
+
+
 def _refuse_unrecorded(ack: Ack, body: dict[str, Any], kind: str, error: Exception, client: WebClient) -> None:
     """Say honestly that nothing was done: the request is not in the inbox, so no worker will do it."""
-    logger.error("could not record a %s in the inbox (%s); it was not done", kind, type(error).__name__)
+    logger.error("could not record a %s in the inbox (%s); it was not done", kind, _cause(error))
     metrics.requests.labels(kind, "unrecorded").inc()
     if kind == "event":
         raise Unrecorded(str(type(error).__name__))
