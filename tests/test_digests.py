@@ -15,6 +15,7 @@ from models.digests import Week, build_digest, sections_for_weeks, shared_sectio
 from models.digests.period import week_ending
 from models.digests.sections import KIND_WORDS, counted
 from models.meetings import schedule_meeting
+from models.people import enroll_members
 from models.when import Recurrence
 from scheduler.runner import run_tick
 from tests import factories
@@ -317,3 +318,15 @@ def test_every_kind_of_contribution_is_counted_in_words():
     assert counted(2, ContributionKind.DECISION) == "2 decisions"
     assert counted(1, ContributionKind.MEETING_NOTE) == "1 meeting note"
     assert counted(3, ContributionKind.MEETING_LED) == "3 meetings led"
+
+
+def test_the_members_enrolled_at_setup_are_not_greeted_as_new_in_the_first_digest(session):
+    """`/cop setup` enrols whoever is in the channel already, at the instant the community is made: they are its
+    first members, not newcomers; someone who joins afterwards is."""
+    set_up = MONDAY - dt.timedelta(days=3)
+    place = factories.community(session, team_id=TEAM, channel_id="CNEW", name="New CoP", now=set_up)
+    enroll_members(session, community=place, user_ids=["UALICE", "UBOB"], now=set_up)
+    factories.member(session, place, "UDANA", joined=set_up + dt.timedelta(days=1))
+    session.commit()
+    digest = build_digest(session, community=place, period=week_ending(MONDAY, "Europe/London"))
+    assert sections_of(digest).get("new_members") == ["Dana Vogel"]

@@ -261,10 +261,14 @@ def knowledge(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]
 
 @shared
 def new_members(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
+    """Who joined this week. Those enrolled when the community was set up were in the channel already: they
+    are its first members, not newcomers to greet."""
     found = _firsts(session, weeks, Person, community=Membership.community_id, instant=Membership.joined_at,
-                    joins=[(Membership, Membership.person_id == Person.id)],
-                    where=[Membership.active.is_(True), Person.is_bot.is_(False)], order=[Membership.joined_at],
-                    show=_person(Person, "member"))
+                    joins=[(Membership, Membership.person_id == Person.id),
+                           (Community, Community.id == Membership.community_id)],
+                    where=[Membership.active.is_(True), Person.is_bot.is_(False),
+                           Membership.joined_at > Community.created_at],
+                    order=[Membership.joined_at], show=_person(Person, "member"))
     return _sections("new_members", "New members: say hello!", found,
                      lambda row: Item(_shown_name(row, "member") or ""))
 
