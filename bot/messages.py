@@ -175,9 +175,10 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         ["/cop digest preview", "/cop digest dm on", "/cop digest slot", "/cop digest slot fri 16:30"],
     ),
     "nudges": (
-        ["/cop nudges on|off", "/cop lurker on|off", "/cop tips on|off", "/cop hours <start>-<end> [days]",
-         "/cop dm-budget <0-20>"],
-        "What copbot may send you unasked. After three quiet weeks in a community it may suggest one small "
+        ["/cop nudges on|off", "/cop nudges after <days>", "/cop lurker on|off", "/cop tips on|off",
+         "/cop hours <start>-<end> [days]", "/cop dm-budget <0-20>"],
+        "What copbot may send you unasked. After three quiet weeks in a community (a lead changes how many "
+        "days with `nudges after <days>`, 7 to 365) it may suggest one small "
         "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
         "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
         "messages when you join. `dm-budget` caps every message copbot sends you unasked (these, meeting "
@@ -187,8 +188,10 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     ),
     "quiet": (
         ["/cop quiet [after <days>]"],
-        "For leads: who in this community has contributed nothing lately, whether copbot may nudge them, and "
-        "when it last did. Only you see it; nobody is ever named as quiet in public.",
+        "For leads: who in this community has contributed nothing lately (for the days after which nudges "
+        "begin, or for `after <days>`), whether copbot may nudge them, and when it last did. Only you see it; "
+        "nobody is ever named as quiet in public. Looking never changes when nudges begin: "
+        "`/cop nudges after <days>` does.",
         ["/cop quiet", "/cop quiet after 30"],
     ),
 }

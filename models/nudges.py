@@ -73,11 +73,12 @@ def nudge_key(*, person: Person, community_id: int, now: dt.datetime) -> str:
 
 def quiet_members(session: Session, *, now: dt.datetime, community_id: int | None = None,
                   only_nudgeable: bool = False, where: Sequence[ColumnElement[bool]] = (),
-                  spaced: bool = False) -> list[QuietMember]:
+                  spaced: bool = False, after_days: int | None = None) -> list[QuietMember]:
     """Active people with nothing in the ledger for their community's `quiet_after_days`, quietest first.
 
     Joining, a contribution or a reply to a nudge starts the quiet clock again. `spaced` keeps only those
-    not nudged (anywhere) within their community's `nudge_every_days`. Two statements, whatever the number
+    not nudged (anywhere) within their community's `nudge_every_days`. `after_days` looks with another
+    threshold than the communities' own, for a lead's list; it changes no setting. Two statements, whatever the number
     of communities and members: the communities' few distinct settings, then the members, each one's last
     contribution looked up by the ledger's index (community, person, time) once the other conditions have
     left only those it decides, rather than the whole ledger aggregated.
@@ -91,7 +92,8 @@ def quiet_members(session: Session, *, now: dt.datetime, community_id: int | Non
     # Each member's cutoffs, from their community's settings: a CASE, not a condition per setting, which
     # PostgreSQL would copy into the scan of the members and evaluate, lookups and all, for every setting.
     quiet_after = _by_setting(Community.quiet_after_days, {
-        days: now - dt.timedelta(days=min(days, MAX_QUIET_AFTER_DAYS)) for days, _ in settings})
+        days: now - dt.timedelta(days=min(days, MAX_QUIET_AFTER_DAYS)) for days, _ in settings}) \
+        if after_days is None else literal(now - dt.timedelta(days=after_days), UTCDateTime())
     # Correlated with the person rather than the membership (the same id), so that PostgreSQL looks the
     # ledger up only once the conditions on the person have been applied, not for every membership.
     contributed = (

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from models import HeldNotice, Nudge, Person, Question, Role
+from models import Community, HeldNotice, Nudge, Person, Question, Role
 from models.meetings import schedule_meeting
 from models.nudges import choose_invitation, nudges_due, quiet_members
 from scheduler.runner import run_tick
@@ -181,6 +181,28 @@ def test_only_leads_see_the_quiet_list_and_only_privately(bot, quiet):
     assert bot.posts_in("CDEVOPS") == []  # nothing about anyone's quietness in public
     with bot.services.sessions() as session:
         assert session.scalars(select(Person.user_id).where(Person.lurker.is_(True))).all() == ["UCHANDRA"]
+
+
+def test_reading_the_quiet_list_changes_nothing_and_a_lead_sets_when_nudges_begin(bot, quiet):
+    bot.services.clock.set(NY_NINE)
+
+    def threshold() -> int:
+        with bot.services.sessions() as session:
+            return session.scalars(select(Community.quiet_after_days)).one()
+
+    before = threshold()
+    bot.command("UALICE", "quiet after 10")
+    assert "nothing for 10 days or more" in blocks_text(bot.wait_reply("UALICE"))
+    assert threshold() == before  # looking with another threshold sets nothing
+    bot.command("UBOB", "nudges after 30")
+    assert "Only a lead of *DevOps CoP* can change when nudges begin" in blocks_text(bot.wait_reply("UBOB"))
+    bot.command("UALICE", "nudges after 5")
+    assert "Choose between 7 and 365 days." in blocks_text(bot.wait_reply("UALICE", 2))
+    bot.command("UALICE", "nudges after 45")
+    assert "may be nudged, after 45 days without a contribution" in blocks_text(bot.wait_reply("UALICE", 3))
+    assert threshold() == 45
+    bot.command("UALICE", "quiet")
+    assert "nothing for 45 days or more" in blocks_text(bot.wait_reply("UALICE", 4))
 
 
 def test_someone_away_is_not_nudged_until_they_are_back(session, quiet):

@@ -78,11 +78,14 @@ def checkin_summary(invitation: Invitation) -> str:
     return "A week in! One way in: " + invitation_summary(invitation)
 
 
-def quiet_list(community: Community, members: Sequence[QuietMember], *, now: dt.datetime) -> Message:
-    """Private to the lead who asked: who has gone quiet, and whether copbot may nudge them."""
+def quiet_list(community: Community, members: Sequence[QuietMember], *, now: dt.datetime,
+               after_days: int | None = None) -> Message:
+    """Private to the lead who asked: who has gone quiet (for `after_days`, or the community's threshold), and
+    whether copbot may nudge them."""
+    days = after_days or community.quiet_after_days
     if not members:
         return Message.of("Nobody is quiet", [section(
-            f"Everyone in *{escape(community.name)}* has contributed in the last {community.quiet_after_days} days.")])
+            f"Everyone in *{escape(community.name)}* has contributed in the last {days} days.")])
     lines = []
     for quiet in members:
         person = quiet.person
@@ -100,8 +103,9 @@ def quiet_list(community: Community, members: Sequence[QuietMember], *, now: dt.
                 if quiet.last_contribution else "no contribution yet")
         lines.append(f"• {mention(person.user_id)}: quiet {quiet.days_quiet(now)} days · {seen} · {status}")
     return Message.of(f"Quiet members of {community.name}", [
-        section(f"*Quiet in {escape(community.name)}* (nothing for {community.quiet_after_days} days or more)"),
+        section(f"*Quiet in {escape(community.name)}* (nothing for {days} days or more)"),
         section(fit_lines(lines)),
         context("Only you can see this. A friendly word often helps more than a nudge; nobody is ever named "
-                "as quiet in public. `/cop quiet after <days>` changes the threshold."),
+                "as quiet in public. Nudges begin after "
+                f"{community.quiet_after_days} quiet days; `/cop nudges after <days>` changes that."),
     ])

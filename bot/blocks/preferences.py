@@ -25,6 +25,14 @@ def switched(kind: str, on: bool) -> Message:
     return Message.of(text, [section(text), context(hint)])
 
 
+def nudges_after(community: Community) -> Message:
+    """After a lead's `/cop nudges after <days>`."""
+    text = (f":hourglass: In *{escape(community.name)}*, members now count as quiet, and may be nudged, after "
+            f"{community.quiet_after_days} days without a contribution.")
+    return Message.of(f"Nudges in {community.name} begin after {community.quiet_after_days} quiet days",
+                      [section(text), context("`/cop quiet` lists who is quiet now; it never changes this.")])
+
+
 def lurker_switched(on: bool) -> Message:
     if on:
         text = (":eyes: Happy lurking! Reading along is a fine way to belong. I won't nudge you; digests still "

@@ -6,11 +6,12 @@ from bot.blocks import preferences
 from bot.blocks.welcome import INTRO_USAGE, intro_reply
 from bot.welcome import post_intro
 from handlers.base import Request
-from handlers.commands.resolve import community_here
+from handlers.commands.quiet import quiet_days
+from handlers.commands.resolve import community_here, target_community
 from models.attention import dms_used, set_budget, set_wanted
 from models.errors import BadArgument
 from models.hours import parse_hours
-from models.people import active_membership, communities_of
+from models.people import active_membership, communities_of, require_lead
 
 MAX_INTERESTS = 300
 
@@ -24,8 +25,19 @@ def parse_switch(args: str, *, usage: str) -> bool:
     raise BadArgument("Say `on` or `off`.", usage=usage)
 
 
+NUDGES_USAGE = "/cop nudges on|off · /cop nudges after <days> (leads)"
+
+
 def handle_nudges(request: Request, args: str) -> None:
-    on = parse_switch(args, usage="/cop nudges on|off")
+    """Your own nudges on or off; or, for a lead, after how many quiet days the community's nudges begin."""
+    if args.lower().split()[:1] == ["after"]:
+        community = target_community(request)
+        require_lead(request.session, community=community, person=request.person(),
+                     admin_ids=request.services.settings.admin_ids, doing="change when nudges begin")
+        community.quiet_after_days = quiet_days(args, usage=NUDGES_USAGE)
+        request.reply(preferences.nudges_after(community))
+        return
+    on = parse_switch(args, usage=NUDGES_USAGE)
     set_wanted(request.person(), "nudge", on)
     request.reply(preferences.switched("nudge", on))
 

@@ -13,18 +13,23 @@ QUIET_USAGE = "/cop quiet [after <days>]"
 
 
 def handle_quiet(request: Request, args: str) -> None:
-    """The quiet list, or its threshold; leads only, and only ever shown to the lead who asked."""
+    """The quiet list, for the community's threshold or `after <days>`; leads only, and only ever shown to the
+    lead who asked. Reading it changes nothing: `/cop nudges after <days>` sets when nudges begin."""
     community = target_community(request)
     require_lead(request.session, community=community, person=request.person(),
                  admin_ids=request.services.settings.admin_ids, doing="see who has gone quiet")
+    days = quiet_days(args, usage=QUIET_USAGE) if args.strip() else None
+    members = quiet_members(request.session, now=request.now, community_id=community.id, after_days=days)
+    request.reply(quiet_list(community, members, now=request.now, after_days=days))
+
+
+def quiet_days(args: str, *, usage: str) -> int:
+    """`after <days>`: days without a contribution, 7 to MAX_QUIET_AFTER_DAYS."""
     words = args.lower().split()
-    if words:
-        if len(words) != 2 or words[0] != "after" or not words[1].isdigit():
-            raise BadArgument("Say after how many days without a contribution someone counts as quiet.",
-                              usage=QUIET_USAGE)
-        days = int(words[1])
-        if not 7 <= days <= MAX_QUIET_AFTER_DAYS:
-            raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.", usage=QUIET_USAGE)
-        community.quiet_after_days = days
-    members = quiet_members(request.session, now=request.now, community_id=community.id)
-    request.reply(quiet_list(community, members, now=request.now))
+    if len(words) != 2 or words[0] != "after" or not (words[1].isascii() and words[1].isdigit()):
+        raise BadArgument("Say after how many days without a contribution someone counts as quiet, "
+                          "e.g. `after 30`.", usage=usage)
+    days = int(words[1])
+    if not 7 <= days <= MAX_QUIET_AFTER_DAYS:
+        raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.", usage=usage)
+    return days
