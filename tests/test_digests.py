@@ -331,3 +331,17 @@ def test_the_members_enrolled_at_setup_are_not_greeted_as_new_in_the_first_diges
     session.commit()
     digest = build_digest(session, community=place, period=week_ending(MONDAY, "Europe/London"))
     assert sections_of(digest).get("new_members") == ["Dana Vogel"]
+
+
+def test_an_action_a_lead_closed_for_its_owner_is_credited_to_the_lead(session, week):
+    """Bob (a member) owns the action; Alice, a lead, marks it done: the digest says who closed it."""
+    from models.actions.workflow import Actor, complete_action
+
+    alice, bob = (factories.person(session, user, team_id=TEAM, now=MONDAY) for user in ("UALICE", "UBOB"))
+    closed = factories.action(session, week, "Rotate the keys", created=MONDAY - 2 * WEEK, owner=bob)
+    complete_action(session, action=closed, actor=Actor(alice, is_lead=True), now=MONDAY - dt.timedelta(days=1))
+    session.commit()
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "Europe/London"))
+    done = {item.text: item.note for s in digest.sections if s.key == "actions_closed" for item in s.items}
+    assert done["Rotate the keys"] == "done by Alice Archer"
+    assert done["Ship the dashboards"] == "done by Alice Archer"  # closed before who closed was kept: its owner

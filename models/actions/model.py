@@ -64,6 +64,8 @@ class Action(Base):
     source_permalink: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Who marked it done: its owner, or a lead closing it for them (the digest credits who closed it).
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), default=None)
     # Lower-case tags ("terraform", "ci"), matched against people's expertise when suggesting owners.
     tags: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     # The message it came from ("message:{channel}:{ts}"): one action per message, however many

@@ -188,6 +188,7 @@ def complete_action(
     was_blocked = action.status == ActionStatus.BLOCKED
     action.status = ActionStatus.DONE
     action.closed_at = now
+    action.closed_by_id = actor.person.id
     action.closed_via = via
     _clear_proposal(action)
     record_contribution(session, key=f"action:{action.id}:closed", community_id=action.community_id,
@@ -300,6 +301,7 @@ def reopen_closed_by(session: Session, *, via: str) -> Action | None:
         return None
     action.status = ActionStatus.BLOCKED if action.blocked_at is not None else _working_status(action)
     action.closed_at = None
+    action.closed_by_id = None
     action.closed_via = None
     undo_contribution(session, key=f"action:{action.id}:closed")
     session.flush()

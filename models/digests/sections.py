@@ -205,13 +205,20 @@ def actions_opened(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Sec
                                     when_label="due"))
 
 
+CLOSER = aliased(Person)
+
+
 @shared
 def actions_closed(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]:
-    found = _actions(session, weeks, Action.status == ActionStatus.DONE, instant=Action.closed_at,
-                     order=[Action.closed_at])
+    """Actions marked done this week, credited to who closed them (their owner, unless a lead closed it)."""
+    found = _firsts(session, weeks, Action, community=Action.community_id, instant=Action.closed_at,
+                    where=[Action.status == ActionStatus.DONE], order=[Action.closed_at],
+                    outer=[(OWNER, OWNER.id == Action.owner_id), (CLOSER, CLOSER.id == Action.closed_by_id)],
+                    show=[*ACTION_SHOWN, *_person(CLOSER, "closer")])
     return _sections("actions_closed", "Actions done", found,
                      lambda a: Item(a.title, ref=f"#{a.id}",
-                                    note=f"done by {owner}" if (owner := _shown_name(a, "owner")) else None))
+                                    note=f"done by {by}" if (by := _shown_name(a, "closer")
+                                                             or _shown_name(a, "owner")) else None))
 
 
 @shared
