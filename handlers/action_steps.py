@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.attention import deliver_dm
+from bot.attention import Dm, deliver_dm, deliver_dms
 from bot.blocks import actions as blocks
 from bot.render import Message, escape, notice
 from handlers.base import Request
@@ -22,6 +22,7 @@ from models.actions.workflow import (
     complete_action,
     decline_action,
     drop_action,
+    return_to_pool,
     unblock_action,
 )
 from models.attention import wants
@@ -29,7 +30,7 @@ from models.communities import Community
 from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
 from models.links import link_to
 from models.meetings import Meeting
-from models.people import Person, is_community_lead
+from models.people import LEAD_ROLES, Person, is_community_lead, members_with_roles
 
 # The offer to record a lesson, sent to an owner who closed their own action with a reaction: an answer to
 # them, not an unasked-for message (models.attention.DM_KINDS does not count it).
@@ -80,6 +81,23 @@ def refresh_card(request: Request, action: Action) -> None:
         channel, ts = delivery.sent_channel or delivery.channel, delivery.sent_ts
         request.after_commit(lambda: request.client.chat_update(
             channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+
+
+def left_community(request: Request, community: Community, person: Person) -> None:
+    """Someone left: what they owned goes back to the pool, its cards say so, and the leads are told, once."""
+    returned = return_to_pool(request.session, community=community, person=person)
+    if not returned:
+        return
+    for action in returned:
+        refresh_card(request, action)
+    message = blocks.returned_dm(community, person, returned)
+    summary = blocks.returned_summary(community, person, returned)
+    deliver_dms(request.session, [
+        Dm(lead, "escalations", "pool_return", f"community:{community.id}:left:{person.id}:{_epoch(request)}:{lead.id}",
+           message, summary, community.id)
+        for lead in (m.person for m in members_with_roles(request.session, community=community, roles=LEAD_ROLES))
+        if lead.id != person.id and not lead.is_bot and not lead.deleted
+    ], now=request.now)
 
 
 def _dm(request: Request, *, key: str, to: Person, message: Message, summary: str, kind: str,

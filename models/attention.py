@@ -61,8 +61,9 @@ DM_KINDS: dict[str, DmKind] = {
         DmKind("actions", "action_dms", ("action_reminder", "action_offer", "action_assigned", "lesson_offer"),
                True, "reminders about actions you own, and requests to take one on", "/cop action dms on",
                "/cop action dms off"),
-        DmKind("escalations", "escalation_dms", ("escalation",), True,
-               "blocked actions escalated to you as a lead", "/cop action escalations on",
+        DmKind("escalations", "escalation_dms", ("escalation", "pool_return"), True,
+               "blocked actions escalated to you as a lead, and the actions of members who left",
+               "/cop action escalations on",
                "/cop action escalations off"),
     )
 }

@@ -259,3 +259,22 @@ def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot,
     overall = cop("UALICE", "action list escalated", channel="CRANDOM")  # outside any community
     assert "Escalated blockers in every community" in overall
     assert "Migrate the DNS" in overall and "DevOps CoP" in overall and "with the overall leads since" in overall
+
+
+def test_someone_who_leaves_gives_their_actions_back_to_the_pool_and_the_leads_are_told(bot, cop):
+    from tests.test_events_http import send_event, settle
+
+    cop("UCHANDRA", 'action add "Chandra\'s runbook" <@UCHANDRA|chandra>')
+    cop("UCHANDRA", 'action add "Chandra\'s dashboards" <@UCHANDRA|chandra>')
+    cop("UALICE", 'action add "Alice\'s review" <@UALICE|alice>')
+    runbook, dashboards, review = actions(bot)
+    cop("UCHANDRA", f"action claim {dashboards.id}")  # under way when she leaves
+    send_event(bot, bot.requests.member_left(user="UCHANDRA", channel="CDEVOPS"))
+    settle(bot)
+    bot.settle()
+    assert [owner_of(bot, a.id) for a in (runbook, dashboards, review)] == [None, None, "UALICE"]
+    assert {a.status for a in actions(bot)[:2]} == {ActionStatus.OPEN}
+    told = [m for m in dms(bot, "UBOB") if "back in the pool" in m.text]  # Bob leads DevOps CoP
+    assert len(told) == 1
+    assert "Chandra's runbook" in json.dumps(told[0].blocks) and "Alice's review" not in json.dumps(told[0].blocks)
+    assert not [m for m in dms(bot, "UALICE") if "back in the pool" in m.text]  # a member, not a lead here

@@ -25,6 +25,7 @@ from models.actions import Action, ActionStatus, Escalation
 from models.actions.fairness import Suggestion
 from models.actions.follow_up import DueStep, EscalationStep
 from models.actions.model import DueNotice
+from models.communities import Community
 from models.people import Person
 
 STATUS_WORDS = {
@@ -189,6 +190,23 @@ def offer_dm(action: Action, *, asked_by: Person) -> Message:
         *_why(f"{name(asked_by)} named you for this action. It is not yours unless you take it; "
               f"`/cop action decline {action.id}` says no."),
     ])
+
+
+def returned_dm(community: Community, left: Person, actions: Sequence[Action]) -> Message:
+    """To a lead: a member left, and what they owned is back in the pool."""
+    lines = fit_lines([f"• {title_of(a)}" + (" (blocked)" if a.status == ActionStatus.BLOCKED else "")
+                       for a in actions])
+    return Message.of(f"{left.display_name or left.user_id} left {community.name}: {len(actions)} back in the pool", [
+        section(f":leftwards_arrow_with_hook: {name(left)} left *{escape(community.name)}*, so what they owned is "
+                f"back in the pool for anyone to take:\n{lines}"),
+        *_why(f"you lead {escape(community.name)}. `/cop action assign <n> @someone` gives one to a member.",
+              kind="escalations"),
+    ])
+
+
+def returned_summary(community: Community, left: Person, actions: Sequence[Action]) -> str:
+    return (f"{left.display_name or left.user_id} left {community.name}; back in the pool: "
+            + ", ".join(f"#{a.id} {a.title}" for a in actions))
 
 
 def assigned_dm(action: Action, *, lead: Person) -> Message:

@@ -7,6 +7,7 @@ from slack_sdk.errors import SlackApiError
 from bot import messages
 from bot.slack import channel_member_ids
 from bot.welcome import welcome_newcomer
+from handlers.action_steps import left_community
 from handlers.base import Request
 from handlers.commands.resolve import require_community_here
 from models.communities import create_community, validate_name
@@ -62,4 +63,5 @@ def handle_join(request: Request, args: str) -> None:
 def handle_leave(request: Request, args: str) -> None:
     community = require_community_here(request, usage="/cop leave")
     leave_community(request.session, community=community, person=request.person(), now=request.now)
+    left_community(request, community, request.person())
     request.reply(messages.left_reply(community))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.welcome import welcome_newcomer
+from handlers.action_steps import left_community
 from handlers.base import Request
 from handlers.events.home import handle_app_home_opened_event
 from handlers.events.threads import handle_meeting_thread_reply, handle_standup_thread_reply
@@ -48,6 +49,7 @@ def handle_member_left_channel_event(request: Request) -> None:
         # is where the community lives. The overall lead can name a new lead.
         membership.active = False
         membership.left_at = request.now
+        left_community(request, community, person)
 
 
 def _message_instant(ts: str, fallback: dt.datetime) -> dt.datetime:

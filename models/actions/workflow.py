@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.actions.model import MAX_REASON, MAX_TITLE, Action, ActionStatus, DueNotice, Escalation
+from models.actions.model import ACTIVE_STATUSES, MAX_REASON, MAX_TITLE, Action, ActionStatus, DueNotice, Escalation
 from models.communities import Community
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.errors import BadArgument, NotAMember, NotPermitted
@@ -292,6 +292,23 @@ def undo_added_by(session: Session, *, via: str) -> int | None:
     session.delete(action)
     session.flush()
     return action_id
+
+
+def return_to_pool(session: Session, *, community: Community, person: Person) -> list[Action]:
+    """Someone left the community: what they still owned there goes back to the pool, for anyone to take.
+
+    A blocked action stays blocked (its blocker did not leave with them); one under way is open again.
+    """
+    actions = list(session.scalars(select(Action).where(
+        Action.community_id == community.id, Action.owner_id == person.id, Action.status.in_(ACTIVE_STATUSES),
+    ).order_by(Action.id)).unique())
+    for action in actions:
+        action.owner, action.owner_id = None, None
+        if action.status == ActionStatus.IN_PROGRESS:
+            action.status = ActionStatus.OPEN
+        _clear_proposal(action)
+    session.flush()
+    return actions
 
 
 def reopen_closed_by(session: Session, *, via: str) -> Action | None:
