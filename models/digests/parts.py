@@ -84,7 +84,3 @@ class SectionSpec:
     key: str
     build_for_weeks: WeeksBuilder | None = None
     build_for_readers: ReadersBuilder | None = None
-
-    @property
-    def personal(self) -> bool:
-        return self.build_for_readers is not None

@@ -117,9 +117,7 @@ def upcoming_by_community(
     ids = sorted(set(community_ids))
     if not ids:
         return found
-    meetings = session.scalars(
-        select(Meeting).where(Meeting.community_id.in_(ids), Meeting.cancelled_at.is_(None))
-    ).all()
+    meetings = meetings_ahead(session, community_ids=ids, after=now)
     rows = overrides(session, meeting_ids=[m.id for m in meetings], after=now)
     for meeting in meetings:
         found[meeting.community_id] += [occurrence for occurrence in
@@ -259,8 +257,9 @@ def reschedule_series(
 
 def meetings_ahead(session: Session, *, community_ids: Iterable[int], after: dt.datetime) -> list[Meeting]:
     """The communities' meetings that can still meet after `after`: every live series, and the one-off
-    meetings set for later or moved to later. Their communities come from the session (the caller has them
-    loaded), not from a join per meeting."""
+    meetings set for later or moved to later (a community's past one-offs are most of its meetings, and can
+    never come again). Each meeting's community is the session's (callers have their communities loaded),
+    not joined again to every meeting."""
     moved_later = select(MeetingOccurrence.meeting_id).where(MeetingOccurrence.starts_at > after)
     return list(session.scalars(
         select(Meeting).options(lazyload(Meeting.community))
