@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # see the README's Tests section.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo sandbox test lint spec bench clean
+.PHONY: demo sandbox test lint spec bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 ## spec: re-extract the Slack facts the tests check calls against (needs ../shared/slack)
 spec: $(STAMP)
 	$(BIN)/python tests/slack_spec/extract.py
+
+## docs: write README.md's table of commands from the commands' registry
+docs: $(STAMP)
+	$(BIN)/python -m bot.readme
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache copbot.db

@@ -12,7 +12,6 @@ from models.errors import BadArgument
 DEFAULT_START = dt.time(9, 0)
 DEFAULT_END = dt.time(17, 0)
 DEFAULT_DAYS = "12345"  # ISO weekdays: Monday is 1
-HOURS_USAGE = "/cop hours <start>-<end> [mon-fri | weekdays | mon,wed,fri | every day]"
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_WORDS = {
@@ -98,12 +97,12 @@ def _clock(hour: str, minute: str | None, half: str | None, *, end: bool) -> dt.
     h, m = int(hour), int(minute or 0)
     if half:
         if not 1 <= h <= 12:
-            raise BadArgument(f"{hour}{half} is not a time.", usage=HOURS_USAGE)
+            raise BadArgument(f"{hour}{half} is not a time.")
         h = h % 12 + (12 if half == "pm" else 0)
     if end and (h, m) == (24, 0):
         return dt.time(23, 59)
     if h > 23:
-        raise BadArgument(f"{hour}:{minute or '00'} is not a time.", usage=HOURS_USAGE)
+        raise BadArgument(f"{hour}:{minute or '00'} is not a time.")
     return dt.time(h, m)
 
 
@@ -120,7 +119,7 @@ def parse_days(text: str) -> str:
     for word in cleaned.split():
         first, dash, last = word.partition("-")
         if first not in _DAY_WORDS or (dash and last not in _DAY_WORDS):
-            raise BadArgument(f"I couldn't read “{word}” as days of the week.", usage=HOURS_USAGE)
+            raise BadArgument(f"I couldn't read “{word}” as days of the week.")
         start, stop = _DAY_WORDS[first], _DAY_WORDS[last] if dash else _DAY_WORDS[first]
         span = range(start, stop + 1) if start <= stop else [*range(start, 8), *range(1, stop + 1)]
         days.update(span)
@@ -132,13 +131,11 @@ def parse_hours(text: str) -> tuple[dt.time, dt.time, str]:
     cleaned = " ".join((text or "").lower().split())
     match = _SPAN.match(cleaned)
     if not match:
-        raise BadArgument("Give your hours as start and end, e.g. `09:00-17:00` or `8am-4pm mon-thu`.",
-                          usage=HOURS_USAGE)
+        raise BadArgument("Give your hours as start and end, e.g. `09:00-17:00` or `8am-4pm mon-thu`.")
     start = _clock(match["s_hour"], match["s_minute"], match["s_half"], end=False)
     end = _clock(match["e_hour"], match["e_minute"], match["e_half"], end=True)
     if end <= start:
-        raise BadArgument("Your hours must end after they start on the same day, e.g. `09:00-17:00`.",
-                          usage=HOURS_USAGE)
+        raise BadArgument("Your hours must end after they start on the same day, e.g. `09:00-17:00`.")
     if dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start) < dt.timedelta(hours=1):
-        raise BadArgument("Leave at least an hour between start and end.", usage=HOURS_USAGE)
+        raise BadArgument("Leave at least an hour between start and end.")
     return start, end, parse_days(cleaned[match.end():])

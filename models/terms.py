@@ -12,7 +12,6 @@ from models.communities import Community
 from models.errors import BadArgument
 from models.people import Person
 
-TOR_USAGE = "/cop tor [show | set <purpose|scope|members|cadence> <text>]"
 # In the order they are shown, with what each answers.
 TOR_FIELDS: dict[str, str] = {
     "purpose": "Why we exist",
@@ -50,10 +49,10 @@ def set_term(session: Session, *, community: Community, field: str, text: str, b
     field = field.lower()
     if field not in TOR_FIELDS:
         raise BadArgument(f"The Terms of Reference have no field “{field[:30]}”; use one of "
-                          f"{', '.join(TOR_FIELDS)}.", usage=TOR_USAGE)
+                          f"{', '.join(TOR_FIELDS)}.")
     text = " ".join(text.split())
     if len(text) > MAX_FIELD:
-        raise BadArgument(f"That is {len(text)} characters long; keep each field to {MAX_FIELD}.", usage=TOR_USAGE)
+        raise BadArgument(f"That is {len(text)} characters long; keep each field to {MAX_FIELD}.")
     terms = session.get(TermsOfReference, community.id)
     if terms is None:
         terms = TermsOfReference(community_id=community.id)

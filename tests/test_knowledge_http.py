@@ -40,7 +40,6 @@ def test_bad_kb_commands(bot, cop: Typist):
     for user, text, expected in [
         ("UCHANDRA", "kb add", "Say what to keep"),
         ("UCHANDRA", "kb add link just words", "needs a link"),
-        ("UCHANDRA", "kb add guideline Always pin versions", "A guideline is a tip an SME has reviewed"),
         ("UCHANDRA", "kb add " + "x" * 3001, "keep it to 3000"),
         ("UCHANDRA", "kb add tip #" + "t" * 31 + " something", "not a tag"),
         ("UEVE", "kb add a tip from outside", "Join *DevOps CoP* first"),
@@ -51,6 +50,9 @@ def test_bad_kb_commands(bot, cop: Typist):
     ]:
         reply = cop(user, text)
         assert expected in reply and "Usage" in reply, (text, reply)
+    # A refusal says what would be allowed instead of repeating the grammar.
+    reply = cop("UCHANDRA", "kb add guideline Always pin versions")
+    assert "A guideline is a tip an SME has reviewed" in reply and "Usage" not in reply
     assert items(bot) == []
 
 

@@ -1,4 +1,4 @@
-"""`/cop action add|list|claim|done|drop|assign|block|unblock|decline|ladder`."""
+"""`/cop action ...`: the community's action plan."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from bot.blocks.preferences import switched
 from bot.render import notice
 from handlers import action_steps as steps
 from handlers.base import Request
-from handlers.commands.parse import dispatch, on_or_off, take_hashtags, take_mentions, take_quoted
+from handlers.commands.parse import on_or_off, take_hashtags, take_mentions, take_quoted
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import community_here, target_community
 from handlers.mentions import note_mentions
 from models.actions.fairness import suggest_owners
-from models.actions.follow_up import LADDER_USAGE, set_ladder
+from models.actions.follow_up import set_ladder
 from models.actions.queries import ListFilter, list_actions
 from models.actions.workflow import (
     add_action,
@@ -23,17 +24,11 @@ from models.actions.workflow import (
     parse_due,
 )
 from models.attention import set_wanted
-from models.errors import BadArgument, UserFacingError
+from models.errors import BadArgument
 from models.mentions import MentionSource
 from models.people import is_overall_lead, require_lead
 from models.when import WhenError, format_local
 
-ADD_USAGE = '/cop action add "<title>" [@owner] [due <when>] [#tag ...]'
-LIST_USAGE = "/cop action list [open | mine | pool | overdue | blocked | escalated | done]"
-ASSIGN_USAGE = "/cop action assign <id> @user"
-BLOCK_USAGE = "/cop action block <id> <reason>"
-ACTION_USAGE = ("/cop action add | list | claim | done | drop | assign | block | unblock | decline | ladder | dms | "
-                "escalations")
 MAX_ID_DIGITS = 9
 LIST_HEADINGS = {
     ListFilter.OPEN: "Open actions", ListFilter.POOL: "Actions nobody owns yet", ListFilter.OVERDUE: "Overdue actions",
@@ -41,43 +36,36 @@ LIST_HEADINGS = {
 }
 
 
-def parse_id(text: str, *, usage: str) -> tuple[int, str]:
+def parse_id(text: str) -> tuple[int, str]:
     """`12 rest` or `#12 rest` -> (12, "rest")."""
     word, _, rest = text.strip().partition(" ")
     word = word.lstrip("#")
     if not word.isdigit() or len(word) > MAX_ID_DIGITS:
-        raise BadArgument("Say which action by its number, e.g. `12` (`/cop action list` shows them).", usage=usage)
+        raise BadArgument("Say which action by its number, e.g. `12` (`/cop action list` shows them).")
     return int(word), rest.strip()
 
 
-def _with_usage(error: UserFacingError, usage: str) -> UserFacingError:
-    error.usage = error.usage or usage
-    return error
-
-
 def handle_action_add(request: Request, args: str) -> None:
-    title, rest = take_quoted(args, what="action title", usage=ADD_USAGE,
+    title, rest = take_quoted(args, what="action title",
                               example="Write the runbook")
     tags, rest = take_hashtags(rest)
     owners, rest = take_mentions(rest)
     word, _, due_text = rest.partition(" ")
     if rest and (word.lower() != "due" or not due_text.strip()):
         raise BadArgument(f"I didn't understand “{rest[:60]}”: after the title come an @owner, `due <when>` "
-                          "and #tags.", usage=ADD_USAGE)
+                          "and #tags.")
     if len(owners) > 1:
-        raise BadArgument("Name one owner at most.", usage=ADD_USAGE)
+        raise BadArgument("Name one owner at most.")
     community = target_community(request)
     actor = steps.actor_in(request, community)
     meeting = meeting_in_progress(request.session, community=community, now=request.now)
     try:
         due_at = parse_due(due_text, tz=actor.person.tz, now=request.now) if rest else None
-        added = add_action(request.session, community=community, title=request.plain(title), actor=actor,
-                           now=request.now, owner=request.person(owners[0]) if owners else None, due_at=due_at,
-                           tags=tags, meeting=meeting)
     except WhenError as error:
-        raise BadArgument(str(error), usage=ADD_USAGE) from None
-    except UserFacingError as error:
-        raise _with_usage(error, ADD_USAGE) from None
+        raise BadArgument(str(error)) from None
+    added = add_action(request.session, community=community, title=request.plain(title), actor=actor,
+                       now=request.now, owner=request.person(owners[0]) if owners else None, due_at=due_at,
+                       tags=tags, meeting=meeting)
     action = added.action
     note_mentions(request, args, community_id=community.id, source=MentionSource.ACTION, record_id=action.id,
                   by=actor.person, text=action.title, permalink=action.source_permalink)
@@ -93,7 +81,7 @@ def handle_action_list(request: Request, args: str) -> None:
     try:
         which = ListFilter(args.strip().lower() or ListFilter.OPEN)
     except ValueError:
-        raise BadArgument(f"I can't list “{args.strip()[:30]}” actions.", usage=LIST_USAGE) from None
+        raise BadArgument(f"I can't list “{args.strip()[:30]}” actions.") from None
     person = request.person()
     if which == ListFilter.MINE:
         community, heading = None, "Your open actions, in every community"
@@ -110,29 +98,23 @@ def handle_action_list(request: Request, args: str) -> None:
                                      empty="Nothing here. `/cop action add \"<title>\"` adds one."))
 
 
-def _by_id(step: Callable, usage: str) -> Callable[[Request, str], None]:
+def _by_id(step: Callable) -> Callable[[Request, str], None]:
     def handle(request: Request, args: str) -> None:
-        action_id, _ = parse_id(args, usage=usage)
-        action, actor = steps.load(request, action_id, usage=usage)
-        try:
-            request.reply(step(request, action, actor))
-        except UserFacingError as error:
-            raise _with_usage(error, usage) from None
+        action_id, _ = parse_id(args)
+        action, actor = steps.load(request, action_id)
+        request.reply(step(request, action, actor))
 
     return handle
 
 
 def handle_action_assign(request: Request, args: str) -> None:
-    action_id, rest = parse_id(args, usage=ASSIGN_USAGE)
+    action_id, rest = parse_id(args)
     people, _ = take_mentions(rest)
     if len(people) != 1:
-        raise BadArgument("Mention the one person who should take it, e.g. `@dana`.", usage=ASSIGN_USAGE)
-    action, actor = steps.load(request, action_id, usage=ASSIGN_USAGE)
+        raise BadArgument("Mention the one person who should take it, e.g. `@dana`.")
+    action, actor = steps.load(request, action_id)
     assignee = request.person(people[0])
-    try:
-        assigned = assign_action(request.session, action=action, actor=actor, assignee=assignee, now=request.now)
-    except UserFacingError as error:
-        raise _with_usage(error, ASSIGN_USAGE) from None
+    assigned = assign_action(request.session, action=action, actor=actor, assignee=assignee, now=request.now)
     steps.tell_new_owner(request, action, by=actor.person)
     steps.refresh_card(request, action)
     if assigned:
@@ -143,12 +125,9 @@ def handle_action_assign(request: Request, args: str) -> None:
 
 
 def handle_action_block(request: Request, args: str) -> None:
-    action_id, reason = parse_id(args, usage=BLOCK_USAGE)
-    action, actor = steps.load(request, action_id, usage=BLOCK_USAGE)
-    try:
-        block_action(request.session, action=action, actor=actor, reason=request.plain(reason), now=request.now)
-    except UserFacingError as error:
-        raise _with_usage(error, BLOCK_USAGE) from None
+    action_id, reason = parse_id(args)
+    action, actor = steps.load(request, action_id)
+    block_action(request.session, action=action, actor=actor, reason=request.plain(reason), now=request.now)
     steps.refresh_card(request, action)
     community = action.community
     request.reply(notice(f"Action #{action.id} is blocked. Unless it is unblocked first, its leads hear of it after "
@@ -161,7 +140,7 @@ def handle_action_ladder(request: Request, args: str) -> None:
     words = args.split()
     if words:
         if len(words) != 2 or not all(w.isdigit() and len(w) < 4 for w in words):
-            raise BadArgument("Give two numbers of days, e.g. `3 7`.", usage=LADDER_USAGE)
+            raise BadArgument("Give two numbers of days, e.g. `3 7`.")
         require_lead(request.session, community=community, person=request.person(),
                      admin_ids=request.services.settings.admin_ids, doing="change its blocker ladder")
         set_ladder(community, lead_days=int(words[0]), overall_days=int(words[1]))
@@ -170,32 +149,56 @@ def handle_action_ladder(request: Request, args: str) -> None:
                                       community_name=community.name, changed=bool(words)))
 
 
-def _switch(kind: str, usage: str) -> Callable[[Request, str], None]:
+def _switch(kind: str) -> Callable[[Request, str], None]:
     """`/cop action dms|escalations on|off`: whether these DMs reach you."""
 
     def handle(request: Request, args: str) -> None:
-        on = on_or_off(args, usage=usage)
+        on = on_or_off(args)
         set_wanted(request.person(), kind, on)
         request.reply(switched(kind, on))
 
     return handle
 
 
-ACTION_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
-    "add": handle_action_add,
-    "list": handle_action_list,
-    "claim": _by_id(steps.claim, "/cop action claim <id>"),
-    "done": _by_id(steps.complete, "/cop action done <id>"),
-    "drop": _by_id(steps.drop, "/cop action drop <id>"),
-    "decline": _by_id(steps.decline, "/cop action decline <id>"),
-    "unblock": _by_id(steps.unblock, "/cop action unblock <id>"),
-    "assign": handle_action_assign,
-    "block": handle_action_block,
-    "ladder": handle_action_ladder,
-    "dms": _switch("actions", "/cop action dms on|off"),
-    "escalations": _switch("escalations", "/cop action escalations on|off"),
-}
-
-
-def handle_action(request: Request, args: str) -> None:
-    dispatch(ACTION_SUBCOMMANDS, request, args, command="action", default="list", usage=ACTION_USAGE)
+TOPIC = Topic("action", aliases=("actions",), about=(
+    "The community's action plan. An action without an owner waits in the pool, and copbot suggests who has "
+    "room (see `/cop help capacity`). Naming someone else as owner only asks them, unless a lead does it. "
+    "Owners are reminded a day before the due date and once it is overdue; a blocked action goes to the "
+    "community's leads after 3 days and to the overall leads after 7 (`ladder` changes that). React "
+    ":ballot_box_with_check: to a message to make it an action, :white_check_mark: to close one."), commands=(
+    Command("action add", handle_action_add, usage='"<title>" [@owner] [due <when>] [#tag ...]',
+            help="add to the action plan: your own, a lead's assignment, or the pool, where copbot suggests who has "
+                 "room; naming someone else only asks them (a DM with *Take it* / *Not now*) unless a lead does it. "
+                 "A card with *Claim* and *Done* buttons goes to the channel and stays current",
+            examples=('/cop action add "Write the runbook" @chandra due friday #ci',)),
+    Command("action list", handle_action_list, bare=True,
+            usage="[open | mine | pool | overdue | blocked | escalated | done]",
+            help="the plan; `mine` spans your communities, `escalated` outside a community is the overall lead's "
+                 "view of every community",
+            examples=("/cop action list mine", "/cop action list pool")),
+    Command("action claim", _by_id(steps.claim), usage="<id>", help="take an action from the pool",
+            examples=("/cop action claim 12",)),
+    Command("action done", _by_id(steps.complete), usage="<id>",
+            help="finish an action (members their own and the pool's, leads any); its owner is offered to record "
+                 "the lesson", examples=("/cop action done 12",)),
+    Command("action drop", _by_id(steps.drop), usage="<id>", help="drop an action nobody will do",
+            examples=("/cop action drop 12",)),
+    Command("action decline", _by_id(steps.decline), usage="<id>",
+            help="say no to an action you were asked to take, or were assigned", examples=("/cop action decline 12",)),
+    Command("action assign", handle_action_assign, usage="<id> @user",
+            help="hand an action on: a lead assigns, anyone else asks", examples=("/cop action assign 12 @dana",)),
+    Command("action block", handle_action_block, usage="<id> <reason>",
+            help="record what blocks an action; it climbs to the leads and then the overall leads if it stays blocked",
+            examples=("/cop action block 12 waiting for the vendor",)),
+    Command("action unblock", _by_id(steps.unblock), usage="<id>", help="the action moves again",
+            examples=("/cop action unblock 12",)),
+    Command("action ladder", handle_action_ladder, usage="[<days to the leads> <days to the overall leads>]",
+            who=Who.LEADS, help="when blocked actions go to the leads and to the overall leads (3 and 7 days "
+                                "unless a lead changes it)", examples=("/cop action ladder 2 5",)),
+    Command("action dms", _switch("actions"), usage="on|off",
+            help="whether reminders about your actions, and requests to take one, reach you by DM",
+            examples=("/cop action dms off",)),
+    Command("action escalations", _switch("escalations"), usage="on|off",
+            help="whether blocked actions escalated to you as a lead reach you by DM",
+            examples=("/cop action escalations off",)),
+))

@@ -9,31 +9,30 @@ from bot.slack import channel_member_ids
 from bot.welcome import welcome_newcomer
 from handlers.action_steps import left_community
 from handlers.base import Request
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import require_community_here
 from models.communities import create_community, validate_name
 from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted
 from models.people import Role, enroll_members, is_overall_lead, join_community, leave_community
 
-SETUP_USAGE = "/cop setup <name>"
-
 
 def handle_setup(request: Request, args: str) -> None:
     name = validate_name(args)
     if request.channel_id.startswith("D"):
-        raise BadArgument("Run `/cop setup` in the channel that should become the community.", usage=SETUP_USAGE)
+        raise BadArgument("Run `/cop setup` in the channel that should become the community.")
     person = request.person()
     try:
         channel = request.client.conversations_info(channel=request.channel_id)["channel"]
     except SlackApiError:
         raise BadArgument("I can't see this channel. Invite me first (`/invite @copbot`), then run "
-                          "`/cop setup` again.", usage=SETUP_USAGE) from None
+                          "`/cop setup` again.") from None
     if not is_overall_lead(person, request.services.settings.admin_ids) and channel.get("creator") != person.user_id:
         raise NotPermitted("Only the channel's creator or an overall CoP lead (a workspace admin) can turn "
                            "this channel into a community.")
     if not channel.get("is_member"):
         if channel.get("is_private"):
-            raise BadArgument("Invite me to this private channel first (`/invite @copbot`).", usage=SETUP_USAGE)
+            raise BadArgument("Invite me to this private channel first (`/invite @copbot`).")
         request.client.conversations_join(channel=request.channel_id)
     # Ask Slack everything before writing, so no Slack call waits inside a write transaction.
     already_here = [u for u in channel_member_ids(request.client, request.channel_id)
@@ -50,7 +49,7 @@ def handle_setup(request: Request, args: str) -> None:
 
 
 def handle_join(request: Request, args: str) -> None:
-    community = require_community_here(request, usage="/cop join")
+    community = require_community_here(request)
     person = request.person()
     if person.is_bot:
         raise NotPermitted("Bots cannot join a community.")
@@ -61,7 +60,23 @@ def handle_join(request: Request, args: str) -> None:
 
 
 def handle_leave(request: Request, args: str) -> None:
-    community = require_community_here(request, usage="/cop leave")
+    community = require_community_here(request)
     leave_community(request.session, community=community, person=request.person(), now=request.now)
     left_community(request, community, request.person())
     request.reply(messages.left_reply(community))
+
+
+SETUP = Topic("setup", about=(
+    "Turns this channel into a community and makes you its lead. Open to the channel's creator and to overall "
+    "CoP leads (workspace admins)."), commands=(
+    Command("setup", handle_setup, usage="<name>", who=Who.CREATOR,
+            help="turn this channel into a community with you as its lead (the channel's creator or an overall "
+                 "lead)", examples=("/cop setup DevOps CoP",)),
+))
+JOIN = Topic("join", aliases=("leave",), about=(
+    "Join or leave the community of this channel. Joining or leaving the channel itself does the same; what "
+    "someone leaving still owned goes back to the pool, and the community's leads are told by DM."), commands=(
+    Command("join", handle_join, help="join the community of this channel", examples=("/cop join",)),
+    Command("leave", handle_leave, help="leave the community of this channel; your open actions go back to the pool "
+                                        "and its leads are told", examples=("/cop leave",)),
+))

@@ -1,26 +1,21 @@
-"""`/cop kb add | search | review | promote`: the community's knowledge, kept and found again."""
+"""`/cop kb ...`: the community's knowledge, kept and found again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.blocks import knowledge as blocks
 from handlers.base import Request
-from handlers.commands.parse import dispatch, first_link, take_hashtags
+from handlers.commands.parse import first_link, take_hashtags
+from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
 from handlers.mentions import note_mentions
 from models.deliveries import enqueue
-from models.errors import BadArgument, UserFacingError
+from models.errors import BadArgument
 from models.knowledge import KnowledgeKind
 from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
 from models.knowledge.search import search
 from models.mentions import MentionSource
 from models.people import is_community_lead, require_member
 
-ADD_USAGE = "/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]"
-SEARCH_USAGE = "/cop kb search <words>"
-PROMOTE_USAGE = "/cop kb promote <id>"
-KB_USAGE = "/cop kb [add | search | review | promote]"
 KIND_WORDS = {"tip": KnowledgeKind.TIP, "guideline": KnowledgeKind.GUIDELINE, "lesson": KnowledgeKind.LESSON,
               "lesson-learned": KnowledgeKind.LESSON, "link": KnowledgeKind.LINK}
 
@@ -37,14 +32,10 @@ def handle_kb_add(request: Request, args: str) -> None:
     person = request.person()
     admins = request.services.settings.admin_ids
     if not is_community_lead(request.session, community=community, person=person, admin_ids=admins):
-        require_member(request.session, community=community, person=person, usage=ADD_USAGE)
-    try:
-        item, _ = add_item(request.session, community=community, kind=kind, text=readable, url=url, added_by=person,
-                           tags=tags, now=request.now,
-                           reviewer=can_review(request.session, community=community, person=person, admin_ids=admins))
-    except UserFacingError as error:
-        error.usage = error.usage or ADD_USAGE
-        raise
+        require_member(request.session, community=community, person=person)
+    item, _ = add_item(request.session, community=community, kind=kind, text=readable, url=url, added_by=person,
+                       tags=tags, now=request.now,
+                       reviewer=can_review(request.session, community=community, person=person, admin_ids=admins))
     note_mentions(request, text, community_id=community.id, source=MentionSource.KNOWLEDGE, record_id=item.id,
                   by=person, text=item.title, permalink=item.url or item.source_permalink)
     request.reply(blocks.added_reply(item))
@@ -53,7 +44,7 @@ def handle_kb_add(request: Request, args: str) -> None:
 def handle_kb_search(request: Request, args: str) -> None:
     words = request.plain(args, urls=False).strip()
     if not words:
-        raise BadArgument("Say what to look for, e.g. `/cop kb search terraform state`.", usage=SEARCH_USAGE)
+        raise BadArgument("Say what to look for, e.g. `/cop kb search terraform state`.")
     hits = search(request.session, team_id=request.team_id, text=words)
     request.reply(blocks.search_results(words, [hit.item for hit in hits]))
 
@@ -69,8 +60,8 @@ def handle_kb_review(request: Request, args: str) -> None:
 def handle_kb_promote(request: Request, args: str) -> None:
     word = args.strip().lstrip("#")
     if not word.isdigit() or len(word) > 9:
-        raise BadArgument("Say which item by its number, e.g. `/cop kb promote 7`.", usage=PROMOTE_USAGE)
-    item = get_item(request.session, team_id=request.team_id, item_id=int(word), usage=PROMOTE_USAGE)
+        raise BadArgument("Say which item by its number, e.g. `/cop kb promote 7`.")
+    item = get_item(request.session, team_id=request.team_id, item_id=int(word))
     reviewer = request.person()
     may = can_review(request.session, community=item.community, person=reviewer,
                      admin_ids=request.services.settings.admin_ids)
@@ -91,15 +82,19 @@ def handle_kb_list(request: Request, args: str) -> None:
                                    hint="`/cop kb search <words>` searches every community's knowledge."))
 
 
-KB_SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
-    "add": handle_kb_add,
-    "search": handle_kb_search,
-    "find": handle_kb_search,
-    "review": handle_kb_review,
-    "promote": handle_kb_promote,
-    "list": handle_kb_list,
-}
-
-
-def handle_kb(request: Request, args: str) -> None:
-    dispatch(KB_SUBCOMMANDS, request, args, command="kb", default="list", usage=KB_USAGE)
+KB = Topic("kb", about=(
+    "The community's knowledge: tips, lessons learned, links and guidelines, with tags. Search looks through every "
+    "community's titles, text and tags, best match first. An SME or a lead reviews tips and promotes the good ones "
+    "to guidelines. React :pushpin: to a message to keep it; closing an action offers to record its lesson."),
+    commands=(
+    Command("kb add", handle_kb_add, usage="[tip | lesson | link | guideline] <text or link> [#tag ...]",
+            help="keep a piece of knowledge; only an SME or a lead adds a guideline directly",
+            examples=("/cop kb add Run terraform plan on every PR #terraform #ci",)),
+    Command("kb search", handle_kb_search, usage="<words>", aliases=("kb find",),
+            help="ranked search across every community's titles, text and tags",
+            examples=("/cop kb search terraform state",)),
+    Command("kb review", handle_kb_review, help="tips awaiting an SME's review", examples=("/cop kb review",)),
+    Command("kb promote", handle_kb_promote, usage="<id>", help="an SME or a lead promotes a tip to a guideline",
+            examples=("/cop kb promote 7",)),
+    Command("kb list", handle_kb_list, bare=True, help="the community's latest knowledge", examples=("/cop kb",)),
+))

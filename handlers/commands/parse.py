@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
-from typing import Any
 
 from handlers.slack_text import mentioned_users, without_mentions
 from models.errors import BadArgument
@@ -19,7 +17,7 @@ def normalise(text: str) -> str:
     return (text or "").translate(_QUOTES).strip()
 
 
-def split_words(text: str, *, usage: str | None = None) -> list[str]:
+def split_words(text: str) -> list[str]:
     """Words, keeping "quoted phrases" together; an unclosed quote is a specific error."""
     lexer = shlex.shlex(normalise(text), posix=True)
     lexer.whitespace_split = True
@@ -29,15 +27,15 @@ def split_words(text: str, *, usage: str | None = None) -> list[str]:
     try:
         return list(lexer)
     except ValueError:
-        raise BadArgument("A quotation mark is not closed.", usage=usage) from None
+        raise BadArgument("A quotation mark is not closed.") from None
 
 
-def take_quoted(text: str, *, what: str, usage: str, example: str = "Monthly sync") -> tuple[str, str]:
+def take_quoted(text: str, *, what: str, example: str = "Monthly sync") -> tuple[str, str]:
     """Split `"a title" rest of line` into the title and the rest."""
     text = normalise(text)
     match = re.match(r'^"([^"]*)"\s*(.*)$', text, flags=re.S)
     if not match:
-        raise BadArgument(f'Put the {what} in double quotes, e.g. "{example}".', usage=usage)
+        raise BadArgument(f'Put the {what} in double quotes, e.g. "{example}".')
     return match.group(1).strip(), match.group(2).strip()
 
 
@@ -47,12 +45,14 @@ def user_id_of(word: str) -> str | None:
     return match.group(1) if match else None
 
 
-def on_or_off(text: str, *, usage: str) -> bool:
-    """`on` -> True, `off` -> False; anything else is the person's mistake."""
+def on_or_off(text: str) -> bool:
+    """`on` (or yes) -> True, `off` (or no) -> False; anything else is the person's mistake."""
     choice = text.strip().lower()
-    if choice not in ("on", "off"):
-        raise BadArgument("Say `on` or `off`.", usage=usage)
-    return choice == "on"
+    if choice in ("on", "yes", "true"):
+        return True
+    if choice in ("off", "no", "false"):
+        return False
+    raise BadArgument("Say `on` or `off`.")
 # A hashtag as typed (`#terraform`), or as Slack sends it when a channel has that name (`<#C123|terraform>`).
 _HASHTAG = re.compile(r"(?<!\S)(?:#([A-Za-z0-9][\w+.-]*)|<#[CG][A-Z0-9]+\|([^>]+)>)")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
@@ -72,13 +72,3 @@ def take_mentions(text: str) -> tuple[list[str], str]:
 def first_link(text: str) -> str | None:
     match = _LINK.search(text)
     return match.group(1) if match else None
-
-
-def dispatch(table: dict[str, Callable[[Any, str], None]], request: Any, args: str, *, command: str, default: str,
-             usage: str) -> None:
-    """Run `/cop <command> <sub> ...` through its table of subcommands; an unknown one is named back."""
-    sub, _, rest = args.strip().partition(" ")
-    handler = table.get(sub.lower() or default)
-    if handler is None:
-        raise BadArgument(f"I don't know `/cop {command} {sub[:30]}`.", usage=usage)
-    handler(request, rest.strip())

@@ -5,15 +5,12 @@ from __future__ import annotations
 from bot.blocks import people as blocks
 from handlers.base import Request
 from handlers.commands.parse import take_hashtags, take_mentions
+from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
 from models.actions.queries import open_counts
 from models.errors import BadArgument
 from models.people import Role, members_with_roles, require_lead, require_member, set_capacity, set_role
 from models.tags import normalise_tags
-
-ROLE_USAGE = "/cop role @user lead|co-lead|sme|member|guest"
-CAPACITY_USAGE = "/cop capacity [<number of open actions>]"
-EXPERTISE_USAGE = "/cop expertise #tag [#tag ...] | clear"
 
 
 def handle_role(request: Request, args: str) -> None:
@@ -28,26 +25,26 @@ def handle_role(request: Request, args: str) -> None:
     try:
         role = Role(rest.strip().lower())
     except ValueError:
-        raise BadArgument("Name one of the roles lead, co-lead, sme, member or guest.", usage=ROLE_USAGE) from None
+        raise BadArgument("Name one of the roles lead, co-lead, sme, member or guest.") from None
     if len(people) != 1:
-        raise BadArgument("Mention the one person whose role changes, e.g. `@dana`.", usage=ROLE_USAGE)
+        raise BadArgument("Mention the one person whose role changes, e.g. `@dana`.")
     require_lead(request.session, community=community, person=request.person(),
                  admin_ids=request.services.settings.admin_ids, doing="name its leads, co-leads and SMEs")
     person = request.person(people[0])
     if person.is_bot:
-        raise BadArgument("Bots don't take roles.", usage=ROLE_USAGE)
+        raise BadArgument("Bots don't take roles.")
     set_role(request.session, community=community, person=person, role=role)
     request.reply(blocks.role_set(community, person, role))
 
 
 def handle_capacity(request: Request, args: str) -> None:
     community = target_community(request)
-    membership = require_member(request.session, community=community, person=request.person(), usage=CAPACITY_USAGE)
+    membership = require_member(request.session, community=community, person=request.person())
     word = args.strip()
     if word:
         if not word.isdigit() or len(word) > 3:
             raise BadArgument("Say how many open actions you take on at a time, e.g. `/cop capacity 2` "
-                              "(0 for none for now).", usage=CAPACITY_USAGE)
+                              "(0 for none for now).")
         set_capacity(membership, int(word))
     open_now = open_counts(request.session, community=community).get(membership.person_id, 0)
     request.reply(blocks.capacity_reply(community, membership, open_now, changed=bool(word)))
@@ -61,6 +58,25 @@ def handle_expertise(request: Request, args: str) -> None:
     elif text:
         tags, rest = take_hashtags(text if "#" in text else " ".join(f"#{w}" for w in text.replace(",", " ").split()))
         if rest:
-            raise BadArgument(f"I didn't understand “{rest[:40]}”.", usage=EXPERTISE_USAGE)
-        person.expertise = normalise_tags(tags, usage=EXPERTISE_USAGE)
+            raise BadArgument(f"I didn't understand “{rest[:40]}”.")
+        person.expertise = normalise_tags(tags)
     request.reply(blocks.expertise_reply(person))
+
+
+ROLE = Topic("role", aliases=("roles",), about=(
+    "Shows who leads the community and who its subject-matter experts (SMEs) are; a lead names them. SMEs review "
+    "tips into guidelines. A community always keeps at least one lead."), commands=(
+    Command("role", handle_role, usage="[@user lead|co-lead|sme|member|guest]",
+            help="who leads the community and who its subject-matter experts are; a lead names them (the community "
+                 "keeps at least one lead)", examples=("/cop role", "/cop role @dana sme")),
+))
+CAPACITY = Topic("capacity", aliases=("expertise",), about=(
+    "How many open actions you take on at a time in this community (3 unless you say; 0 for none for now), and "
+    "what you know about. Suggestions for unowned actions go to members with the most room, matched to the "
+    "action's tags; nobody is assigned without agreeing."), commands=(
+    Command("capacity", handle_capacity, usage="[<number of open actions>]",
+            help="how many open actions you take on here (3 by default; 0 for none)", examples=("/cop capacity 2",)),
+    Command("expertise", handle_expertise, usage="[#tag ...] | clear",
+            help="what you know: what suggestions for unowned actions are based on",
+            examples=("/cop expertise #terraform #kubernetes",)),
+))

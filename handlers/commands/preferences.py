@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.blocks import preferences
-from bot.blocks.welcome import INTRO_USAGE, intro_reply
+from bot.blocks.welcome import intro_reply
 from bot.welcome import post_intro
 from handlers.base import Request
+from handlers.commands.parse import on_or_off
 from handlers.commands.quiet import quiet_days
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import community_here, target_community
 from models.attention import dms_used, set_budget, set_wanted
 from models.errors import BadArgument
@@ -16,40 +18,30 @@ from models.people import active_membership, communities_of, require_lead
 MAX_INTERESTS = 300
 
 
-def parse_switch(args: str, *, usage: str) -> bool:
-    word = args.strip().lower()
-    if word in ("on", "yes", "true"):
-        return True
-    if word in ("off", "no", "false"):
-        return False
-    raise BadArgument("Say `on` or `off`.", usage=usage)
-
-
-NUDGES_USAGE = "/cop nudges on|off · /cop nudges after <days> (leads)"
-
-
 def handle_nudges(request: Request, args: str) -> None:
-    """Your own nudges on or off; or, for a lead, after how many quiet days the community's nudges begin."""
-    if args.lower().split()[:1] == ["after"]:
-        community = target_community(request)
-        require_lead(request.session, community=community, person=request.person(),
-                     admin_ids=request.services.settings.admin_ids, doing="change when nudges begin")
-        community.quiet_after_days = quiet_days(args, usage=NUDGES_USAGE)
-        request.reply(preferences.nudges_after(community))
-        return
-    on = parse_switch(args, usage=NUDGES_USAGE)
+    """Your own nudges on or off."""
+    on = on_or_off(args)
     set_wanted(request.person(), "nudge", on)
     request.reply(preferences.switched("nudge", on))
 
 
+def handle_nudges_after(request: Request, args: str) -> None:
+    """For a lead: after how many quiet days the community's nudges begin."""
+    community = target_community(request)
+    require_lead(request.session, community=community, person=request.person(),
+                 admin_ids=request.services.settings.admin_ids, doing="change when nudges begin")
+    community.quiet_after_days = quiet_days(args)
+    request.reply(preferences.nudges_after(community))
+
+
 def handle_tips(request: Request, args: str) -> None:
-    on = parse_switch(args, usage="/cop tips on|off")
+    on = on_or_off(args)
     set_wanted(request.person(), "newcomer", on)
     request.reply(preferences.switched("newcomer", on))
 
 
 def handle_lurker(request: Request, args: str) -> None:
-    on = parse_switch(args, usage="/cop lurker on|off")
+    on = on_or_off(args)
     request.person().lurker = on
     request.reply(preferences.lurker_switched(on))
 
@@ -66,7 +58,7 @@ def handle_dm_budget(request: Request, args: str) -> None:
     person = request.person()
     if args.strip():
         if not args.strip().isdigit():
-            raise BadArgument("Give the number of messages a week, e.g. `3`.", usage="/cop dm-budget <0-20>")
+            raise BadArgument("Give the number of messages a week, e.g. `3`.")
         set_budget(person, int(args.strip()))
     used = dms_used(request.session, team_id=person.team_id, user_ids=[person.user_id], now=request.now)
     request.reply(preferences.budget(person, used.get(person.user_id, 0)))
@@ -76,9 +68,9 @@ def handle_intro(request: Request, args: str) -> None:
     """What the person works on or is curious about; told to the community of this channel, once per join."""
     text = " ".join(args.split())
     if not text:
-        raise BadArgument("Tell us in a line what you work on or are curious about.", usage=INTRO_USAGE)
+        raise BadArgument("Tell us in a line what you work on or are curious about.")
     if len(text) > MAX_INTERESTS:
-        raise BadArgument(f"That is {len(text)} characters long; keep it to {MAX_INTERESTS}.", usage=INTRO_USAGE)
+        raise BadArgument(f"That is {len(text)} characters long; keep it to {MAX_INTERESTS}.")
     person = request.person()
     person.interests = text
     community = community_here(request)
@@ -90,3 +82,37 @@ def handle_intro(request: Request, args: str) -> None:
     if community is not None and membership is not None:
         posted = post_intro(request.session, community=community, membership=membership, now=request.now)
     request.reply(intro_reply(community if posted else None))
+
+
+NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about=(
+    "What copbot may send you unasked. After three quiet weeks in a community (a lead changes how many days with "
+    "`nudges after <days>`, 7 to 365) it may suggest one small thing, at most once a fortnight and only in your "
+    "working hours (09:00-17:00 your time, Monday to Friday unless you say otherwise). Happy lurkers are never "
+    "nudged. `tips` are the welcome and check-in messages when you join. `dm-budget` caps every message copbot "
+    "sends you unasked (these, meeting reminders, standup questions, action reminders and requests, escalations) "
+    "at so many a week; the rest wait for your digest. The digest you asked for, and answers to what you did, "
+    "never count."), commands=(
+    Command("nudges", handle_nudges, usage="on|off", help="whether copbot may nudge you when you go quiet",
+            examples=("/cop nudges off",)),
+    Command("nudges after", handle_nudges_after, usage="<days>", who=Who.LEADS,
+            help="after how many days without a contribution members count as quiet and may be nudged (21 unless "
+                 "changed)", examples=("/cop nudges after 30",)),
+    Command("lurker", handle_lurker, usage="on|off", help="declare yourself a happy lurker: never nudged",
+            examples=("/cop lurker on",)),
+    Command("tips", handle_tips, usage="on|off", help="the welcome and check-in DMs when you join a community",
+            examples=("/cop tips off",)),
+    Command("hours", handle_hours, usage="[<start>-<end> [days]]",
+            help="your working hours (default `09:00-17:00 mon-fri`, in your zone): unasked-for DMs only arrive "
+                 "inside them", examples=("/cop hours 08:30-16:30 mon-thu",)),
+    Command("dm-budget", handle_dm_budget, usage="[<0-20>]",
+            help="at most this many unasked-for DMs a week (default 5), of every kind but the digest you asked for; "
+                 "what would go over waits for your digest", examples=("/cop dm-budget 2",)),
+))
+INTRO = Topic("intro", about=(
+    "Tell the community what you're into: it is posted under your welcome, and copbot uses it to suggest actions "
+    "that fit you."), commands=(
+    Command("intro", handle_intro, usage="<what you work on or are curious about>",
+            help="say what you work on or are curious about: told to the channel under your welcome, and used to "
+                 "suggest actions that fit you",
+            examples=("/cop intro Terraform modules, platform testing and on-call tooling",)),
+))

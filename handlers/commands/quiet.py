@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.blocks.nudges import quiet_list
 from handlers.base import Request
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import target_community
 from models.errors import BadArgument
 from models.nudges import MAX_QUIET_AFTER_DAYS, quiet_members
 from models.people import require_lead
-
-QUIET_USAGE = "/cop quiet [after <days>]"
 
 
 def handle_quiet(request: Request, args: str) -> None:
@@ -18,18 +17,31 @@ def handle_quiet(request: Request, args: str) -> None:
     community = target_community(request)
     require_lead(request.session, community=community, person=request.person(),
                  admin_ids=request.services.settings.admin_ids, doing="see who has gone quiet")
-    days = quiet_days(args, usage=QUIET_USAGE) if args.strip() else None
+    words = args.lower().split()
+    if words and (len(words) != 2 or words[0] != "after"):
+        raise BadArgument("Say after how many days without a contribution someone counts as quiet, e.g. `after 30`.")
+    days = quiet_days(words[1]) if words else None
     members = quiet_members(request.session, now=request.now, community_id=community.id, after_days=days)
     request.reply(quiet_list(community, members, now=request.now, after_days=days))
 
 
-def quiet_days(args: str, *, usage: str) -> int:
-    """`after <days>`: days without a contribution, 7 to MAX_QUIET_AFTER_DAYS."""
-    words = args.lower().split()
-    if len(words) != 2 or words[0] != "after" or not (words[1].isascii() and words[1].isdigit()):
-        raise BadArgument("Say after how many days without a contribution someone counts as quiet, "
-                          "e.g. `after 30`.", usage=usage)
-    days = int(words[1])
+def quiet_days(word: str) -> int:
+    """Days without a contribution after which someone counts as quiet, 7 to MAX_QUIET_AFTER_DAYS."""
+    word = word.strip()
+    if not (word.isascii() and word.isdigit()) or len(word) > 4:
+        raise BadArgument("Say after how many days without a contribution someone counts as quiet, e.g. `30`.")
+    days = int(word)
     if not 7 <= days <= MAX_QUIET_AFTER_DAYS:
-        raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.", usage=usage)
+        raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.")
     return days
+
+
+QUIET = Topic("quiet", about=(
+    "For leads: who in this community has contributed nothing lately (for the days after which nudges begin, or "
+    "for `after <days>`), whether copbot may nudge them, and when it last did. Only you see it; nobody is ever "
+    "named as quiet in public. Looking never changes when nudges begin: `/cop nudges after <days>` does."),
+    commands=(
+    Command("quiet", handle_quiet, usage="[after <days>]", who=Who.LEADS,
+            help="who has contributed nothing for the community's quiet days (or `<days>`), privately; never shown "
+                 "in public, and never changes when nudges begin", examples=("/cop quiet", "/cop quiet after 30")),
+))

@@ -27,11 +27,11 @@ def target_community(request: Request) -> Community:
     raise BadArgument(f"You are in several communities ({names}): type the command in that community's channel.")
 
 
-def require_community_here(request: Request, *, usage: str) -> Community:
+def require_community_here(request: Request) -> Community:
     community = community_here(request)
     if community is None:
         raise NotFound("This channel is not a community. A lead can turn it into one with "
-                       "`/cop setup <name>`.", usage=usage)
+                       "`/cop setup <name>`.")
     return community
 
 

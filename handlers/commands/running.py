@@ -10,6 +10,7 @@ from bot.render import escape, notice
 from bot.slack import permalink
 from handlers.base import Request
 from handlers.commands.meetings import meeting_number
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import led_community, target_community
 from handlers.meeting_steps import announce
 from handlers.mentions import note_mentions
@@ -26,12 +27,6 @@ from models.meetings.series import get_meeting
 from models.mentions import MentionSource
 from models.people import Person, require_member_or_overall_lead
 from models.when import format_local
-
-START_USAGE = "/cop meeting start [<id>]"
-END_USAGE = "/cop meeting end"
-MINUTES_USAGE = "/cop meeting minutes [<number>]"
-DECISION_USAGE = "/cop decision <text>"
-AGENDA_USAGE = "/cop agenda  ·  /cop agenda add <topic>  ·  /cop agenda done <number>"
 
 
 def _member(request: Request) -> tuple[Community, Person]:
@@ -54,7 +49,7 @@ def handle_meeting_start(request: Request, args: str) -> None:
     community, person = led_community(request, doing="start its meetings")
     meeting = None
     if args.strip():
-        meeting_id = meeting_number(args.strip(), usage=START_USAGE)
+        meeting_id = meeting_number(args.strip())
         meeting = get_meeting(request.session, community=community, meeting_id=meeting_id)
     row = start_meeting(request.session, community=community, person=person, now=request.now, meeting=meeting)
     items = agendas(request.session, occurrences=[row], with_pool=False)[row.id]
@@ -67,7 +62,7 @@ def handle_meeting_start(request: Request, args: str) -> None:
 
 def handle_meeting_end(request: Request, args: str) -> None:
     community, _ = led_community(request, doing="end its meetings")
-    row = require_running(request.session, community=community, usage=END_USAGE)
+    row = require_running(request.session, community=community)
     row.thread_ts, row.permalink = in_thread(request, row)
     end_meeting(request.session, occurrence=row, now=request.now)
     post_minutes(request.session, occurrence=row, now=request.now)
@@ -78,7 +73,7 @@ def handle_meeting_end(request: Request, args: str) -> None:
 def handle_meeting_minutes(request: Request, args: str) -> None:
     community = target_community(request)
     if args.strip():
-        number = meeting_number(args.strip(), usage=MINUTES_USAGE)
+        number = meeting_number(args.strip())
         row = minutes_of(request.session, community=community, occurrence_id=number)
         request.reply(blocks.minutes_message(row.minutes or {}))
         return
@@ -89,19 +84,17 @@ def handle_meeting_minutes(request: Request, args: str) -> None:
                                                        for r in rows]))
 
 
-def _recording(request: Request, args: str, *, missing: str, usage: str
-               ) -> tuple[str, Community, Person, MeetingOccurrence | None]:
+def _recording(request: Request, args: str, *, missing: str) -> tuple[str, Community, Person, MeetingOccurrence | None]:
     """What a member asked to record, and the meeting running in their community, if any."""
     text = request.plain(args)
     if not text:
-        raise BadArgument(missing, usage=usage)
+        raise BadArgument(missing)
     community, person = _member(request)
     return text, community, person, running_occurrence(request.session, community=community)
 
 
 def handle_decision(request: Request, args: str) -> None:
-    text, community, person, running = _recording(request, args, missing="Say what was decided.",
-                                                  usage=DECISION_USAGE)
+    text, community, person, running = _recording(request, args, missing="Say what was decided.")
     thread_ts, link = in_thread(request, running) if running else (None, None)
     decision = record_decision(request.session, community=community, occurrence=running, text=text, person=person,
                                now=request.now, permalink=link)
@@ -115,22 +108,8 @@ def handle_decision(request: Request, args: str) -> None:
     request.reply(notice(f"Decision recorded {where}."))
 
 
-def handle_agenda(request: Request, args: str) -> None:
-    word, _, rest = args.strip().partition(" ")
-    word = word.lower()
-    if word == "add":
-        handle_agenda_add(request, rest)
-    elif word in ("done", "tick"):
-        handle_agenda_done(request, rest)
-    elif word in ("", "show", "list"):
-        handle_agenda_show(request)
-    else:
-        raise BadArgument(f"I don't know `/cop agenda {word[:30]}`.", usage=AGENDA_USAGE)
-
-
 def handle_agenda_add(request: Request, args: str) -> None:
-    text, community, person, running = _recording(request, args, missing="Say what to put on the agenda.",
-                                                  usage=AGENDA_USAGE)
+    text, community, person, running = _recording(request, args, missing="Say what to put on the agenda.")
     target = running or next_meeting_row(request.session, community=community, now=request.now)
     thread_ts, link = in_thread(request, running) if running else (None, None)
     item = add_agenda_item(request.session, community=community, occurrence=target, text=text, person=person,
@@ -154,18 +133,50 @@ def handle_agenda_add(request: Request, args: str) -> None:
 
 
 def handle_agenda_done(request: Request, args: str) -> None:
-    if not re.fullmatch(r"#?\d{1,9}", args.strip()):
-        raise BadArgument("Say which item by its number, e.g. `/cop agenda done 4`.", usage=AGENDA_USAGE)
+    if not re.fullmatch(r"#?[0-9]{1,9}", args.strip()):
+        raise BadArgument("Say which item by its number, e.g. `/cop agenda done 4`.")
     community, _ = _member(request)
     item = mark_done(request.session, item=get_item(request.session, community=community,
                                                     item_id=int(args.strip().lstrip("#"))), now=request.now)
     request.reply(notice(f"Ticked off `{item.id}` {escape(item.text)}."))
 
 
-def handle_agenda_show(request: Request) -> None:
+def handle_agenda_show(request: Request, args: str) -> None:
     community = target_community(request)
     running = running_occurrence(request.session, community=community)
     agenda = current_agenda(request.session, community=community, now=request.now, running=running)
     actions = open_actions(request.session, community=community)
     request.reply(blocks.agenda_message(community.name, agenda.occurrence, agenda.items, actions,
                                         owners_of(request.session, actions), running=agenda.running))
+
+
+MEETING_COMMANDS = (
+    Command("meeting start", handle_meeting_start, who=Who.LEADS, usage="[<id>]",
+            help="start the nearest meeting (or an ad-hoc one): a thread with the agenda and open actions; replies "
+                 "starting `action:`, `decision:`, `info:` are recorded, and whoever speaks there or presses *I'm "
+                 "here* attended", examples=("/cop meeting start",)),
+    Command("meeting end", handle_meeting_end, who=Who.LEADS,
+            help="close it: minutes (attendees, decisions, actions with owners and due dates, notes, what carries "
+                 "over) are posted and stored", examples=("/cop meeting end",)),
+    Command("meeting minutes", handle_meeting_minutes, usage="[<number>]",
+            help="the latest minutes, or those numbered, and a list of past ones", examples=("/cop meeting minutes",)),
+)
+AGENDA = Topic("agenda", about=(
+    "The agenda of the running meeting, or of the next one. Topics added when no meeting is scheduled wait for "
+    "whichever comes first. Topics not ticked off carry over to the next meeting, and so do the community's "
+    "open actions."), commands=(
+    Command("agenda show", handle_agenda_show, bare=True, aliases=("agenda list",),
+            help="the running or next meeting's agenda, with the open actions", examples=("/cop agenda",)),
+    Command("agenda add", handle_agenda_add, usage="<topic>",
+            help="add a topic to the running or next meeting's agenda",
+            examples=("/cop agenda add Move CI to spot instances",)),
+    Command("agenda done", handle_agenda_done, usage="<number>", aliases=("agenda tick",),
+            help="tick a topic off; unfinished topics carry over", examples=("/cop agenda done 4",)),
+))
+DECISION = Topic("decision", about=(
+    "Records a decision: in the running meeting (it goes into its thread and minutes), or for the community when "
+    "no meeting is running. In a meeting's thread, a reply starting `decision:` does the same."), commands=(
+    Command("decision", handle_decision, usage="<text>",
+            help="record a decision, in the running meeting or for the community",
+            examples=("/cop decision We adopt trunk-based development from January",)),
+))

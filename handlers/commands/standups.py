@@ -1,4 +1,4 @@
-"""`/cop standup [start|end|schedule|questions|dms]` and `/cop away`."""
+"""`/cop standup ...` and `/cop away`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from bot.slack import permalink
 from bot.standups import post_summary
 from handlers.base import Request
 from handlers.commands.parse import on_or_off, split_words
+from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import led_community, target_community
 from handlers.meeting_steps import announce
 from models.attention import set_wanted
@@ -17,7 +18,6 @@ from models.links import link_to
 from models.people import set_away, stale_member_ids
 from models.standups.runs import close_run, open_sync_run, start_standup
 from models.standups.settings import (
-    DAYS_USAGE,
     describe_days,
     parse_clock,
     parse_days,
@@ -26,22 +26,6 @@ from models.standups.settings import (
     standup_for,
 )
 from models.when import WhenError, format_local, parse_until
-
-STANDUP_USAGE = "/cop standup [start | end | schedule <days> <HH:MM> | schedule off | questions | dms on|off]"
-QUESTIONS_USAGE = '/cop standup questions "<question>" "<question>" ...'
-DMS_USAGE = "/cop standup dms on|off"
-AWAY_USAGE = "/cop away <until>  ·  /cop away off"
-
-
-def handle_standup(request: Request, args: str) -> None:
-    word, _, rest = args.strip().partition(" ")
-    handlers = {"": handle_standup_start, "start": handle_standup_start, "end": handle_standup_end,
-                "schedule": handle_standup_schedule, "questions": handle_standup_questions,
-                "dms": handle_standup_dms}
-    handler = handlers.get(word.lower())
-    if handler is None:
-        raise BadArgument(f"I don't know `/cop standup {word.lower()[:30]}`.", usage=STANDUP_USAGE)
-    handler(request, rest.strip())
 
 
 def handle_standup_start(request: Request, args: str) -> None:
@@ -58,7 +42,7 @@ def handle_standup_end(request: Request, args: str) -> None:
     community, _ = led_community(request, doing="end its standups")
     run = open_sync_run(request.session, community=community)
     if run is None:
-        raise NotFound("No standup is running here; `/cop standup` starts one.", usage=STANDUP_USAGE)
+        raise NotFound("No standup is running here; `/cop standup` starts one.")
     run.thread_ts = run.thread_ts or sent_ts(request.session, key=run.thread_key)
     if run.thread_ts:
         run.permalink = permalink(request.workspace_url, community.channel_id, run.thread_ts)
@@ -76,7 +60,7 @@ def handle_standup_schedule(request: Request, args: str) -> None:
         return
     days_text, _, time_text = args.strip().rpartition(" ")
     if not days_text:
-        raise BadArgument("Say the days and the time, e.g. `mon,wed,fri 09:30`.", usage=DAYS_USAGE)
+        raise BadArgument("Say the days and the time, e.g. `mon,wed,fri 09:30`.")
     set_schedule(request.session, standup=standup, days=parse_days(days_text), at=parse_clock(time_text))
     # Each member is asked at their own 09:30, so their zone must be known before the first ask;
     # people enrolled with the channel have never been looked up.
@@ -97,7 +81,7 @@ def handle_standup_questions(request: Request, args: str) -> None:
                                                                for n, q in enumerate(questions, start=1))))
         return
     community, _ = led_community(request, doing="change its standup questions")
-    questions = split_words(args, usage=QUESTIONS_USAGE)
+    questions = split_words(args)
     standup = set_questions(request.session, standup=standup_for(request.session, community=community),
                             questions=questions)
     request.reply(notice(f"From the next standup on, {len(standup.questions)} questions:\n"
@@ -105,7 +89,7 @@ def handle_standup_questions(request: Request, args: str) -> None:
 
 
 def handle_standup_dms(request: Request, args: str) -> None:
-    on = on_or_off(args, usage=DMS_USAGE)
+    on = on_or_off(args)
     set_wanted(request.person(), "standups", on)
     request.reply(notice("You'll be asked for standups by DM." if on else
                          "No more standup DMs: you won't be asked, nor counted as missing."))
@@ -118,11 +102,43 @@ def handle_away(request: Request, args: str) -> None:
         request.reply(notice("Welcome back: you'll be asked for standups again."))
         return
     if not args.strip():
-        raise BadArgument("Say until when, e.g. `/cop away dec 10`.", usage=AWAY_USAGE)
+        raise BadArgument("Say until when, e.g. `/cop away dec 10`.")
     try:
         until = parse_until(args, tz=person.tz, now=request.now)
     except WhenError as error:
-        raise BadArgument(str(error), usage=AWAY_USAGE) from None
+        raise BadArgument(str(error)) from None
     set_away(person, until=until, now=request.now)
     request.reply(notice(f"Away until {format_local(until, person.tz)}: you won't be asked for standups nor "
                          "counted as missing. `/cop away off` when you're back early."))
+
+
+STANDUP = Topic("standup", aliases=("standups",), about=(
+    "Leads run a standup in the channel now (answers in its thread: a line per question, `1.` `2.` `3.` on one "
+    "line or more, or `Yesterday:` `Today:` `Blockers:`; or with the *Post my update* button), or schedule one: "
+    "every member is then asked by DM at that time *in their own zone* on those days, and one summary is posted "
+    "in the channel when the last of them has had four hours to answer. A blocker becomes a blocked action; "
+    "answering again that nothing blocks you (\"none\", \"no\", \"nothing\") drops it. Who did not answer is told "
+    "to the leads privately, never in the channel; members away (`/cop away`) are neither asked nor counted, and "
+    "nor is anyone whose ask would have gone over their weekly DM budget (it waits for their digest instead)."),
+    commands=(
+    Command("standup start", handle_standup_start, who=Who.LEADS, bare=True,
+            help="a standup in the channel now: answers in its thread or a form, one summary at the end",
+            examples=("/cop standup",)),
+    Command("standup end", handle_standup_end, who=Who.LEADS, help="close the running standup and post its summary",
+            examples=("/cop standup end",)),
+    Command("standup schedule", handle_standup_schedule, who=Who.LEADS, usage="<days> <HH:MM> | off",
+            help="ask every member by DM at that time *in their own zone*",
+            examples=("/cop standup schedule mon,wed,fri 09:30", "/cop standup schedule weekdays 9am")),
+    Command("standup questions", handle_standup_questions, usage='["<question>" ...]',
+            help="the standup's questions (leads change them)",
+            examples=('/cop standup questions "What shipped?" "What is next?" "What is blocking you?"',)),
+    Command("standup dms", handle_standup_dms, usage="on|off", help="be asked for standups by DM, or not",
+            examples=("/cop standup dms off",)),
+))
+AWAY = Topic("away", about=(
+    "On leave: until then you are not asked for standups, nor counted as missing. A day means to the end of that "
+    "day, your time."), commands=(
+    Command("away", handle_away, usage="<until> | off",
+            help="on leave: not asked for standups, not counted as missing",
+            examples=("/cop away dec 24", "/cop away in 2 weeks", "/cop away off")),
+))

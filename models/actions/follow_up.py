@@ -23,7 +23,6 @@ from models.people import LEAD_ROLES, Membership, Person
 DUE_SOON = dt.timedelta(hours=24)
 MIN_LADDER_DAYS = 1
 MAX_LADDER_DAYS = 60
-LADDER_USAGE = "/cop action ladder <days to the lead> <days to the overall lead>"
 
 
 @dataclass(frozen=True)
@@ -146,6 +145,6 @@ def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[st
 def set_ladder(community: Community, *, lead_days: int, overall_days: int) -> None:
     if not MIN_LADDER_DAYS <= lead_days < overall_days <= MAX_LADDER_DAYS:
         raise BadArgument(f"Give two numbers of days, the first smaller: {MIN_LADDER_DAYS} to {MAX_LADDER_DAYS}, "
-                          "e.g. `3 7`.", usage=LADDER_USAGE)
+                          "e.g. `3 7`.")
     community.blocker_lead_days = lead_days
     community.blocker_overall_days = overall_days

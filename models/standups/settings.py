@@ -22,7 +22,6 @@ _DAY_WORDS = {**{name: str(n) for n, name in enumerate(DAY_NAMES, start=1)},
               **{"monday": "1", "tuesday": "2", "tues": "2", "wednesday": "3", "thursday": "4", "thur": "4",
                  "thurs": "4", "friday": "5", "saturday": "6", "sunday": "7"}}
 _DAY_SETS = {"weekdays": "12345", "daily": "1234567", "everyday": "1234567", "every day": "1234567"}
-DAYS_USAGE = "/cop standup schedule <days> <HH:MM>   e.g. mon,wed,fri 09:30 · weekdays 9am"
 
 
 def standup_for(session: Session, *, community: Community) -> Standup:
@@ -46,15 +45,15 @@ def parse_days(text: str) -> str:
         first, dash, last = part.partition("-")
         if dash:
             if first not in _DAY_WORDS or last not in _DAY_WORDS:
-                raise BadArgument(f"I couldn't read “{part}” as days.", usage=DAYS_USAGE)
+                raise BadArgument(f"I couldn't read “{part}” as days.")
             start, end = int(_DAY_WORDS[first]), int(_DAY_WORDS[last])
             days |= {str(d) for d in range(start, end + 1)} if start <= end else set()
         elif part in _DAY_WORDS:
             days.add(_DAY_WORDS[part])
         else:
-            raise BadArgument(f"I couldn't read “{part}” as a day; use mon, tue, ... sun.", usage=DAYS_USAGE)
+            raise BadArgument(f"I couldn't read “{part}” as a day; use mon, tue, ... sun.")
     if not days:
-        raise BadArgument("Say on which days, e.g. `mon,wed,fri`.", usage=DAYS_USAGE)
+        raise BadArgument("Say on which days, e.g. `mon,wed,fri`.")
     return "".join(sorted(days))
 
 
@@ -63,7 +62,7 @@ def parse_clock(text: str) -> dt.time:
     try:
         return read_clock(text)
     except WhenError as error:
-        raise BadArgument(str(error), usage=DAYS_USAGE) from None
+        raise BadArgument(str(error)) from None
 
 
 def describe_days(days: str) -> str:
