@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
@@ -15,9 +16,10 @@ from bot.inbox import Inbox
 from bot.outbox import Dispatcher, Limits
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import WorkspaceUrl, make_client
+from bot.slack import Workspace, make_client
 from handlers import register_all
 from handlers.base import SERVICES_KEY, work_on
+from models.scope import scope_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -32,19 +34,36 @@ def build_services(settings: Settings, *, clock: Clock | None = None, limits: Li
     clock = clock or Clock()
     # Room for every worker, the outbox's senders and a scheduler job; the door has its own connections.
     engine = make_engine(settings.database_url, connections=settings.copbot_workers + 8)
-    sessions = make_session_factory(engine)
-    door_engine = make_engine(settings.database_url, connections=settings.copbot_http_threads, door=True)
     client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    # One address per process, asked of Slack once, for links built by listeners and by the outbox alike.
-    workspace_url = WorkspaceUrl()
+    # One identity per process, asked of Slack once: the workspace whose rows this process alone may read
+    # and send for (deployments for other workspaces may share the database), and its address for links.
+    workspace = Workspace()
+    sessions = scope_sessions(make_session_factory(engine), lambda: workspace.team_id(client))
+    door_engine = make_engine(settings.database_url, connections=settings.copbot_http_threads, door=True)
     limits = limits or Limits(workspace_per_minute=settings.copbot_posts_per_minute)
-    dispatcher = Dispatcher(sessions, client, limits=limits, workspace_url=workspace_url, clock=clock, inline=inline)
+    dispatcher = Dispatcher(sessions, client, limits=limits, workspace_url=workspace, clock=clock, inline=inline)
     inbox = Inbox(door=door_engine, sessions=sessions, clock=clock,
                   workers=settings.copbot_workers, inline=inline)
     services = Services(settings=settings, engine=engine, sessions=sessions, client=client, clock=clock,
-                        dispatcher=dispatcher, inbox=inbox, workspace_url=workspace_url, door_engine=door_engine)
+                        dispatcher=dispatcher, inbox=inbox, workspace=workspace, door_engine=door_engine)
     inbox.bind(lambda item_id: work_on(services, item_id))
     return services
+
+
+class ForeignTeams:
+    """Requests for other workspaces, logged once per workspace: a flood of them must not flood the log."""
+
+    def __init__(self, most: int = 1000) -> None:
+        self._seen: set[str] = set()
+        self._most = most
+        self._lock = threading.Lock()
+
+    def note(self, team_id: str) -> None:
+        with self._lock:
+            if team_id in self._seen or len(self._seen) >= self._most:
+                return
+            self._seen.add(team_id)
+        logger.warning("ignoring requests for workspace %s: this deployment serves only its own", team_id[:20])
 
 
 class StartupError(Exception):
@@ -103,6 +122,20 @@ def _create_app(services: Services, settings: Settings) -> App:
     def provide_services(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
         context[SERVICES_KEY] = services
         next()
+
+    foreign = ForeignTeams()
+
+    @app.middleware
+    def only_this_workspace(context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        # Bolt's team_id is the workspace a request is *for* (an event's authorization, a form's installing
+        # team, a command's team), not the team of the person acting: someone from another workspace in a
+        # shared channel of this one acts in this workspace, and is served.
+        ours = services.workspace.team_id(services.client)
+        if ours and context.team_id and context.team_id != ours:
+            foreign.note(context.team_id)
+            return BoltResponse(status=200, body="")  # acknowledged, so Slack does not retry; never acted on
+        next()
+        return None
 
     register_all(app)
     return app

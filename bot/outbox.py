@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.slack import WorkspaceUrl, permalink
+from bot.slack import Workspace, permalink
 from models.deliveries import Outgoing, backoff, claim_many, count_due, due_heads, mark_failed, mark_retry, mark_sent
 from models.links import Posted, attach
 
@@ -141,13 +141,13 @@ class Dispatcher:
 
     def __init__(
         self, sessions: sessionmaker[Session], client: WebClient, *, limits: Limits | None = None,
-        workspace_url: WorkspaceUrl | None = None, clock: Clock | None = None, inline: bool = False,
+        workspace_url: Workspace | None = None, clock: Clock | None = None, inline: bool = False,
     ) -> None:
         self.sessions = sessions
         self.client = client
         self.limits = limits or Limits()
         self.pacer = Pacer(self.limits)
-        self.workspace_url = workspace_url or WorkspaceUrl()
+        self.workspace_url = workspace_url or Workspace()
         self.clock = clock or Clock()
         self.inline = inline
         self._executor = ThreadPoolExecutor(max(1, self.limits.in_flight), thread_name_prefix="copbot-send")

@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.inbox import Inbox
 from bot.outbox import Dispatcher
 from bot.settings import Settings
-from bot.slack import WorkspaceUrl
+from bot.slack import Workspace
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Services:
     dispatcher: Dispatcher
     # Requests recorded at the door and the workers that do them; the door has connections of its own.
     inbox: Inbox
-    workspace_url: WorkspaceUrl = field(default_factory=WorkspaceUrl)
+    workspace: Workspace = field(default_factory=Workspace)
     door_engine: Engine | None = None
 
     def start_workers(self) -> None:

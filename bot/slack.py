@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -79,24 +80,42 @@ def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) ->
     return members[:limit]
 
 
-class WorkspaceUrl:
-    """The workspace's `https://<name>.slack.com/`, asked of auth.test once per process and then kept.
+class Workspace:
+    """The workspace the bot token belongs to, asked of auth.test once per process and then kept.
 
-    Bolt's single-workspace authorization drops the `url` from its auth.test, so copbot asks itself.
+    Its `team_id` is whose rows this process may read and send for (two deployments may share a
+    database), and its `url` (`https://<name>.slack.com/`) is what links to messages are built on. Bolt's
+    single-workspace authorization drops the `url` from its auth.test, so copbot asks itself.
     """
 
+    ASK_AGAIN_AFTER = 30.0  # seconds: Slack unreachable or refusing is not asked again at every statement
+
     def __init__(self) -> None:
-        self._url: str | None = None
+        self._answer: dict | None = None
+        self._failed_at: float | None = None
         self._lock = threading.Lock()
 
-    def get(self, client: WebClient) -> str | None:
+    def _identity(self, client: WebClient) -> dict:
         with self._lock:
-            if self._url is None:
+            if self._answer is None:
+                if self._failed_at is not None and time.monotonic() - self._failed_at < self.ASK_AGAIN_AFTER:
+                    return {}
                 try:
-                    self._url = client.auth_test().get("url")
-                except SlackApiError as error:
-                    logger.warning("auth.test failed (%s); links to messages are left out", error.response.get("error"))
-            return self._url
+                    self._answer = dict(client.auth_test().data)
+                except (SlackApiError, OSError) as error:
+                    self._failed_at = time.monotonic()
+                    reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+                    logger.warning("auth.test failed (%s); asked again in %d s", reason, self.ASK_AGAIN_AFTER)
+                    return {}
+            return self._answer
+
+    def get(self, client: WebClient) -> str | None:
+        """The workspace's URL, or None when Slack cannot say (links to messages are then left out)."""
+        return self._identity(client).get("url") or None
+
+    def team_id(self, client: WebClient) -> str | None:
+        """The workspace's id (`T...`), or None when Slack cannot say (nothing is then read or sent)."""
+        return self._identity(client).get("team_id") or None
 
 
 def permalink(workspace_url: str | None, channel: str, ts: str, thread_ts: str | None = None) -> str | None:

@@ -94,7 +94,7 @@ class Request:
     @property
     def workspace_url(self) -> str | None:
         """`https://<workspace>.slack.com/`, for building links to messages."""
-        return self.services.workspace_url.get(self.client)
+        return self.services.workspace.get(self.client)
 
     def plain(self, text: str, *, urls: bool = True) -> str:
         """Slack-formatted text as the person typed it, mentions by name (see `handlers.slack_text.to_plain`)."""

@@ -147,6 +147,12 @@ class Standby(ABC):
 
     def _step(self) -> None:
         if not self.active:
+            team = self.services.workspace.team_id(self.services.client)
+            if team is None:
+                logger.info("the workspace is not known yet (Slack did not answer auth.test); standing by")
+                return
+            # One duty per workspace: deployments for other workspaces on the same database have their own.
+            self.lock.name = f"{self.lock_name}:{team}"
             if self.lock.acquire():
                 logger.info("this process now holds %s", self.lock_name)
                 metrics.leader.labels(self.lock_name).set(1)

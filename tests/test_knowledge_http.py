@@ -97,3 +97,18 @@ def test_kb_alone_lists_the_latest_and_user_text_stays_text(bot, cop: Typist):
     assert "<!channel>" not in listing and "@channel look &lt;here&gt; &amp; there" in listing
     assert items(bot)[0].title == "@channel look <here> & there"
     assert json.dumps(listing).count("<@") == 0
+
+
+def test_a_labelled_link_shows_where_it_goes_in_every_digest(bot, cop: Typist):
+    """A member's link under copbot's name never hides its address behind a label they chose."""
+    cop("UCHANDRA", "digest dm on")
+    cop("UCHANDRA", "kb add tip <https://evil.example/login|Re-verify your SSO account here>")
+    preview = cop("UCHANDRA", "digest preview")
+    assert "Re-verify your SSO account here" in preview
+    assert "<https://evil.example/login|Re-verify your SSO account here> (evil.example)" in preview
+    for line in preview.split("\\n"):
+        if "evil.example/login" in line:
+            assert "(evil.example)" in line, line
+    # The knowledge list shows the address itself, and the reply too.
+    listed = cop("UCHANDRA", "kb")
+    assert "<https://evil.example/login|https://evil.example/login>" in listed

@@ -26,7 +26,7 @@ from bot.db import make_engine
 from bot.outbox import Limits
 from scheduler.lock import SCHEDULER_LOCK, LeaderLock, _advisory_key
 from scheduler.runner import JOBS, SchedulerService
-from tests.conftest import BACKENDS, START
+from tests.conftest import BACKENDS, START, TEAM
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -251,17 +251,17 @@ def test_scheduler_keeps_trying_when_the_database_is_briefly_unreachable(service
 
 
 @requires_postgresql
-def test_postgresql_scheduler_stands_down_when_its_lock_is_lost(pg_url, quick_standby):
+def test_postgresql_scheduler_stands_down_when_its_lock_is_lost(pg_url, quick_standby, slack):
     from bot.settings import load_settings
 
     settings = load_settings(slack_bot_token="xoxb-test-lock", slack_signing_secret="s" * 32,
-                             slack_api_url="http://127.0.0.1:9/api/", database_url=pg_url, _env_file=None)
+                             slack_api_url=slack.base_url, database_url=pg_url, _env_file=None)
     services = build_services(settings, clock=Clock(START), limits=Limits.unpaced())
     service = SchedulerService(services)
     rival_engine = make_engine(pg_url)
     rival = rival_engine.connect()
     rival_pid = rival.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    key = {"k": _advisory_key(SCHEDULER_LOCK)}
+    key = {"k": _advisory_key(f"{SCHEDULER_LOCK}:{TEAM}")}  # each workspace's scheduler has its own lock
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     waiting = threading.Thread(target=lambda: rival.execute(text("SELECT pg_advisory_lock(:k)"), key), daemon=True)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import functools
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import Block
 
@@ -28,10 +29,22 @@ class Copy(enum.Enum):
 
 
 def _link(url: str, text: str) -> str:
-    """A link only to a web address, and with nothing in it that could end Slack's `<url|text>` early."""
+    """A link only to a web address, and with nothing in it that could end Slack's `<url|text>` early.
+
+    A label is whatever a member typed, so a link that leaves Slack says where it goes beside it: nobody
+    follows "Re-verify your SSO account" under copbot's name without seeing it leads to evil.example.
+    """
     if not url.startswith(("https://", "http://")) or any(c in url for c in "<>| "):
         return f"*{text}*"
-    return f"<{url}|{text}>"
+    try:
+        host = (urlsplit(url).hostname or "").encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return f"*{text}*"
+    if not host:
+        return f"*{text}*"
+    if host == "slack.com" or host.endswith(".slack.com"):
+        return f"<{url}|{text}>"  # a message in Slack: where it goes is Slack itself
+    return f"<{url}|{text}> ({escape(host)})"
 
 
 def item_line(item: Item) -> str:

@@ -1,0 +1,113 @@
+"""One workspace's rows: a session scoped to a team sees, changes and deletes nothing of another's.
+
+Several deployments, each for its own workspace, may share one database. Every row belongs to one
+workspace, directly (`team_id`) or through what it hangs from (its community, its person, its meeting,
+its standup). A scoped session adds that condition to every ORM statement it runs, SELECT, UPDATE and
+DELETE alike, including relationship loads and subqueries, so that no scan a job or a worker makes can
+reach another workspace's rows, whether or not it remembered to filter them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+
+from models.base import Base
+from models.communities import Community
+from models.meetings.occurrences import MeetingOccurrence
+from models.meetings.series import Meeting
+from models.people import Person
+from models.standups.tables import Standup, StandupRun
+
+TEAM_KEY = "copbot.team_id"
+
+
+class WorkspaceUnknown(Exception):
+    """The workspace this process serves is not known yet (Slack did not say): nothing may be read."""
+
+
+# How each kind of row names its workspace, most direct first, as a condition on the row's class (or an
+# alias of it) given the workspace's id. A nullable community (a held notice about no community in
+# particular) cannot say, so its person does. Lambdas, so that SQLAlchemy applies each to aliases too and
+# caches the statement with the team as a parameter.
+def _by_team(team: str) -> Any:
+    return lambda row: row.team_id == team
+
+
+def _by_community(team: str) -> Any:
+    return lambda row: row.community_id.in_(select(Community.id).where(Community.team_id == team))
+
+
+def _by_person(team: str) -> Any:
+    return lambda row: row.person_id.in_(select(Person.id).where(Person.team_id == team))
+
+
+def _by_meeting(team: str) -> Any:
+    return lambda row: row.meeting_id.in_(
+        select(Meeting.id).join(Community, Community.id == Meeting.community_id).where(Community.team_id == team))
+
+
+def _by_standup(team: str) -> Any:
+    return lambda row: row.standup_id.in_(
+        select(Standup.id).join(Community, Community.id == Standup.community_id).where(Community.team_id == team))
+
+
+def _by_occurrence(team: str) -> Any:
+    return lambda row: row.occurrence_id.in_(
+        select(MeetingOccurrence.id).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
+        .join(Community, Community.id == Meeting.community_id).where(Community.team_id == team))
+
+
+def _by_run(team: str) -> Any:
+    return lambda row: row.run_id.in_(
+        select(StandupRun.id).join(Standup, Standup.id == StandupRun.standup_id)
+        .join(Community, Community.id == Standup.community_id).where(Community.team_id == team))
+
+
+_OWNERS: tuple[tuple[str, Callable[[str], Any]], ...] = (
+    ("team_id", _by_team), ("community_id", _by_community), ("person_id", _by_person), ("meeting_id", _by_meeting),
+    ("standup_id", _by_standup), ("occurrence_id", _by_occurrence), ("run_id", _by_run),
+)
+
+
+def _rule(cls: type) -> Callable[[str], Any] | None:
+    columns = cls.__table__.columns  # type: ignore[attr-defined]
+    for name, rule in _OWNERS:
+        column = columns.get(name)
+        if column is not None and not (name == "community_id" and column.nullable):
+            return rule
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _criteria(team: str) -> tuple[Any, ...]:
+    """The scope's options for every kind of row, built once per workspace."""
+    rules = []
+    for mapper in Base.registry.mappers:
+        rule = _rule(mapper.class_)
+        if rule is not None:
+            rules.append(with_loader_criteria(mapper.class_, rule(team), include_aliases=True))
+    return tuple(rules)
+
+
+def scope_sessions(factory: sessionmaker[Session], team_id: Callable[[], str | None]) -> sessionmaker[Session]:
+    """Scope every session `factory` makes to the workspace `team_id()` names (asked at each statement
+    until known); a statement run before it is known raises WorkspaceUnknown rather than read everything."""
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _scoped(state: ORMExecuteState) -> None:
+        if state.is_column_load or state.is_relationship_load:
+            return  # loads of an object already read: its statement carried the scope
+        if not (state.is_select or state.is_update or state.is_delete):
+            return
+        team = state.session.info.get(TEAM_KEY) or team_id()
+        if not team:
+            raise WorkspaceUnknown("the workspace this process serves is not known yet")
+        state.session.info[TEAM_KEY] = team
+        state.statement = state.statement.options(*_criteria(team))
+
+    return factory
