@@ -167,10 +167,20 @@ def drop(request: Request, action: Action, actor: Actor) -> Message:
 
 
 def decline(request: Request, action: Action, actor: Actor) -> Message:
-    decline_action(request.session, action=action, actor=actor)
+    lead = decline_action(request.session, action=action, actor=actor)
     refresh_card(request, action)
-    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone with "
-                  "more room.")
+    if lead is None:
+        return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone "
+                      "with more room.")
+    if lead.id != actor.person.id and not lead.deleted:
+        # Like a leaver's actions, an action back in the pool is news for the lead (`/cop action escalations`).
+        deliver_dm(request.session, person=lead, kind="escalations", delivery_kind="pool_return",
+                   key=f"action:{action.id}:declined:{actor.person.id}:{_epoch(request)}",
+                   message=blocks.declined_dm(action, by=actor.person),
+                   summary=blocks.declined_summary(action, by=actor.person), community_id=action.community_id,
+                   now=request.now)
+    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, is back in the pool for someone with "
+                  f"more room, and {escape(lead.display_name or 'the lead who assigned it')} has been told.")
 
 
 def unblock(request: Request, action: Action, actor: Actor) -> Message:
