@@ -70,7 +70,7 @@ def test_newcomer_gets_one_dm_with_purpose_meeting_first_step_and_buddy(bot):
     [dm] = dms(bot, "UDANA")
     body = json.dumps(dm.blocks)
     assert "Share what we learn running production" in body
-    assert "<!channel>" not in body and "&lt;!channel&gt;" in body
+    assert "<!channel>" not in body and "running production @channel" in body
     assert "Kick-off" in body and "<!date^" in body
     assert f"`#{action_id}` *Write the on-call runbook*" in body
     # Alice shares seven working hours a day with Berlin; Bob in New York only two.
@@ -176,7 +176,7 @@ def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
     assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 3)
     intro = bot.posts_in("CDEVOPS")[2]
     assert intro.thread_ts == welcome.ts
-    assert "&lt;!here&gt;" in json.dumps(intro.blocks) and "<!here>" not in json.dumps(intro.blocks)
+    assert "modules, @here and" in json.dumps(intro.blocks) and "<!here>" not in json.dumps(intro.blocks)
     bot.command("UEVE", "intro Terraform and Go")
     assert "Saved. I use it" in blocks_text(bot.wait_reply("UEVE", 2))
     settle(bot)
