@@ -19,7 +19,7 @@ SETUP_USAGE = "/cop setup <name>"
 
 
 def handle_setup(request: Request, args: str) -> None:
-    name = validate_name(args)
+    name = validate_name(request.plain(args))
     if request.channel_id.startswith("D"):
         raise BadArgument("Run `/cop setup` in the channel that should become the community.", usage=SETUP_USAGE)
     person = request.person()

@@ -1,8 +1,8 @@
 """assigned_by, and text stored as typed
 
 An action remembers the lead who assigned it, so that its owner may decline and that lead be told. Terms
-of Reference and intros were stored as Slack delivered them (`R&amp;D`); like every other record they are
-now stored as typed and escaped where shown.
+of Reference, intros and communities' names were stored as Slack delivered them (`R&amp;D`); like every
+other record they are now stored as typed and escaped where shown.
 
 Revision ID: 0013
 Revises: 0011
@@ -20,7 +20,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The columns that held Slack's escaped text, by table.
-ESCAPED = {"terms_of_reference": ("purpose", "scope", "members", "cadence"), "people": ("interests",)}
+ESCAPED = {"terms_of_reference": ("purpose", "scope", "members", "cadence"), "people": ("interests",),
+           "communities": ("name",)}
 # Slack escapes these three, `&` first; undoing it takes `&amp;` last, so `&amp;lt;` stays the text `&lt;`.
 UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 ESCAPE = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
