@@ -5,16 +5,14 @@ keeps the action's card in the channel current, and builds the reply.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy.orm import Session
+from collections.abc import Callable
 
 from bot.attention import Dm, deliver_dm, deliver_dms
 from bot.blocks import actions as blocks
+from bot.cards import card, rewrite_card
 from bot.render import Message, escape, notice
 from handlers.base import Request
 from models.actions import Action
-from models.actions.fairness import suggest_owners
 from models.actions.queries import CARD_KIND, card_key, get_action
 from models.actions.workflow import (
     Actor,
@@ -27,9 +25,8 @@ from models.actions.workflow import (
 )
 from models.attention import wants
 from models.communities import Community
-from models.deliveries import DeliveryStatus, delivery_by_key, enqueue
+from models.deliveries import enqueue
 from models.links import link_to
-from models.meetings import Meeting
 from models.people import LEAD_ROLES, Person, is_community_lead, members_with_roles
 
 # The offer to record a lesson, sent to an owner who closed their own action with a reaction: an answer to
@@ -53,16 +50,15 @@ def _epoch(request: Request) -> int:
     return int(request.now.timestamp())
 
 
-def card(session: Session, action: Action, *, now: dt.datetime) -> Message:
-    suggestions = suggest_owners(session, action=action) if action.owner is None and action.is_active else []
-    meeting = session.get(Meeting, action.meeting_id) if action.meeting_id else None
-    return blocks.action_card(action, now=now, suggestions=suggestions,
-                              meeting_title=meeting.title if meeting else None)
+def _name(request: Request) -> Callable[[Person], object]:
+    """Look up someone the card would name but copbot has never met (enrolled at set-up): users.info, in the
+    request's work, never its acknowledgement; if Slack says wait, the profile job names them later."""
+    return lambda person: request.person(person.user_id)
 
 
 def announce(request: Request, action: Action, *, thread_ts: str | None = None) -> None:
     """Post the action's card to its community's channel (in the source message's thread, if any)."""
-    message = card(request.session, action, now=request.now)
+    message = card(request.session, action, now=request.now, name=_name(request))
     community = action.community
     enqueue(request.session, key=card_key(action.id), team_id=community.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind=CARD_KIND, community_id=community.id,
@@ -71,16 +67,10 @@ def announce(request: Request, action: Action, *, thread_ts: str | None = None) 
 
 def refresh_card(request: Request, action: Action) -> None:
     """Show the action's new state on its card: rewrite it if still queued, else update it in Slack."""
-    delivery = delivery_by_key(request.session, key=card_key(action.id))
-    if delivery is None:
-        return
-    message = card(request.session, action, now=request.now)
-    if delivery.status == DeliveryStatus.PENDING:
-        delivery.text, delivery.blocks = message.text, message.blocks
-    elif delivery.status == DeliveryStatus.SENT and delivery.sent_ts:
-        channel, ts = delivery.sent_channel or delivery.channel, delivery.sent_ts
+    edit = rewrite_card(request.session, action, now=request.now, name=_name(request))
+    if edit is not None:
         request.after_commit(lambda: request.client.chat_update(
-            channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+            channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks))
 
 
 def left_community(request: Request, community: Community, person: Person) -> None:
@@ -167,10 +157,20 @@ def drop(request: Request, action: Action, actor: Actor) -> Message:
 
 
 def decline(request: Request, action: Action, actor: Actor) -> Message:
-    decline_action(request.session, action=action, actor=actor)
+    lead = decline_action(request.session, action=action, actor=actor)
     refresh_card(request, action)
-    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone with "
-                  "more room.")
+    if lead is None:
+        return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone "
+                      "with more room.")
+    if lead.id != actor.person.id and not lead.deleted:
+        # Like a leaver's actions, an action back in the pool is news for the lead (`/cop action escalations`).
+        deliver_dm(request.session, person=lead, kind="escalations", delivery_kind="pool_return",
+                   key=f"action:{action.id}:declined:{actor.person.id}:{_epoch(request)}",
+                   message=blocks.declined_dm(action, by=actor.person),
+                   summary=blocks.declined_summary(action, by=actor.person), community_id=action.community_id,
+                   now=request.now)
+    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, is back in the pool for someone with "
+                  f"more room, and {escape(lead.display_name or 'the lead who assigned it')} has been told.")
 
 
 def unblock(request: Request, action: Action, actor: Actor) -> Message:

@@ -16,7 +16,7 @@ from models.base import chunked
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery
-from models.hours import WorkingHours, overlap
+from models.hours import WorkingHours, overlap, zone_of
 from models.people import Membership, Person, Role, not_away
 
 CHECKIN_AFTER = dt.timedelta(days=7)
@@ -60,10 +60,19 @@ class Buddy:
     overlap: dt.timedelta
 
 
+def zone_gap(a: str, b: str, *, at: dt.datetime) -> dt.timedelta:
+    """How far apart two zones' clocks are at `at`, the short way round the world (at most 12 hours)."""
+    offset_a = at.astimezone(zone_of(a)).utcoffset() or dt.timedelta()
+    offset_b = at.astimezone(zone_of(b)).utcoffset() or dt.timedelta()
+    gap = abs(offset_a - offset_b)
+    return min(gap, dt.timedelta(hours=24) - gap)
+
+
 def choose_buddy(session: Session, *, community: Community, newcomer: Person, now: dt.datetime) -> Buddy | None:
     """The SME or lead who shares most working hours with the newcomer this coming week; SMEs first on a tie.
 
-    Nobody rather than someone asleep while the newcomer works: with no overlap, there is no buddy.
+    When nobody's hours overlap theirs (Sydney in a London community), still the best there is: the one whose
+    clock is nearest theirs. The welcome says so, and how to reach them without meeting live.
     """
     rows = session.execute(
         select(Membership.role, Person).join(Person, Person.id == Membership.person_id).where(
@@ -76,11 +85,12 @@ def choose_buddy(session: Session, *, community: Community, newcomer: Person, no
     scored = []
     for role, person in rows:
         shared = overlap(mine, WorkingHours.of(person), week_from=now)
-        if shared > dt.timedelta():
-            # Whole hours, so that an SME is not passed over for a lead who overlaps ten minutes more.
-            hours = shared // dt.timedelta(hours=1)
-            scored.append((-hours, role != Role.SME, person.id, Buddy(person, role, shared)))
-    return min(scored, key=lambda s: s[:3])[3] if scored else None
+        # Whole hours, so that an SME is not passed over for a lead who overlaps ten minutes more; any overlap
+        # beats none, and without one the nearest clock wins.
+        hours = shared // dt.timedelta(hours=1)
+        gap = zone_gap(newcomer.tz, person.tz, at=now) if not shared else dt.timedelta()
+        scored.append(((-hours, not shared, gap, role != Role.SME, person.id), Buddy(person, role, shared)))
+    return min(scored, key=lambda s: s[0])[1] if scored else None
 
 
 def pools(session: Session, *, community_ids: Iterable[int], now: dt.datetime,

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cards import cards_naming
 from bot.db import unit_of_work
 from bot.slack import profile_from_user
 from models.people import Membership, Person, ProfileUpdate, store_profiles
@@ -34,7 +35,8 @@ def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[tuple[st
 
 
 def refresh_profiles(*, sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -> int:
-    """Fetch the profiles of up to BATCH such members; returns how many were fetched.
+    """Fetch the profiles of up to BATCH such members, and name them on the cards that could not; returns how
+    many were fetched.
 
     Read, ask Slack, then write: each in its own step, so no transaction waits on Slack.
     """
@@ -55,4 +57,11 @@ def refresh_profiles(*, sessions: sessionmaker[Session], client: WebClient, now:
             break
     with unit_of_work(sessions) as session:
         store_profiles(session, profiles=found, gone=gone, now=now)
+        edits = cards_naming(session, people=found, now=now)
+    # Cards that showed these people as "someone" now name them, once the names are committed.
+    for edit in edits:
+        try:
+            client.chat_update(channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks)
+        except SlackApiError as error:
+            logger.warning("could not correct an action's card (%s)", error.response.get("error"))
     return len(found)

@@ -169,3 +169,35 @@ def test_action_dms_can_be_turned_off_by_command_or_by_their_button(bot, cop):
     assert "Done: no more reminders about actions you own" in click(bot, "UDANA", offer, ActionId.MUTE_DM_KIND)
     with bot.services.sessions() as session:
         assert session.scalars(select(Person.action_dms).where(Person.user_id == "UDANA")).one() is False
+
+
+def test_a_leads_assignment_can_be_declined_and_the_lead_is_told(bot, cop):
+    cop("UBOB", 'action add "Rotate the CI secrets"')
+    cop("UBOB", "action assign 1 <@UDANA|dana>")
+    assert owner_of(bot, 1) == "UDANA"
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UDANA")) == 1)
+    assigned = dms(bot, "UDANA")[0]
+    answer = click_in_dm(bot, "UDANA", assigned, ActionId.ACTION_DECLINE)
+    assert "back in the pool" in said(answer) and "bob has been told" in said(answer)
+    [action] = actions(bot)
+    assert (action.owner_id, action.status, action.assigned_by_id) == (None, ActionStatus.OPEN, None)
+    assert bot.slack.wait_for(lambda: "nobody owns it yet" in json.dumps(first_card(bot).blocks))
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UBOB")) == 1)
+    told = dms(bot, "UBOB")[0]
+    assert "dana can't take action #1" in told.text and "back in the pool" in json.dumps(told.blocks)
+    # Added for her by a lead: said no to with the command, too; once only.
+    cop("UBOB", 'action add "Book the room" <@UDANA|dana>')
+    assert owner_of(bot, 2) == "UDANA"
+    assert "back in the pool" in cop("UDANA", "action decline 2")
+    assert owner_of(bot, 2) is None
+    assert "Nobody is waiting for your answer on action #2" in cop("UDANA", "action decline 2")
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UBOB")) == 2)
+
+
+def test_an_action_someone_took_on_themselves_is_not_declined(bot, cop):
+    cop("UDANA", 'action add "Tidy the wiki" <@UDANA|dana>')
+    assert "Nobody is waiting for your answer on action #1" in cop("UDANA", "action decline 1")
+    cop("UBOB", 'action add "Rotate the CI secrets"')
+    cop("UDANA", "action claim 2")
+    assert "Nobody is waiting for your answer" in cop("UDANA", "action decline 2")
+    assert owner_of(bot, 1) == owner_of(bot, 2) == "UDANA"

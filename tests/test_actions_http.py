@@ -51,6 +51,30 @@ def test_an_action_nobody_owns_suggests_who_has_room(bot, cop):
     assert "Nobody is assigned without agreeing" in reply
 
 
+def test_a_pool_card_right_after_setup_names_the_members_copbot_has_not_met(bot, cop):
+    # Alice and Chandra were enrolled with the channel at setup: copbot has never looked them up.
+    reply = cop("UBOB", 'action add "Tidy the wiki"')
+    assert "Who has room: alice (0 of 3 open), bob (0 of 3 open), chandra (0 of 3 open)" in reply
+    assert bot.slack.wait_for(lambda: cards(bot))
+    card = json.dumps(cards(bot)[0].blocks)
+    assert "alice (0 of 3 open)" in card and "someone" not in card
+    assert {"UALICE", "UCHANDRA"} <= {c.args["user"] for c in bot.slack.calls_to("users.info")}
+
+
+def test_a_pool_card_that_could_not_name_people_is_corrected_when_their_names_arrive(bot, cop):
+    bot.slack.rate_limit_next("users.info", times=2)  # Slack says wait while the card is made
+    assert "Who has room: someone (0 of 3 open), someone (0 of 3 open)" in cop("UBOB", 'action add "Tidy the wiki"')
+    assert bot.slack.wait_for(lambda: cards(bot))
+    bot.settle()
+    assert "someone" in json.dumps(cards(bot)[0].blocks)
+    run_tick(bot.services, now=bot.services.clock.now())  # the profile job names them
+    assert bot.slack.wait_for(lambda: "alice (0 of 3 open)" in json.dumps(cards(bot)[0].blocks))
+    assert "someone" not in json.dumps(cards(bot)[0].blocks)
+    [update] = bot.slack.calls_to("chat.update")
+    run_tick(bot.services, now=bot.services.clock.now())
+    assert bot.slack.calls_to("chat.update") == [update]  # corrected once
+
+
 def test_naming_someone_else_only_asks_them_unless_a_lead_does(bot, cop):
     cop("UCHANDRA", 'action add "Review the Terraform modules" <@UALICE|alice>')
     [asked] = actions(bot)

@@ -136,3 +136,29 @@ def test_a_communitys_week_of_contributions_is_read_from_one_index(empty_url):
             assert method == "l"  # lz4: this server has it
     finally:
         engine.dispose()
+
+
+def test_terms_of_reference_and_intros_stored_escaped_are_stored_as_typed_after_upgrade(empty_url):
+    from models import Community, Person, TermsOfReference
+
+    upgrade(empty_url, "0011")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:  # the tables as 0011 left them, with the models' column defaults
+            community_id = connection.execute(Community.__table__.insert().values(
+                team_id="T1", channel_id="C1", name="R&amp;D", created_by="U1")).inserted_primary_key[0]
+            connection.execute(TermsOfReference.__table__.insert().values(
+                community_id=community_id, purpose="R&amp;D &lt;3 ops", scope="tea &amp;amp; biscuits"))
+            connection.execute(Person.__table__.insert().values(team_id="T1", user_id="U1", interests="CI &amp; CD"))
+        upgrade(empty_url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT purpose, scope FROM terms_of_reference")).one() == (
+                "R&D <3 ops", "tea &amp; biscuits")  # `&amp;amp;` was the text `&amp;` as Slack delivered it
+            assert connection.execute(text("SELECT interests FROM people")).scalar_one() == "CI & CD"
+            assert connection.execute(text("SELECT name FROM communities")).scalar_one() == "R&D"
+        downgrade(empty_url, "0011")
+        with engine.connect() as connection:
+            purpose = connection.execute(text("SELECT purpose FROM terms_of_reference")).scalar_one()
+        assert purpose == "R&amp;D &lt;3 ops"
+    finally:
+        engine.dispose()

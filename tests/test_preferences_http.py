@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from models import TermsOfReference
 from tests.test_http_app import blocks_text, setup_devops
 from tests.test_welcome_http import person_row
 
@@ -72,10 +73,23 @@ def test_terms_of_reference_set_by_leads_shown_to_anyone(bot):
     bot.wait_reply("UBOB", 3)
     bot.command("UCHANDRA", "tor show")
     shown = blocks_text(bot.wait_reply("UCHANDRA", 3))
-    assert "*Why we exist:* Share what we learn &lt;https://evil.example|here&gt;" in shown
+    assert "*Why we exist:* Share what we learn here (https://evil.example)" in shown
     assert "*How often we meet:* Monthly, first Tuesday" in shown
     assert shown.index("Why we exist") < shown.index("How often we meet")
     bot.command("UBOB", "tor set mission Everything")
     assert "no field “mission”" in blocks_text(bot.wait_reply("UBOB", 4))
     bot.command("UBOB", "tor set cadence")
     assert "How often we meet" not in blocks_text(bot.wait_reply("UBOB", 5))
+
+
+def test_terms_of_reference_and_intros_are_stored_as_typed_and_escaped_once_where_shown(bot):
+    setup_devops(bot)
+    # Slack delivers "R&D <3" escaped; it is kept as it was typed, like decisions and actions.
+    bot.command("UBOB", "tor set purpose R&amp;D &lt;3 ops")
+    shown = blocks_text(bot.wait_reply("UBOB", 2))
+    assert "*Why we exist:* R&amp;D &lt;3 ops" in shown and "&amp;amp;" not in shown
+    bot.command("UCHANDRA", "intro CI &amp; CD")
+    bot.wait_reply("UCHANDRA")
+    with bot.services.sessions() as session:
+        assert session.get(TermsOfReference, 1).purpose == "R&D <3 ops"
+    assert person_row(bot, "UCHANDRA").interests == "CI & CD"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.sandbox.render import Viewer, format_date_token, render_message, render_mrkdwn
 from bot.sandbox.session import SCRIPT_START, Sandbox, parse_span, run_sandbox
 from bot.sandbox.slack_emulator import PostedMessage
-from models import Action, ActionStatus, KnowledgeItem, KnowledgeKind
+from models import Action, ActionStatus, KnowledgeItem, KnowledgeKind, Meeting
 from models.contributions import Contribution, ContributionKind
 from models.people import Person
 from tests.community import stray_markup
@@ -359,9 +359,68 @@ def test_replies_go_in_the_thread_and_clicks_press_buttons(sandbox: Sandbox) -> 
     assert any(m.ephemeral_to == "U0DANA" and "attendance" in _text_of(m) for m in outcome.messages)
 
 
-def test_a_form_that_opens_is_named_with_the_words_that_do_the_same(sandbox: Sandbox) -> None:
+def test_a_form_that_opens_is_shown_filled_in_and_submitted(sandbox: Sandbox) -> None:
     assert sandbox.run_line("/cop setup DevOps CoP").ok
+    assert not sandbox.run_line("submit").ok  # no form open yet
     assert sandbox.run_line("/cop meeting schedule").ok
-    assert len(sandbox.emulator.calls_to("views.open")) == 1
-    assert "(copbot opened a form; the sandbox can't fill forms in, so type the command with its words instead" \
-        in _output(sandbox)
+    output = _output(sandbox)
+    assert "copbot opened a form for @alice: “Schedule a meeting”" in output
+    assert "Title: (empty; e.g. Monthly sync)" in output and "choices: Does not repeat, Weekly" in output
+    assert sandbox.run_line("fill title: Kick-off").ok
+    assert not sandbox.run_line("fill colour: blue").ok  # no such field; its fields are named
+    assert "has no field “colour”; its fields: “Title”" in _output(sandbox)
+    assert not sandbox.run_line("fill repeats: fortnightly").ok
+    # A mistake is shown under its field, and the form stays open to put it right.
+    assert sandbox.run_line("fill when: banana").ok and sandbox.run_line("submit").ok
+    assert "✗ When:" in _output(sandbox) and "the form is still open" in _output(sandbox)
+    assert sandbox.run_line("fill when: tomorrow 10am").ok
+    assert sandbox.run_line("fill repeats: weekly").ok
+    assert sandbox.run_line("submit").ok
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        [meeting] = session.scalars(select(Meeting)).all()
+    assert (meeting.title, meeting.starts_at) == ("Kick-off", dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC))
+    assert meeting.rule is not None and meeting.rule.freq == "weekly"
+    assert not sandbox.run_line("submit").ok  # sent: closed
+
+
+def test_buttons_on_dms_are_pressed_like_any_other(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("/cop setup DevOps CoP").ok
+    outcome = sandbox.run_line('bob: /cop action add "Write the runbook" @dana')
+    [offer] = [m for m in outcome.messages if m.channel.startswith("D")]
+    number = sandbox._numbers[(offer.channel, offer.ts)]
+    assert f"[{number}] copbot → DM to @dana" in _output(sandbox)
+    assert not sandbox.run_line(f'alice clicks "Take it" on {number}').ok  # Dana's DM is hers alone
+    assert sandbox.run_line("as dana").ok and sandbox.run_line("in dm").ok
+    assert sandbox.run_line('clicks "Take it" on copbot').ok
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        [action] = session.scalars(select(Action)).unique().all()
+        assert action.owner is not None and action.owner.user_id == "U0DANA"
+    assert f"[{number}] the DM with copbot · copbot edited it to:" in _output(sandbox)
+
+
+def test_the_home_tab_opens_and_its_buttons_press(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("/cop setup DevOps CoP").ok
+    assert not sandbox.run_line('clicks "Turn nudges off" on home').ok  # not open yet
+    assert sandbox.run_line("opens home").ok
+    assert "copbot's Home tab, as @alice sees it:" in _output(sandbox)
+    assert "[ Turn nudges off ]" in _output(sandbox)
+    assert sandbox.run_line('clicks "Turn nudges off" on home').ok
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        alice = session.scalars(select(Person).where(Person.user_id == "U0ALICE")).one()
+        assert alice.nudges_enabled is False
+    assert "[ Turn nudges on ]" in _output(sandbox).split("on the Home tab")[-1]
+
+
+def test_typed_links_reach_copbot_as_slack_links(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("/cop setup DevOps CoP").ok
+    assert sandbox.run_line("/cop kb add link https://example.com/runbook?a=1&b=2 Our runbook.").ok
+    with sandbox.services.sessions() as session:  # type: ignore[union-attr]
+        [item] = session.scalars(select(KnowledgeItem)).all()
+    assert (item.kind, item.url) == (KnowledgeKind.LINK, "https://example.com/runbook?a=1&b=2")
+
+
+def test_escaped_text_is_shown_as_slack_shows_it(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("/cop setup R&D CoP").ok
+    assert sandbox.run_line("/cop tor set purpose R&D <for> ops").ok
+    output = _output(sandbox)
+    assert "R&D <for> ops" in output and "&amp;" not in output and "&lt;" not in output

@@ -70,7 +70,7 @@ def test_newcomer_gets_one_dm_with_purpose_meeting_first_step_and_buddy(bot):
     [dm] = dms(bot, "UDANA")
     body = json.dumps(dm.blocks)
     assert "Share what we learn running production" in body
-    assert "<!channel>" not in body and "&lt;!channel&gt;" in body
+    assert "<!channel>" not in body and "running production @channel" in body
     assert "Kick-off" in body and "<!date^" in body
     assert f"`#{action_id}` *Write the on-call runbook*" in body
     # Alice shares seven working hours a day with Berlin; Bob in New York only two.
@@ -91,7 +91,7 @@ def test_no_dm_for_the_bot_itself_other_bots_or_slackbot(bot):
         assert factories.deliveries(session, kind="welcome_dm") == []
 
 
-def test_buddy_is_whoever_shares_most_working_hours_and_nobody_when_none_do(session):
+def test_buddy_is_whoever_shares_most_working_hours(session):
     place = factories.community(session, team_id=TEAM, now=START)
     factories.member(session, place, "UBOB", joined=START, role=Role.SME)  # New York
     factories.member(session, place, "UDANA", joined=START, role=Role.SME)  # Berlin
@@ -102,9 +102,29 @@ def test_buddy_is_whoever_shares_most_working_hours_and_nobody_when_none_do(sess
     assert (buddy.person.user_id, buddy.role) == ("UDANA", Role.SME)
     assert buddy.overlap == dt.timedelta(hours=3.5 * 5)
 
-    only_bob = factories.community(session, team_id=TEAM, channel_id="CRANDOM", name="Other", now=START)
-    factories.member(session, only_bob, "UBOB", joined=START, role=Role.LEAD)
-    assert choose_buddy(session, community=only_bob, newcomer=chandra, now=START) is None
+
+
+def test_a_newcomer_whose_hours_meet_nobodys_still_gets_the_buddy_whose_clock_is_nearest(session):
+    place = factories.community(session, team_id=TEAM, now=START)
+    factories.member(session, place, "UALICE", joined=START, role=Role.LEAD)  # London: 11 hours from Sydney
+    factories.member(session, place, "UDANA", joined=START, role=Role.SME)  # Berlin: 10 hours
+    kirra = factories.person(session, "UKIRRA", team_id=TEAM, now=START, tz="Australia/Sydney")
+    buddy = choose_buddy(session, community=place, newcomer=kirra, now=START)
+    assert (buddy.person.user_id, buddy.overlap) == ("UDANA", dt.timedelta())
+    # Even a lead with a few hours in common beats the nearest clock with none.
+    factories.member(session, place, "UEVE", joined=START, role=Role.LEAD, work_end=dt.time(19, 0))
+    assert choose_buddy(session, community=place, newcomer=kirra, now=START).person.user_id == "UEVE"
+
+
+def test_a_newcomer_in_sydney_is_told_their_buddys_hours_differ_and_how_to_reach_them(bot):
+    setup_devops(bot)  # Bob (New York) leads; Alice (London) and Chandra (Bengaluru) are members
+    bot.slack.add_user("UKIRRA", "kirra", real_name="Kirra Lee", tz="Australia/Sydney")
+    send_event(bot, bot.requests.member_joined(user="UKIRRA", channel="CDEVOPS"))
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UKIRRA")) == 1)
+    body = json.dumps(dms(bot, "UKIRRA")[0].blocks)
+    assert "*Your buddy:* <@UBOB>, our lead" in body  # 8 hours from Sydney the short way; London is 11
+    assert "Your working hours and theirs don't overlap" in body and "(America/New_York)" in body
+    assert "ask in a thread in <#CDEVOPS> or send them a DM" in body
 
 
 def test_mute_button_turns_newcomer_messages_off_and_the_check_in_never_comes(bot):
@@ -176,7 +196,7 @@ def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
     assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 3)
     intro = bot.posts_in("CDEVOPS")[2]
     assert intro.thread_ts == welcome.ts
-    assert "&lt;!here&gt;" in json.dumps(intro.blocks) and "<!here>" not in json.dumps(intro.blocks)
+    assert "modules, @here and" in json.dumps(intro.blocks) and "<!here>" not in json.dumps(intro.blocks)
     bot.command("UEVE", "intro Terraform and Go")
     assert "Saved. I use it" in blocks_text(bot.wait_reply("UEVE", 2))
     settle(bot)

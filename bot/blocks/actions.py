@@ -213,8 +213,22 @@ def assigned_dm(action: Action, *, lead: Person) -> Message:
     return Message.of(f"You have been assigned action #{action.id}", [
         section(f":ballot_box_with_check: {name(lead)} assigned you {title_of(action)} in "
                 f"*{escape(action.community.name)}*{_due(action, action.created_at)}."),
-        *_why(f"a lead of {escape(action.community.name)} assigned it to you. If you can't take it on, tell them; "
+        ActionsBlock(block_id=f"assigned:{action.id}", elements=[
+            ButtonElement(text="Not for me", action_id=ActionId.ACTION_DECLINE, value=str(action.id)),
+        ]),
+        *_why(f"a lead of {escape(action.community.name)} assigned it to you. If you can't take it on, *Not for me* "
+              f"(or `/cop action decline {action.id}`) puts it back in the pool and tells them; "
               "`/cop action list mine` shows everything that is yours."),
+    ])
+
+
+def declined_dm(action: Action, *, by: Person) -> Message:
+    """To the lead who assigned an action: its assignee said no, so it is back in the pool."""
+    return Message.of(f"{by.display_name or 'Your assignee'} can't take action #{action.id}", [
+        section(f":leftwards_arrow_with_hook: {name(by)} can't take on {title_of(action)} in "
+                f"*{escape(action.community.name)}*, so it is back in the pool."),
+        *_why(f"you assigned it to them. `/cop action assign {action.id} @someone` hands it to someone else; "
+              "the card in the channel suggests who has room.", kind="escalations"),
     ])
 
 
@@ -287,7 +301,12 @@ def offer_summary(action: Action, *, asked_by: Person) -> str:
 
 
 def assigned_summary(action: Action, *, lead: Person) -> str:
-    return f"{lead.display_name or 'A lead'} assigned you #{action.id} {action.title}"
+    return (f"{lead.display_name or 'A lead'} assigned you #{action.id} {action.title}: "
+            f"`/cop action decline {action.id}` if you can't take it on")
+
+
+def declined_summary(action: Action, *, by: Person) -> str:
+    return f"{by.display_name or 'Your assignee'} can't take #{action.id} {action.title}; it is back in the pool"
 
 
 def due_summary(step: DueStep) -> str:

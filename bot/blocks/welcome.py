@@ -9,6 +9,7 @@ from bot.blocks.attention import why_footer
 from bot.render import Message, channel_link, context, divider, escape, header, mention, section, slack_date
 from models.actions import Action
 from models.communities import Community
+from models.hours import WorkingHours
 from models.meetings import Occurrence
 from models.newcomers import Buddy
 from models.people import Person, Role
@@ -60,16 +61,26 @@ def welcome_dm(community: Community, person: Person, *, terms: TermsOfReference 
         blocks.append(section(f":seedling: *A good first step:* `#{action.id}` *{escape(action.title)}* is waiting "
                               "in the pool for someone to pick it up."))
     if buddy is not None:
-        role = "subject-matter expert" if buddy.role == Role.SME else "lead"
-        hours = int(buddy.overlap.total_seconds() // 3600)
-        blocks.append(section(f":handshake: *Your buddy:* {mention(buddy.person.user_id)}, our {role}, who works "
-                              f"when you do ({hours} hours a week in common). Ask them anything."))
+        blocks.append(section(_buddy_line(buddy, community)))
     blocks += [
         section(f":speech_balloon: Tell everyone what you work on or are curious about: `{escape(INTRO_USAGE)}`."),
         divider(),
         *why_footer("newcomer", f"You got this because you joined *{escape(community.name)}*."),
     ]
     return Message.of(f"Welcome to {community.name}!", blocks)
+
+
+def _buddy_line(buddy: Buddy, community: Community) -> str:
+    role = "subject-matter expert" if buddy.role == Role.SME else "lead"
+    who = f":handshake: *Your buddy:* {mention(buddy.person.user_id)}, our {role}"
+    if buddy.overlap:
+        hours = int(buddy.overlap.total_seconds() // 3600)
+        return f"{who}, who works when you do ({hours} hours a week in common). Ask them anything."
+    # Nobody's hours meet theirs: say so, and how to talk without being online at once.
+    return (f"{who}. Your working hours and theirs don't overlap (they work "
+            f"{escape(WorkingHours.of(buddy.person).describe())}), so don't wait to catch them live: ask in a "
+            f"thread in {channel_link(community.channel_id)} or send them a DM, and they'll answer in their day; "
+            "the reply will be waiting in yours.")
 
 
 def welcome_summary(community: Community) -> str:

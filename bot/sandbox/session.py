@@ -19,7 +19,10 @@ The line language::
     <person> joins [#channel]         join the current (or the named) channel
     <person> leaves [#channel]
     <person> replies to <n>: <text>   a reply in the thread of message [n] (or `to <person>`)
-    <person> clicks "<button>" on <n> press a button on message [n]
+    <person> clicks "<button>" on <n> press a button on message [n] (a DM too), or `on home`
+    <person> opens home               open copbot's Home tab
+    fill <field>: <text>              type into the form copbot opened for you (a choice, in a select)
+    submit | cancel | form            send the form, close it, or show it again
     wait 2h | wait 1d 3h | wait 45m   move the clock forward; reminders and other jobs run as it goes
     wait until 2026-11-24 14:00 [Europe/London]
                                       move the clock to that instant (in your zone unless you name one)
@@ -27,7 +30,8 @@ The line language::
     quit                              leave (end of input does the same)
 
 Lines starting with `#` are comments and blank lines are skipped. `<person>` may be left out of
-`reacts`, `unreacts`, `joins`, `leaves`, `replies` and `clicks` to mean you.
+`reacts`, `unreacts`, `joins`, `leaves`, `replies`, `clicks` and `opens` to mean you. Links typed as
+`https://...` reach copbot as Slack sends them, `<https://...>`.
 """
 
 from __future__ import annotations
@@ -47,18 +51,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_services, create_app
 from bot.clock import Clock
 from bot.migrate import upgrade
 from bot.outbox import Limits
+from bot.sandbox.forms import Form, FormError
 from bot.sandbox.render import DAY_NAMES, MONTH_NAMES, Viewer, render_message, render_mrkdwn
 from bot.sandbox.requests import RequestFactory
 from bot.sandbox.slack_emulator import PostedMessage, SlackEmulator, Validator
 from bot.services import Services
 from bot.settings import SettingsError, load_settings
-from handlers.ids import ViewId
 from scheduler.runner import run_tick
 
 # The story starts on a Monday morning, so "tue 3pm" and friends read the same on every run.
@@ -85,8 +90,14 @@ Doing things
   <person> joins [#channel]          join the current channel, or the one named
   <person> leaves [#channel]         leave it
   <person> replies to <n>: <text>    a reply in the thread of message [n], or `to <person>`
-  <person> clicks "<button>" on <n>  press a button on message [n] (I'm here, RSVP...)
-  (leave out <person> in reacts, unreacts, joins, leaves, replies and clicks to mean yourself)
+  <person> clicks "<button>" on <n>  press a button on message [n], a DM's too (I'm here, RSVP,
+                                     Take it...), or `on home` for one on the Home tab
+  <person> opens home                open copbot's Home tab, as that person sees it
+  (leave out <person> in reacts, unreacts, joins, leaves, replies, clicks and opens to mean yourself)
+Forms (copbot opens one for `/cop meeting schedule` alone, an Edit button...)
+  fill <field>: <text>               type into a field of your open form, by the start of its label;
+                                     in a list of choices, name the choice
+  submit  |  cancel  |  form         send the form, close it, or show it again
 Time
   wait 2h  |  wait 1d 3h  |  wait 45m
                                      move the clock forward; copbot's scheduler runs as it goes
@@ -182,7 +193,10 @@ def parse_span(text: str) -> dt.timedelta | None:
 _ISO_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})")
 _EMOJI = re.compile(r":?([a-z0-9_+'-]+(?:::skin-tone-\d)?):?")
 _VERBS = frozenset({"react", "reacts", "unreact", "unreacts", "join", "joins", "leave", "leaves", "reply", "replies",
-                    "click", "clicks"})
+                    "click", "clicks", "open", "opens"})
+# What Slack turns into a link when typed: a web address, without the punctuation that ends a sentence.
+_URL = re.compile(r"(?<![<|\w])(https?://[^\s<>|]*[^\s<>|.,;:!?)\]'\"])")
+HOME = "home"
 _REPLY = re.compile(r"(?:to\s+)?(?P<target>\S+?)\s*:\s*(?P<text>\S.*)", re.S)
 _CLICK = re.compile(r"[\"“](?P<label>[^\"”]+)[\"”](?:\s+on\s+(?P<target>\S+))?")
 _TARGET = re.compile(r"(?:message\s+)?\[?(\d+)\]?")
@@ -216,6 +230,8 @@ class Sandbox:
         self._snapshots: dict[tuple[str, str], str] = {}
         self._reactions: set[tuple[str, str, str, str]] = set()
         self._commands = 0
+        # The form copbot opened for each person, until they submit or cancel it.
+        self._forms: dict[str, Form] = {}
 
     # ------------------------------------------------------------------ life cycle
 
@@ -388,6 +404,8 @@ class Sandbox:
             self._message(self.current, rest)
         elif word == "wait":
             self._wait(rest)
+        elif word in ("fill", "submit", "cancel", "form"):
+            self._form_line(word, rest)
         elif text.startswith("/"):
             self._slash(self.current, text)
         elif word in _VERBS:
@@ -411,6 +429,10 @@ class Sandbox:
             self._reply(who, rest)
         elif verb.startswith("click"):
             self._click(who, rest)
+        elif verb.startswith("open"):
+            if rest.strip().lower() not in (HOME, "the home tab", "home tab"):
+                raise LineError(f"Only the Home tab opens that way: `{who} opens home`.")
+            self._open_home(who)
         elif verb.startswith("unreact"):
             self._react(who, rest, removed=True)
         elif verb.startswith("react"):
@@ -475,8 +497,8 @@ class Sandbox:
             channel_name="directmessage" if channel_id.startswith("D") else self._channel_names[channel_id],
             text=self._as_slack_text(arguments.strip(), command=True), response_url=response_url, command=command)
         opened = len(self.emulator.calls_to("views.open"))
-        status = self._dispatch(request.text, request.headers)
-        self._tell_if_a_form_opened(opened)
+        status = self._dispatch(request.text, request.headers).status
+        self._show_opened_form(who, opened)
         if status == 404:
             # Bolt answers 404 to a command nobody listens for; its own warning would only repeat that.
             self._logs.records = [r for r in self._logs.records if not r.name.startswith("slack_bolt")]
@@ -511,45 +533,145 @@ class Sandbox:
         match = _CLICK.fullmatch(rest.strip())
         if match is None:
             raise LineError(f"Say which button, in quotes, e.g. `{who} clicks \"I'm here\" on 12`.")
+        person = self.people[who]
+        if (match["target"] or "").lower() == HOME:
+            self._click_home(who, match["label"])
+            return
         message = self._reaction_target(who, match["target"])
-        label = match["label"].strip().lower()
-        buttons = [element for block in message.blocks or [] for element in block.get("elements") or []
-                   if isinstance(element, dict) and element.get("type") == "button"]
-        found = [b for b in buttons if b.get("text", {}).get("text", "").lower().startswith(label)]
-        if not found:
-            names = ", ".join(f"“{b.get('text', {}).get('text', '')}”" for b in buttons) or "none"
-            raise LineError(f"{self._describe_message(message)} has no button “{match['label']}”; its buttons: "
-                            f"{names}.")
-        button, person = found[0], self.people[who]
+        seen_by = message.ephemeral_to or (self._dm_user(message.channel) if message.channel.startswith("D") else None)
+        if seen_by is not None and seen_by != person.user_id:
+            raise LineError(f"Only {self._author(seen_by)} sees {self._describe_message(message)}; "
+                            f"`{self._author(seen_by)} clicks ...` presses its buttons.")
+        button = self._button(message.blocks, match["label"], f"{self._describe_message(message)}")
         self._commands += 1
         response_url = self.emulator.response_url(f"click-{self._commands}", channel=message.channel,
-                                                  user=person.user_id)
+                                                  user=person.user_id, message_ts=message.ts)
         request = self._factory().block_action(
             user_id=person.user_id, user_name=who, action_id=button["action_id"], value=button.get("value", ""),
             channel_id=message.channel, message_ts=message.ts, response_url=response_url,
-            text=button.get("text", {}).get("text", ""))
+            is_ephemeral=message.ephemeral_to is not None, text=button.get("text", {}).get("text", ""))
         self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on {self._describe_message(message)}")
         opened = len(self.emulator.calls_to("views.open"))
         self._dispatch(request.text, request.headers)
-        self._tell_if_a_form_opened(opened)
+        self._show_opened_form(who, opened)
 
-    def _tell_if_a_form_opened(self, before: int) -> None:
-        """The sandbox shows no modals; say which words do what the form that opened would have done."""
-        views = self.emulator.calls_to("views.open")
-        if len(views) == before:
+    def _button(self, blocks: list[dict[str, Any]] | None, label: str, where: str) -> dict[str, Any]:
+        """The button whose label starts with `label`, in a message's or a view's blocks."""
+        buttons = [element for block in blocks or []
+                   for element in [*(block.get("elements") or []), block.get("accessory")]
+                   if isinstance(element, dict) and element.get("type") == "button"]
+        wanted = label.strip().lower()
+        found = [b for b in buttons if b.get("text", {}).get("text", "").lower().startswith(wanted)]
+        if not found:
+            names = ", ".join(f"“{b.get('text', {}).get('text', '')}”" for b in buttons) or "none"
+            raise LineError(f"{where} has no button “{label}”; its buttons: {names}.")
+        return found[0]
+
+    # ------------------------------------------------------------------ the Home tab
+
+    def _home_view(self, who: str) -> dict[str, Any] | None:
+        view_id = self.emulator.home_tabs.get(self.people[who].user_id)
+        return self.emulator.views.get(view_id) if view_id else None
+
+    def _open_home(self, who: str) -> None:
+        before = self._home_view(who)
+        self._say(f"{who} opened copbot's Home tab")
+        self._send_event(self._factory().app_home_opened(user=self.people[who].user_id))
+        self._show_home(who, before)
+
+    def _show_home(self, who: str, before: dict[str, Any] | None, *, only_if_changed: bool = False) -> None:
+        view = self._home_view(who)
+        if view is None:
+            self._say("(copbot has drawn nothing there)")
             return
-        view = views[-1].args.get("view")
-        callback = (json.loads(view) if isinstance(view, str) else view or {}).get("callback_id")
-        instead = {
-            ViewId.MEETING: 'type the command with its words instead, e.g. `/cop meeting schedule "Kick-off" '
-                            "tomorrow 10am` or `/cop meeting reschedule <id> series <when>`",
-            ViewId.STANDUP_ANSWER: "answer in the standup's thread instead",
-            ViewId.LESSON: "use `/cop kb add lesson <text>` instead",
-        }.get(callback, "use the command that does the same instead")
-        self._say(f"(copbot opened a form; the sandbox can't fill forms in, so {instead})")
+        if only_if_changed and before is not None and before.get("hash") == view.get("hash"):
+            return
+        self._say(f"copbot's Home tab, as @{who} sees it:")
+        for line in render_message("", view.get("blocks"), self._viewer(who)).splitlines():
+            self._print(BODY_INDENT + line if line.strip() else "")
+
+    def _click_home(self, who: str, label: str) -> None:
+        view = self._home_view(who)
+        if view is None:
+            raise LineError(f"{who} hasn't opened the Home tab yet: `{who} opens home` first.")
+        button = self._button(view.get("blocks"), label, "The Home tab")
+        request = self._factory().block_action(
+            user_id=self.people[who].user_id, user_name=who, action_id=button["action_id"],
+            value=button.get("value", ""), view_id=view["id"], text=button.get("text", {}).get("text", ""))
+        self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on the Home tab")
+        opened = len(self.emulator.calls_to("views.open"))
+        self._dispatch(request.text, request.headers)
+        self._show_opened_form(who, opened)
+        self._show_home(who, view, only_if_changed=True)
+
+    # ------------------------------------------------------------------ forms
+
+    def _show_opened_form(self, who: str, before: int) -> None:
+        """A form copbot opened in answer to what `who` did: shown, and theirs to fill in until sent."""
+        if len(self.emulator.calls_to("views.open")) == before:
+            return
+        modals = [v for v in self.emulator.views.values() if v.get("type") == "modal"]
+        if not modals:
+            return
+        self._forms[who] = Form(modals[-1])
+        self._show_form(who, opened=True)
+
+    def _show_form(self, who: str, *, opened: bool = False) -> None:
+        form = self._forms[who]
+        self._say(f"copbot {'opened' if opened else 'has'} a form for @{who}: “{form.title}”")
+        for line in render_message("", [b for b in form.view.get("blocks") or [] if b.get("type") != "input"],
+                                   self._viewer(who)).splitlines():
+            self._print(BODY_INDENT + line if line.strip() else "")
+        for line in form.describe():
+            self._print(BODY_INDENT + line)
+        self._print(BODY_INDENT + f"(`fill <field>: <text>`, then `submit` to press “{form.submit_label}”, "
+                                  "or `cancel`)")
+
+    def _form_line(self, word: str, rest: str) -> None:
+        who = self.current
+        form = self._forms.get(who)
+        if form is None:
+            raise LineError(f"{who} has no form open; copbot opens one for `/cop meeting schedule` alone, for "
+                            "example.")
+        if word == "form":
+            self._show_form(who)
+        elif word == "cancel":
+            del self._forms[who]
+            self._say(f"{who} closed the form “{form.title}”")
+        elif word == "fill":
+            name, colon, value = rest.partition(":")
+            if not colon or not name.strip():
+                raise LineError("Say which field and what, e.g. `fill title: Kick-off`.")
+            try:
+                label = form.fill(name, value)
+            except FormError as error:
+                raise LineError(str(error)) from None
+            self._say(f"{who} filled “{label}”")
+        else:
+            self._submit(who, form)
+
+    def _submit(self, who: str, form: Form) -> None:
+        view = form.view
+        request = self._factory().view_submission(
+            user_id=self.people[who].user_id, user_name=who, callback_id=str(view.get("callback_id", "")),
+            values=form.state_values(), private_metadata=str(view.get("private_metadata", "")),
+            view_id=str(view.get("id")), blocks=list(view.get("blocks") or []), title=form.title)
+        self._say(f"{who} pressed “{form.submit_label}” on the form “{form.title}”")
+        response = self._dispatch(request.text, request.headers)
+        try:
+            answer = json.loads(response.body or "{}")
+        except ValueError:
+            answer = {}
+        if isinstance(answer, dict) and answer.get("response_action") == "errors":
+            labels = {str(b.get("block_id")): b.get("label", {}).get("text", "") for b in form.inputs()}
+            for block_id, error in (answer.get("errors") or {}).items():
+                self._say(f"✗ {labels.get(block_id, block_id)}: {error}")
+            self._say("(the form is still open: `fill` what it says, then `submit` again)")
+            return
+        del self._forms[who]
 
     def _as_slack_text(self, text: str, *, command: bool = False) -> str:
-        """What Slack delivers for typed text: &, <, > escaped and @names turned into mentions.
+        """What Slack delivers for typed text: &, <, > escaped, web addresses made links and @names mentions.
 
         A slash command declared with `should_escape` gets mentions with the name, `<@U123|ann>`.
         """
@@ -565,7 +687,8 @@ class Sandbox:
             found = self.channels.get(match.group(1).lower())
             return f"<#{found.channel_id}|{found.name}>" if found else match.group(0)
 
-        escaped = re.sub(r"(?<![\w@])@([A-Za-z][\w.-]*)", person, escaped)
+        escaped = _URL.sub(r"<\1>", escaped)
+        escaped = re.sub(r"(?<![\w@/])@([A-Za-z][\w.-]*)", person, escaped)
         escaped = re.sub(r"(?<![\w&])#([a-z][\w-]*)", channel, escaped)
         return re.sub(r"(?<![\w@])@(here|channel|everyone)\b", r"<!\1>", escaped)
 
@@ -603,7 +726,7 @@ class Sandbox:
     def _reaction_target(self, who: str, target: str | None) -> PostedMessage:
         channel_id = self._channel_id(who)
         if target is None:
-            here = [m for m in self._numbered if m.channel == channel_id and not m.deleted]
+            here = [m for m in self._numbered if m.channel == channel_id and not m.deleted and m.ephemeral_to is None]
             if not here:
                 raise LineError(f"Nothing has been said in {self._where(channel_id)} yet, so there is nothing "
                                 "to react to.")
@@ -611,7 +734,7 @@ class Sandbox:
         if target.strip().lstrip("@").lower() == "copbot":
             # copbot's latest message here that starts something (a thread, a reminder): not a reply in a thread.
             mine = [m for m in self._numbered if m.channel == channel_id and not m.deleted
-                    and m.user == self.emulator.bot_user_id and not m.thread_ts]
+                    and m.user == self.emulator.bot_user_id and not m.thread_ts and m.ephemeral_to is None]
             if not mine:
                 raise LineError(f"copbot hasn't posted in {self._where(channel_id)} yet.")
             return mine[-1]
@@ -732,7 +855,7 @@ class Sandbox:
         request = self._factory().event(event, event_id=f"Ev{secrets.token_hex(6).upper()}")
         self._dispatch(request.text, request.headers)
 
-    def _dispatch(self, body: str, headers: dict[str, str]) -> int:
+    def _dispatch(self, body: str, headers: dict[str, str]) -> BoltResponse:
         if self.app is None:
             raise RuntimeError("the sandbox is not open")
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
@@ -741,7 +864,7 @@ class Sandbox:
         # logged by copbot's error handler and shown with the logs.
         if response.status == 401:
             self._say("! copbot refused the request's signature (a sandbox fault, not yours)")
-        return response.status
+        return response
 
     # ------------------------------------------------------------------ showing what happened
 
@@ -784,13 +907,23 @@ class Sandbox:
         self._show_edits()
         return new
 
+    def _number(self, message: PostedMessage) -> int:
+        """Give a message the number people type to point at it (to react, reply or press its buttons)."""
+        self._numbered.append(message)
+        number = len(self._numbered)
+        self._numbers[(message.channel, message.ts)] = number
+        if message.user == self.emulator.bot_user_id:
+            self._snapshots[(message.channel, message.ts)] = _fingerprint(message)
+        return number
+
     def _show(self, message: PostedMessage, *, at: dt.datetime | None) -> None:
         when = f" · {format_clock(at)}" if at is not None else ""
         private_to = message.ephemeral_to
         if private_to is not None:
             reader = self._author(private_to)
             who = "you" if reader == self.current else f"@{reader}"
-            header = f"copbot, in {self._where(message.channel)} (only {who} can see this){when}:"
+            number = self._number(message)
+            header = f"[{number}] copbot, in {self._where(message.channel)} (only {who} can see this){when}:"
             self._show_body(header, message, reader)
             return
         if message.channel.startswith("D") and message.user != self.emulator.bot_user_id:
@@ -799,19 +932,16 @@ class Sandbox:
             return
         if message.channel.startswith("D"):
             reader = self._dm_reader(message.channel)
-            header = f"copbot → DM to @{reader}{when}:"
+            header = f"[{self._number(message)}] copbot → DM to @{reader}{when}:"
             self._show_body(header, message, reader)
             return
-        self._numbered.append(message)
-        number = len(self._numbered)
-        self._numbers[(message.channel, message.ts)] = number
+        number = self._number(message)
         author = self._author(message.user)
         if message.user != self.emulator.bot_user_id:
             # People's messages are one line of text; show them as typed, mentions resolved.
             text = render_mrkdwn(message.text, self._viewer(self.current))
             self._say(f"[{number}] {self._where(message.channel)} · {author}: {text}")
             return
-        self._snapshots[(message.channel, message.ts)] = _fingerprint(message)
         header = f"[{number}] {self._where(message.channel)} · {author}{when}:"
         self._show_body(header, message, self.current)
 
@@ -837,7 +967,12 @@ class Sandbox:
                                 self.current)
 
     def _dm_reader(self, channel_id: str) -> str:
-        return self._author("U" + channel_id[1:])
+        return self._author(self._dm_user(channel_id))
+
+    @staticmethod
+    def _dm_user(channel_id: str) -> str:
+        """Whose DM with copbot a D channel is (the emulator names it after them)."""
+        return "U" + channel_id[1:]
 
     def _show_logs(self) -> None:
         for record in self._logs.records:

@@ -184,7 +184,9 @@ TOPIC = Topic("action", aliases=("actions",), about=(
     Command("action drop", _by_id(steps.drop), usage="<id>", help="drop an action nobody will do",
             examples=("/cop action drop 12",)),
     Command("action decline", _by_id(steps.decline), usage="<id>",
-            help="say no to an action you were asked to take, or were assigned", examples=("/cop action decline 12",)),
+            help="say no to an action you were asked to take, or were assigned (the assignment DM's *Not for me* "
+                 "does the same): it goes back to the pool and the lead who assigned it is told",
+            examples=("/cop action decline 12",)),
     Command("action assign", handle_action_assign, usage="<id> @user",
             help="hand an action on: a lead assigns, anyone else asks", examples=("/cop action assign 12 @dana",)),
     Command("action block", handle_action_block, usage="<id> <reason>",

@@ -18,7 +18,7 @@ from models.people import Role, enroll_members, is_overall_lead, join_community,
 
 
 def handle_setup(request: Request, args: str) -> None:
-    name = validate_name(args)
+    name = validate_name(request.plain(args))
     if request.channel_id.startswith("D"):
         raise BadArgument("Run `/cop setup` in the channel that should become the community.")
     person = request.person()

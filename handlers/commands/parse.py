@@ -71,4 +71,5 @@ def take_mentions(text: str) -> tuple[list[str], str]:
 
 def first_link(text: str) -> str | None:
     match = _LINK.search(text)
-    return match.group(1) if match else None
+    # Slack escapes a link's `&` as it does the text's: the address is kept as it was typed.
+    return match.group(1).replace("&amp;", "&") if match else None

@@ -66,7 +66,7 @@ def handle_dm_budget(request: Request, args: str) -> None:
 
 def handle_intro(request: Request, args: str) -> None:
     """What the person works on or is curious about; told to the community of this channel, once per join."""
-    text = " ".join(args.split())
+    text = " ".join(request.plain(args).split())
     if not text:
         raise BadArgument("Tell us in a line what you work on or are curious about.")
     if len(text) > MAX_INTERESTS:

@@ -24,7 +24,8 @@ def handle_tor_set(request: Request, args: str) -> None:
     person = request.person()
     require_lead(request.session, community=community, person=person,
                  admin_ids=request.services.settings.admin_ids, doing="change its Terms of Reference")
-    set_term(request.session, community=community, field=field, text=text, by=person, now=request.now)
+    set_term(request.session, community=community, field=field, text=request.plain(text), by=person,
+             now=request.now)
     request.reply(preferences.terms(community, terms_of(request.session, community=community)))
 
 

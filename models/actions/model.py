@@ -78,11 +78,14 @@ class Action(Base):
     proposed_owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     proposed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     escalated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The lead who gave it to its owner without asking: the owner may still say no, and that lead hears of it.
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), default=None)
     due_notice: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     community: Mapped[Community] = relationship(lazy="joined")
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")
     proposed_owner: Mapped[Person | None] = relationship(foreign_keys=[proposed_owner_id], lazy="joined")
+    assigned_by: Mapped[Person | None] = relationship(foreign_keys=[assigned_by_id])
 
     @property
     def is_active(self) -> bool:

@@ -2,7 +2,8 @@
 
 A member works on their own actions and on the pool's; a lead (or an overall lead) on any action
 of the community. Nobody becomes an action's owner without agreeing, except when a lead says so:
-anyone else naming an owner only asks them, and the action stays in the pool until they accept.
+anyone else naming an owner only asks them, and the action stays in the pool until they accept. Even a
+lead's assignment can be declined: the action goes back to the pool, and the lead is told.
 """
 
 from __future__ import annotations
@@ -137,12 +138,13 @@ def add_action(
             owned_by = owner
         else:
             proposed = owner
+    assigned_by = actor.person if owned_by is not None and owned_by.id != actor.person.id else None
     values = dict(
         community_id=community.id, title=title, creator_id=actor.person.id,
         owner_id=owned_by.id if owned_by else None, status=ActionStatus.OPEN, due_at=due_at, tags=tags,
         meeting_id=meeting.id if meeting else None, created_at=now, escalation_level=Escalation.OWNER,
         due_notice=DueNotice.NONE, created_via=via, proposed_owner_id=proposed.id if proposed else None,
-        proposed_at=now if proposed else None,
+        proposed_at=now if proposed else None, assigned_by_id=assigned_by.id if assigned_by else None,
         source_key=source.key if source else None, source_permalink=source.permalink if source else None,
     )
     created = insert_ignore(session, Action, values, conflict="source_key") if source else None
@@ -172,6 +174,7 @@ def claim_action(session: Session, *, action: Action, actor: Actor, now: dt.date
     if action.status != ActionStatus.BLOCKED:
         action.status = ActionStatus.IN_PROGRESS
     _clear_proposal(action)
+    _clear_assignment(action)
     session.flush()
 
 
@@ -211,12 +214,24 @@ def drop_action(session: Session, *, action: Action, actor: Actor, now: dt.datet
     session.flush()
 
 
-def decline_action(session: Session, *, action: Action, actor: Actor) -> None:
-    """Say no to being asked to take an action; it stays in the pool."""
-    if action.proposed_owner_id != actor.person.id or not action.is_active:
+def decline_action(session: Session, *, action: Action, actor: Actor) -> Person | None:
+    """Say no to being asked to take an action, or to a lead's assignment: either way it is the pool's.
+
+    A lead's word does not outweigh the room a person has; returns the lead who assigned it, to be told.
+    """
+    if action.is_active and action.proposed_owner_id == actor.person.id:
+        _clear_proposal(action)
+        session.flush()
+        return None
+    if not (action.is_active and action.owner_id == actor.person.id and action.assigned_by_id is not None):
         raise BadArgument(f"Nobody is waiting for your answer on action #{action.id}.")
-    _clear_proposal(action)
+    lead = action.assigned_by
+    action.owner, action.owner_id = None, None
+    if action.status == ActionStatus.IN_PROGRESS:
+        action.status = ActionStatus.OPEN
+    _clear_assignment(action)
     session.flush()
+    return lead
 
 
 def assign_action(
@@ -232,6 +247,7 @@ def assign_action(
         return True
     if actor.is_lead:
         action.owner, action.owner_id = assignee, assignee.id
+        action.assigned_by, action.assigned_by_id = actor.person, actor.person.id
         if action.status != ActionStatus.BLOCKED:
             action.status = ActionStatus.OPEN
         _clear_proposal(action)
@@ -281,6 +297,10 @@ def _clear_proposal(action: Action) -> None:
     action.proposed_owner, action.proposed_owner_id, action.proposed_at = None, None, None
 
 
+def _clear_assignment(action: Action) -> None:
+    action.assigned_by, action.assigned_by_id = None, None
+
+
 def undo_added_by(session: Session, *, via: str) -> int | None:
     """Take back an action its reaction created, if nobody has touched it since; returns its id."""
     action = session.scalars(select(Action).where(Action.created_via == via)).one_or_none()
@@ -307,6 +327,7 @@ def return_to_pool(session: Session, *, community: Community, person: Person) ->
         if action.status == ActionStatus.IN_PROGRESS:
             action.status = ActionStatus.OPEN
         _clear_proposal(action)
+        _clear_assignment(action)
     session.flush()
     return actions
 
