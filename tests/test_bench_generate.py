@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bench.generate import generate
+from bench.org.context import TEAM_ID
 from bench.org.scale import PRESETS
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
@@ -36,6 +37,7 @@ def test_the_tiny_organisation_is_consistent_and_a_tick_runs_over_it(
     database_url: str, services: Services, slack: SlackEmulator,
 ) -> None:
     asked = PRESETS["tiny"]
+    slack.team_id = TEAM_ID  # the generated organisation's workspace is the one this deployment serves
     made = generate(database_url, preset="tiny", seed=3, now=NOW)
     assert made.rows["contributions"] == asked.contributions
 
