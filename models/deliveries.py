@@ -18,7 +18,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, str_enum, utcnow
 from models.upsert import insert_ignore, insert_ignore_many
 
-MAX_ATTEMPTS = 6
+# Slack's outages last minutes, sometimes hours: a transient failure is tried again, each wait twice the last
+# up to MAX_BACKOFF, for as many tries as fit in GIVE_UP_AFTER. Only then, or on an error another try cannot
+# cure, does a delivery fail for good.
+FIRST_BACKOFF = dt.timedelta(seconds=30)
+MAX_BACKOFF = dt.timedelta(minutes=10)
+GIVE_UP_AFTER = dt.timedelta(hours=24)
 CLAIM_FOR = dt.timedelta(minutes=2)  # a sender that died mid-send frees its rows after this
 
 
@@ -205,8 +210,20 @@ def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """30 s, 1 min, 2 min, ... capped at an hour."""
-    return dt.timedelta(seconds=min(30 * 2 ** max(attempts, 0), 3600))
+    """30 s, 1 min, 2 min, ... capped at MAX_BACKOFF, so that a recovered Slack gets the message soon."""
+    return min(FIRST_BACKOFF * 2 ** min(max(attempts, 0), 16), MAX_BACKOFF)
+
+
+def _attempts_within(period: dt.timedelta) -> int:
+    """How many tries the back-off spreads over `period`."""
+    attempts, waited = 0, dt.timedelta(0)
+    while waited < period:
+        waited += backoff(attempts)
+        attempts += 1
+    return attempts
+
+
+MAX_ATTEMPTS = _attempts_within(GIVE_UP_AFTER)
 
 
 def cancel_pending(session: Session, *, key: str) -> bool:

@@ -13,7 +13,7 @@ from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.outbox import Dispatcher, Limits, Pacer, TokenBucket
 from bot.slack import make_client
 from models import Community, Delivery, DeliveryStatus
-from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, due_heads, enqueue
+from models.deliveries import CLAIM_FOR, GIVE_UP_AFTER, MAX_ATTEMPTS, MAX_BACKOFF, backoff, due_heads, enqueue
 from models.links import link_to
 from models.meetings import Decision
 from tests.conftest import START, TEAM
@@ -151,7 +151,25 @@ def test_bare_http_error_is_retried_like_a_transient_one(services, slack):
     assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of http"]
 
 
-def test_gives_up_after_max_attempts(services, slack):
+def test_a_twenty_minute_outage_of_slack_is_outlasted_and_the_message_then_sent(services, slack):
+    put(services, "card")
+    now = START
+    while now < START + dt.timedelta(minutes=20):  # Slack answers 500 to every try for twenty minutes
+        slack.http_error_next("chat.postMessage", status=500)
+        assert services.dispatcher.dispatch(now=now).retried == 1
+        now = row(services, "card").next_attempt_at
+    assert row(services, "card").status == DeliveryStatus.PENDING
+    assert services.dispatcher.dispatch(now=now).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of card"]
+
+
+def test_the_back_off_grows_to_its_cap_and_stays_there():
+    assert backoff(0) == dt.timedelta(seconds=30)
+    assert backoff(3) == dt.timedelta(minutes=4)
+    assert backoff(5) == backoff(50) == MAX_BACKOFF == dt.timedelta(minutes=10)
+
+
+def test_a_transient_error_gives_up_only_after_a_day_of_tries(services, slack):
     put(services, "doomed")
     slack.fail_next("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS + 1)
     now = START
@@ -163,6 +181,8 @@ def test_gives_up_after_max_attempts(services, slack):
     assert failed.attempts == MAX_ATTEMPTS
     assert failed.last_error == "internal_error"
     assert post_calls(slack) == MAX_ATTEMPTS
+    # The last try came a day after the first, not a quarter of an hour.
+    assert now - START >= GIVE_UP_AFTER - MAX_BACKOFF
     # A failed delivery stays failed.
     assert services.dispatcher.dispatch(now=now + dt.timedelta(days=2)).sent == 0
     assert post_calls(slack) == MAX_ATTEMPTS
