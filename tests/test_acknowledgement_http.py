@@ -4,13 +4,16 @@ however many requests arrive at once, and whether or not the process that acknow
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import secrets
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.app import build_services
 from bot.db import make_engine
 from bot.outbox import Limits
@@ -200,3 +203,26 @@ def test_in_socket_mode_too_the_acknowledgement_does_not_wait_for_the_work(servi
 def _rows(services) -> list[InboxItem]:
     with services.sessions() as session:
         return list(session.scalars(select(InboxItem)))
+
+
+def test_json_log_lines_name_the_request_they_were_written_for(bot):
+    stream = io.StringIO()
+    handler = logs.handler("json")
+    handler.setStream(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = logging.getLogger("handlers.base").level
+    logging.getLogger("handlers.base").setLevel(logging.INFO)
+    try:
+        setup_devops(bot)
+        request = command_request(bot, "UCHANDRA", "help")
+        assert [bot.post(request)[0] for _ in range(2)] == [200, 200]
+        bot.settle()
+    finally:
+        root.removeHandler(handler)
+        logging.getLogger("handlers.base").setLevel(level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [key] = [i.key for i in inbox(bot) if i.user_id == "UCHANDRA"]
+    replayed = [line for line in lines if "received before" in line["message"]]
+    assert [line["request_id"] for line in replayed] == [key]
+    assert "xoxb-" not in stream.getvalue().replace("xoxb-[redacted]", "")
