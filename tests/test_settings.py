@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -180,19 +181,25 @@ def test_secrets_never_show_in_an_error(monkeypatch):
 # --------------------------------------------------------------------- redaction in logs
 
 
-@pytest.fixture
-def redacted_log() -> tuple[logging.Logger, io.StringIO]:
+def captured(name: str, handler: logging.StreamHandler) -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger of its own whose lines `handler` writes into a string."""
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logger = logging.getLogger("tests.redaction")
+    handler.setStream(stream)
+    logger = logging.getLogger(name)
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     yield logger, stream
     logger.handlers.clear()
     logger.propagate = True
+
+
+@pytest.fixture
+def redacted_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    yield from captured("tests.redaction", handler)
 
 
 def test_tokens_are_redacted_from_messages_and_arguments(redacted_log):
@@ -263,17 +270,8 @@ def test_log_format_is_text_unless_json_is_asked_for(valid_env, monkeypatch):
 
 
 @pytest.fixture
-def json_log() -> tuple[logging.Logger, io.StringIO]:
-    stream = io.StringIO()
-    handler = logs.handler("json")
-    handler.setStream(stream)
-    logger = logging.getLogger("tests.json")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    yield logger, stream
-    logger.handlers.clear()
-    logger.propagate = True
+def json_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    yield from captured("tests.json", logs.handler("json"))
 
 
 def test_json_logs_are_one_object_a_line_with_the_request_and_no_secret(json_log):
