@@ -89,7 +89,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def handler(fmt: str = "text") -> logging.Handler:
+def handler(fmt: str = "text") -> logging.StreamHandler:
     """A handler to stderr that redacts secrets, in the format named."""
     stream = logging.StreamHandler()
     stream.addFilter(RedactSecrets())

@@ -30,7 +30,16 @@ from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.slack import WorkspaceUrl, permalink
-from models.deliveries import Outgoing, backoff, claim_many, count_due, due_heads, mark_failed, mark_retry, mark_sent
+from models.deliveries import (
+    Outgoing,
+    backoff,
+    claim_many,
+    count_backlog,
+    due_heads,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+)
 from models.links import Posted, attach
 
 logger = logging.getLogger(__name__)
@@ -264,8 +273,16 @@ class Dispatcher:
         if time.monotonic() - self._counted_at < COUNT_EVERY:
             return
         self._counted_at = time.monotonic()
+        self.count_backlog(now=now)
+
+    def count_backlog(self, *, now: dt.datetime) -> dict[str, int]:
+        """Count what is not sent yet, for the metrics."""
         with unit_of_work(self.sessions) as session:
-            metrics.outbox_due.set(count_due(session, now=now))
+            backlog = count_backlog(session, now=now)
+        metrics.outbox_due.set(backlog["due"])
+        for state, count in backlog.items():
+            metrics.outbox_backlog.labels(state).set(count)
+        return backlog
 
     def _wait_in_flight(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -12,7 +12,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -138,8 +151,21 @@ def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = 
     return [(row.id, row.channel) for row in rows]
 
 
-def count_due(session: Session, *, now: dt.datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Delivery).where(_due(now))) or 0
+def count_backlog(session: Session, *, now: dt.datetime) -> dict[str, int]:
+    """What is not sent, in one statement: due now, waiting for its time, retrying, being sent, failed."""
+    pending = Delivery.status == DeliveryStatus.PENDING
+
+    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = session.execute(select(
+        counted(_due(now)).label("due"),
+        counted(pending & (Delivery.next_attempt_at > now)).label("waiting"),
+        counted(pending & Delivery.last_error.is_not(None)).label("retrying"),
+        counted(Delivery.status == DeliveryStatus.SENDING).label("sending"),
+        counted(Delivery.status == DeliveryStatus.FAILED).label("failed"),
+    ).where(Delivery.status != DeliveryStatus.SENT)).one()
+    return dict(row._mapping)
 
 
 @dataclass(frozen=True)

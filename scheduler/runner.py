@@ -149,7 +149,7 @@ class Standby(ABC):
         if not self.active:
             if self.lock.acquire():
                 logger.info("this process now holds %s", self.lock_name)
-                metrics.leader.labels(self.lock_name).set(1)
+                metrics.leader.labels(self.lock_name, metrics.this_process()).set(1)
                 self._take_up()
             else:
                 logger.debug("another process holds %s; standing by", self.lock_name)
@@ -159,7 +159,7 @@ class Standby(ABC):
     def _stand_down(self) -> None:
         if self.active:
             self._hand_over()
-        metrics.leader.labels(self.lock_name).set(0)
+        metrics.leader.labels(self.lock_name, metrics.this_process()).set(0)
         try:
             self.lock.release()
         except Exception:
