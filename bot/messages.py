@@ -194,6 +194,13 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "`/cop nudges after <days>` does.",
         ["/cop quiet", "/cop quiet after 30"],
     ),
+    "outbox": (
+        ["/cop outbox"],
+        "For leads: what copbot could not deliver for this community yet. A message Slack refused for a passing "
+        "reason (an outage, a timeout) is tried again for a day; one it cannot take (copbot not in the channel, "
+        "an archived channel, someone who left) fails at once and is listed with what to do about it.",
+        ["/cop outbox"],
+    ),
 }
 
 

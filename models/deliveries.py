@@ -256,3 +256,34 @@ def cancel_pending(session: Session, *, key: str) -> bool:
     """Withdraw a message that has not been sent yet (what caused it was undone); True if one was."""
     result = session.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == DeliveryStatus.PENDING))
     return bool(result.rowcount)
+
+
+SHOWN_FAILED_FOR = dt.timedelta(days=14)  # how far back a lead's outbox listing shows what failed for good
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """What a community's lead sees of a delivery that is still retrying or failed for good."""
+
+    kind: str
+    channel: str
+    text: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: dt.datetime
+    created_at: dt.datetime
+
+
+def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit: int = 30) -> list[Undelivered]:
+    """A community's deliveries that are retrying after an error or failed in the last SHOWN_FAILED_FOR,
+    oldest first."""
+    retrying = (Delivery.status == DeliveryStatus.PENDING) & Delivery.last_error.is_not(None)
+    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
+    rows = session.execute(
+        select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
+               Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at)
+        .where(Delivery.community_id == community_id, retrying | failed)
+        .order_by(Delivery.created_at, Delivery.id).limit(limit)
+    )
+    return [Undelivered(*row) for row in rows]

@@ -11,6 +11,7 @@ from handlers.commands.actions import handle_action
 from handlers.commands.community import handle_join, handle_leave, handle_setup
 from handlers.commands.digest import handle_digest
 from handlers.commands.knowledge import handle_kb
+from handlers.commands.outbox import handle_outbox
 from handlers.commands.parse import normalise
 from handlers.commands.people import handle_capacity, handle_expertise, handle_role
 from handlers.commands.preferences import (
@@ -105,6 +106,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "stats": handle_stats,
     "leaderboard": handle_leaderboard,
     "kb": handle_kb,
+    "outbox": handle_outbox,
 }
 
 
