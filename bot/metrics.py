@@ -36,6 +36,8 @@ inbox_backlog = Gauge("copbot_inbox_backlog", "Unfinished requests in the inbox,
 outbox_sent = Counter("copbot_outbox_sent", "Messages the outbox delivered")
 outbox_retried = Counter("copbot_outbox_retried", "Deliveries put back for another try, by Slack's error",
                          ["error"])
+outbox_found = Counter("copbot_outbox_found", "Deliveries whose post went unanswered, found in their channel "
+                       "rather than posted again")
 outbox_failed = Counter("copbot_outbox_failed", "Deliveries failed for good, by Slack's error", ["error"])
 outbox_due = Gauge("copbot_outbox_due", "Deliveries due now and not yet sent, as the sender last counted",
                    multiprocess_mode="livemax")

@@ -72,6 +72,11 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(255), default=None)
     # The record this message was posted for (`decision:12`), which is given its link once it is sent.
     link_to: Mapped[str | None] = mapped_column(String(64), default=None)
+    # When the row was last claimed for a post; and, while Slack may or may not have an earlier post of it (its
+    # sender died mid-post, or the answer never came), when the first such post began: before posting it
+    # again, the sender looks for it in its channel.
+    attempted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    unsure_since: Mapped[dt.datetime | None] = mapped_column(default=None)
     sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -180,44 +185,73 @@ class Outgoing:
     thread_ts: str | None
     attempts: int
     link_to: str | None
+    attempted_at: dt.datetime
+    # Set when Slack may already have this message from an earlier post: look before posting it again.
+    unsure_since: dt.datetime | None
 
 
-def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime) -> list[Outgoing]:
-    """Mark these deliveries as being sent by this process, if still due, and return those it got.
+def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime, at: dt.datetime | None = None
+               ) -> list[Outgoing]:
+    """Mark these deliveries as being sent by this process, if due at `now`, and return those it got.
 
     One conditional UPDATE: two dispatchers never send the same row, and a claim that was never
-    settled (the process died) expires after CLAIM_FOR, counted from this moment, just before the post.
+    settled (the process died) expires after CLAIM_FOR, counted from `at` (the clock's time of the claim,
+    just before the post, however long ago the dispatch began; `now` unless given). A row claimed again while
+    still "sending" was left mid-post: whether Slack got it is unknown from then on.
     """
     if not ids:
         return []
+    at = at or now
+    left_mid_post = func.coalesce(Delivery.unsure_since, Delivery.attempted_at, Delivery.created_at)
     rows = session.execute(
         update(Delivery).where(Delivery.id.in_(list(ids)), _due(now))
-        .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
+        .values(status=DeliveryStatus.SENDING, claimed_until=at + CLAIM_FOR, attempted_at=at,
+                unsure_since=case((Delivery.status == DeliveryStatus.SENDING, left_mid_post),
+                                  else_=Delivery.unsure_since))
         .returning(Delivery.id, Delivery.key, Delivery.channel, Delivery.text, Delivery.blocks, Delivery.thread_ts,
-                   Delivery.attempts, Delivery.link_to)
+                   Delivery.attempts, Delivery.link_to, Delivery.attempted_at, Delivery.unsure_since)
     ).all()
     by_id = {row.id: Outgoing(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def release_claims(session: Session, *, now: dt.datetime) -> int:
+    """Make every row claimed by another sender due at once; how many there were.
+
+    Called by a sender that has just taken the outbox's lock: only the lock's holder sends, so a claim still
+    held is that of a sender that died (or lost its lock). Its rows need not wait for the claim to expire:
+    claimed again, they are looked for in their channel before they are posted (see `claim_many`).
+    """
+    result = session.execute(
+        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_until >= now)
+        .values(claimed_until=now - dt.timedelta(seconds=1))
+    )
+    return result.rowcount or 0
 
 
 def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> None:
     session.execute(
         update(Delivery).where(Delivery.id == delivery_id).values(
             status=DeliveryStatus.SENT, sent_channel=channel, sent_ts=ts, sent_at=now,
-            attempts=Delivery.attempts + 1, claimed_until=None, last_error=None,
+            attempts=Delivery.attempts + 1, claimed_until=None, last_error=None, unsure_since=None,
         )
     )
 
 
 def mark_retry(
-    session: Session, *, delivery_id: int, error: str, retry_at: dt.datetime, count_attempt: bool = True
+    session: Session, *, delivery_id: int, error: str, retry_at: dt.datetime, count_attempt: bool = True,
+    unsure_since: dt.datetime | None = None,
 ) -> None:
-    """Put a delivery back for a later try; after MAX_ATTEMPTS counted tries it has failed."""
+    """Put a delivery back for a later try; after MAX_ATTEMPTS counted tries it has failed.
+
+    `unsure_since`: Slack may have the message from a post begun then (its answer never came).
+    """
     delivery = session.get_one(Delivery, delivery_id)
     attempts = delivery.attempts + (1 if count_attempt else 0)
     delivery.attempts = attempts
     delivery.last_error = error[:255]
     delivery.claimed_until = None
+    delivery.unsure_since = unsure_since
     if attempts >= MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED
     else:
@@ -229,7 +263,7 @@ def mark_retry(
 def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
     session.execute(
         update(Delivery).where(Delivery.id == delivery_id).values(
-            status=DeliveryStatus.FAILED, last_error=error[:255], claimed_until=None,
+            status=DeliveryStatus.FAILED, last_error=error[:255], claimed_until=None, unsure_since=None,
             attempts=Delivery.attempts + 1,
         )
     )

@@ -204,6 +204,8 @@ class SenderService(Standby):
         return self.services.dispatcher.running
 
     def _take_up(self) -> None:
+        # Only the lock's holder sends: rows still claimed were being sent by one that is gone.
+        self.services.dispatcher.reclaim(now=self.services.clock.now())
         self.services.dispatcher.start()
 
     def _hand_over(self) -> None:
