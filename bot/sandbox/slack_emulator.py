@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import sys
 import threading
 import time
 import zlib
@@ -174,6 +175,11 @@ class SlackError(Exception):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: SlackEmulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the caller went away (killed) before its answer: nobody is left to tell
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -623,6 +629,9 @@ class SlackEmulator:
         url = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:  # the caller went away mid-request (killed): Slack never gets such a call
+            request.close_connection = True
+            return
         if self.latency > 0:
             time.sleep(self.latency)  # outside the lock: slow answers overlap, as Slack's do
         if url.path.startswith("/response/"):
