@@ -9,6 +9,10 @@ it came for (or the workspace, when several channels are told to wait at once), 
 Sending happens outside any database transaction: a row is claimed just before it is posted, the post
 is made, and the row is settled in a second short transaction; a claim outlives a slow post many times
 over, so no other process takes a row that is still being sent.
+
+Each post carries its delivery key in its message metadata. A post whose answer never came (the connection
+dropped, or the sender died mid-post) leaves its row unsure; before posting it again, the sender looks for the
+key in the channel, and settles the row as sent if Slack has it.
 """
 
 from __future__ import annotations

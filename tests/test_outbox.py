@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 
 import bot.outbox as outbox
@@ -437,7 +438,9 @@ def test_a_post_whose_answer_was_lost_is_found_in_its_channel_and_not_posted_aga
     waiting = row(services, "lost")
     assert waiting.status == DeliveryStatus.PENDING and waiting.unsure_since == START
 
+    found_before = REGISTRY.get_sample_value("copbot_outbox_found_total") or 0
     assert services.dispatcher.dispatch(now=waiting.next_attempt_at).sent == 1
+    assert REGISTRY.get_sample_value("copbot_outbox_found_total") == found_before + 1
     [message] = posted_for(slack, "lost")  # still one
     done = row(services, "lost")
     assert (done.status, done.sent_ts, done.unsure_since) == (DeliveryStatus.SENT, message.ts, None)
