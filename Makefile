@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # see the README's Tests section.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo sandbox test lint spec bench docs clean
+.PHONY: demo sandbox test lint spec bench docs chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
+
+## chaos: the outbox's chaos test at length: the active sender killed 200 times (CHAOS_KILLS=n for more or fewer)
+CHAOS_KILLS ?= 200
+chaos: $(STAMP)
+	COPBOT_CHAOS_KILLS=$(CHAOS_KILLS) $(BIN)/python -m pytest -n 0 -s -p no:randomly tests/test_chaos.py
 
 ## spec: re-extract the Slack facts the tests check calls against (needs ../shared/slack)
 spec: $(STAMP)

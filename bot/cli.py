@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot import logs
 
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     try:
         return COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:

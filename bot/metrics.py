@@ -9,6 +9,7 @@ Labels are bounded sets (kinds of request, outcomes, Slack error codes, job ids)
 from __future__ import annotations
 
 import os
+import socket
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
@@ -35,9 +36,14 @@ inbox_backlog = Gauge("copbot_inbox_backlog", "Unfinished requests in the inbox,
 outbox_sent = Counter("copbot_outbox_sent", "Messages the outbox delivered")
 outbox_retried = Counter("copbot_outbox_retried", "Deliveries put back for another try, by Slack's error",
                          ["error"])
+outbox_found = Counter("copbot_outbox_found", "Deliveries whose post went unanswered, found in their channel "
+                       "rather than posted again")
 outbox_failed = Counter("copbot_outbox_failed", "Deliveries failed for good, by Slack's error", ["error"])
 outbox_due = Gauge("copbot_outbox_due", "Deliveries due now and not yet sent, as the sender last counted",
                    multiprocess_mode="livemax")
+outbox_backlog = Gauge("copbot_outbox_backlog", "Deliveries not sent, by state, as the sender last counted: due "
+                       "now, waiting for their time, retrying after an error, being sent, failed for good",
+                       ["state"], multiprocess_mode="livemax")
 outbox_in_flight = Gauge("copbot_outbox_in_flight", "Messages being posted to Slack right now",
                          multiprocess_mode="livesum")
 outbox_paused = Gauge("copbot_outbox_paused_channels", "Channels Slack asked copbot to wait for (Retry-After)",
@@ -46,8 +52,13 @@ outbox_paused = Gauge("copbot_outbox_paused_channels", "Channels Slack asked cop
 job_seconds = Histogram("copbot_job_seconds", "Duration of each scheduler job run", ["job"], buckets=WORK_BUCKETS)
 job_rows = Counter("copbot_job_rows", "Messages or rows each scheduler job produced", ["job"])
 job_failures = Counter("copbot_job_failures", "Scheduler job runs that raised", ["job"])
-leader = Gauge("copbot_leader", "1 while a process holds the named lock (scheduler, outbox)", ["lock"],
-               multiprocess_mode="livesum")
+leader = Gauge("copbot_leader", "1 while the process (host:pid) holds the named lock (scheduler, outbox)",
+               ["lock", "process"], multiprocess_mode="livesum")
+
+
+def this_process() -> str:
+    """host:pid, the value of the `process` label: which of several processes holds a lock."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def exposition() -> tuple[bytes, str]:

@@ -9,6 +9,10 @@ it came for (or the workspace, when several channels are told to wait at once), 
 Sending happens outside any database transaction: a row is claimed just before it is posted, the post
 is made, and the row is settled in a second short transaction; a claim outlives a slow post many times
 over, so no other process takes a row that is still being sent.
+
+Each post carries its delivery key in its message metadata. A post whose answer never came (the connection
+dropped, or the sender died mid-post) leaves its row unsure; before posting it again, the sender looks for the
+key in the channel, and settles the row as sent if Slack has it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -30,7 +35,17 @@ from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.slack import Workspace, permalink
-from models.deliveries import Outgoing, backoff, claim_many, count_due, due_heads, mark_failed, mark_retry, mark_sent
+from models.deliveries import (
+    Outgoing,
+    backoff,
+    claim_many,
+    count_backlog,
+    due_heads,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_claims,
+)
 from models.links import Posted, attach
 
 logger = logging.getLogger(__name__)
@@ -42,6 +57,11 @@ PERMANENT_ERRORS = frozenset({
     "user_disabled", "restricted_action", "invalid_auth", "not_authed", "token_revoked",
     "missing_scope", "too_many_attachments", "invalid_arguments",
 })
+# A message's metadata carries its delivery key under this event type: the outbox's own, for no one else.
+METADATA_EVENT = "copbot_delivery"
+# How far back to look for a message whose post went unanswered: the newest pages of its channel (or thread).
+LOOK_BACK_PAGES = 3
+LOOK_BACK_LIMIT = 100
 POLL_EVERY = 0.5  # seconds: how often a running sender looks for rows written by other processes
 COUNT_EVERY = 5.0  # seconds between counts of what is due, for the metrics
 # Two channels told to wait within this many seconds: it is the workspace's limit, not a channel's.
@@ -144,7 +164,7 @@ class Dispatcher:
         workspace_url: Workspace | None = None, clock: Clock | None = None, inline: bool = False,
     ) -> None:
         self.sessions = sessions
-        self.client = client
+        self.client = _without_blind_retries(client)
         self.limits = limits or Limits()
         self.pacer = Pacer(self.limits)
         self.workspace_url = workspace_url or Workspace()
@@ -198,6 +218,14 @@ class Dispatcher:
         """Stop, and let the sending threads go: this dispatcher sends nothing more."""
         self.stop()
         self._executor.shutdown(wait=True)
+
+    def reclaim(self, *, now: dt.datetime) -> int:
+        """Take over at once what a sender that died had claimed (call it holding the outbox's lock)."""
+        with unit_of_work(self.sessions) as session:
+            count = release_claims(session, now=now)
+        if count:
+            logger.warning("%d deliveries were being sent by a sender that stopped; looking for them first", count)
+        return count
 
     def nudge(self, *, now: dt.datetime) -> None:
         """Something was just written to the outbox: send it now rather than at the next look."""
@@ -264,8 +292,16 @@ class Dispatcher:
         if time.monotonic() - self._counted_at < COUNT_EVERY:
             return
         self._counted_at = time.monotonic()
+        self.count_backlog(now=now)
+
+    def count_backlog(self, *, now: dt.datetime) -> dict[str, int]:
+        """Count what is not sent yet, for the metrics."""
         with unit_of_work(self.sessions) as session:
-            metrics.outbox_due.set(count_due(session, now=now))
+            backlog = count_backlog(session, now=now)
+        metrics.outbox_due.set(backlog["due"])
+        for state, count in backlog.items():
+            metrics.outbox_backlog.labels(state).set(count)
+        return backlog
 
     def _wait_in_flight(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -313,7 +349,9 @@ class Dispatcher:
             if not picks:
                 return 0, wait
             with unit_of_work(self.sessions) as session:
-                claimed = claim_many(session, ids=picks, now=now)
+                # The claim runs from the clock's time, not the dispatch's `now`: a row reached late in a long
+                # dispatch is claimed for as long as one reached first.
+                claimed = claim_many(session, ids=picks, now=now, at=max(now, self.clock.now()))
             with self._cond:
                 for item in claimed:
                     self._in_flight[item.id] = item.channel
@@ -342,23 +380,40 @@ class Dispatcher:
                 outcome(report)
 
     def _post(self, item: Outgoing, now: dt.datetime) -> None:
+        if item.unsure_since is not None and not self._look_first(item, now):
+            return
         try:
             response = self.client.chat_postMessage(
                 channel=item.channel, text=item.text, blocks=item.blocks, thread_ts=item.thread_ts,
-                unfurl_links=False, unfurl_media=False,
+                unfurl_links=False, unfurl_media=False, metadata=delivery_metadata(item.key),
             )
-        except SlackApiError as error:
+        except SlackApiError as error:  # Slack answered: the message is not there
             self._settle_error(item, error, now=now)
             return
-        except Exception as error:  # network trouble: the same message may go through later
-            logger.warning("delivery %s: %s; will retry", item.key, type(error).__name__)
-            with unit_of_work(self.sessions) as session:
-                mark_retry(session, delivery_id=item.id, error=type(error).__name__,
-                           retry_at=now + backoff(item.attempts))
-            metrics.outbox_retried.labels(type(error).__name__[:40]).inc()
-            self._tally(lambda r: setattr(r, "retried", r.retried + 1))
+        except Exception as error:  # network trouble: Slack may or may not have it
+            self._settle_unanswered(item, error, now=now, unsure_since=item.attempted_at)
             return
-        channel, ts = response.get("channel", item.channel), response.get("ts", "")
+        self._settle_sent(item, response.get("channel", item.channel), response.get("ts", ""), now=now)
+
+    def _look_first(self, item: Outgoing, now: dt.datetime) -> bool:
+        """Whether to post an item Slack may already have: not if it is found in its channel (then it is
+        settled as sent), nor if the channel cannot be read now (then it waits, still unsure)."""
+        try:
+            found = find_posted(self.client, item)
+        except SlackApiError as error:
+            self._settle_error(item, error, now=now, unsure_since=item.unsure_since)
+            return False
+        except Exception as error:
+            self._settle_unanswered(item, error, now=now, unsure_since=item.unsure_since)
+            return False
+        if found is None:
+            return True
+        logger.info("delivery %s was posted before its sender could record it; not posting it again", item.key)
+        metrics.outbox_found.inc()
+        self._settle_sent(item, *found, now=now)
+        return False
+
+    def _settle_sent(self, item: Outgoing, channel: str, ts: str, *, now: dt.datetime) -> None:
         link = permalink(self.workspace_url.get(self.client), channel, ts, item.thread_ts) if item.link_to else None
         with unit_of_work(self.sessions) as session:
             mark_sent(session, delivery_id=item.id, channel=channel, ts=ts, now=now)
@@ -368,7 +423,18 @@ class Dispatcher:
         metrics.outbox_sent.inc()
         self._tally(lambda r: setattr(r, "sent", r.sent + 1))
 
-    def _settle_error(self, item: Outgoing, error: SlackApiError, *, now: dt.datetime) -> None:
+    def _settle_unanswered(self, item: Outgoing, error: Exception, *, now: dt.datetime,
+                           unsure_since: dt.datetime | None) -> None:
+        logger.warning("delivery %s: %s; will retry", item.key, type(error).__name__)
+        with unit_of_work(self.sessions) as session:
+            mark_retry(session, delivery_id=item.id, error=type(error).__name__,
+                       retry_at=now + backoff(item.attempts), unsure_since=unsure_since)
+        metrics.outbox_retried.labels(type(error).__name__[:40]).inc()
+        self._tally(lambda r: setattr(r, "retried", r.retried + 1))
+
+    def _settle_error(self, item: Outgoing, error: SlackApiError, *, now: dt.datetime,
+                      unsure_since: dt.datetime | None = None) -> None:
+        """Slack refused the post (or the look for an earlier one, which leaves the row `unsure_since`)."""
         code = str(error.response.get("error", "unknown_error"))
         status = error.response.status_code
         if status == 429 or code == "ratelimited":
@@ -377,7 +443,8 @@ class Dispatcher:
             with unit_of_work(self.sessions) as session:
                 # Slack asked us to wait; that is no fault of the message, so it costs no attempt.
                 mark_retry(session, delivery_id=item.id, error="ratelimited",
-                           retry_at=now + dt.timedelta(seconds=retry_after), count_attempt=False)
+                           retry_at=now + dt.timedelta(seconds=retry_after), count_attempt=False,
+                           unsure_since=unsure_since)
             metrics.outbox_retried.labels("ratelimited").inc()
             self._tally(lambda r: setattr(r, "retried", r.retried + 1))
         elif code in PERMANENT_ERRORS:
@@ -394,7 +461,8 @@ class Dispatcher:
         else:
             logger.warning("delivery %s: %s; will retry", item.key, code)
             with unit_of_work(self.sessions) as session:
-                mark_retry(session, delivery_id=item.id, error=code, retry_at=now + backoff(item.attempts))
+                mark_retry(session, delivery_id=item.id, error=code, retry_at=now + backoff(item.attempts),
+                           unsure_since=unsure_since)
             metrics.outbox_retried.labels(code[:40]).inc()
             self._tally(lambda r: setattr(r, "retried", r.retried + 1))
 
@@ -411,6 +479,44 @@ class Dispatcher:
                 self._workspace_paused_until = until
             else:
                 logger.info("Slack asked channel %s to wait %d s", channel, seconds)
+
+
+def _without_blind_retries(client: WebClient) -> WebClient:
+    """The same client, but one that never posts again by itself when a connection fails mid-call.
+
+    slack_sdk's connection-error retry would post at once, and blindly, a message whose answer was lost on the
+    way back: Slack would then have it twice. The outbox looks for such a message before posting it again.
+    """
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, headers=client.headers,
+                     retry_handlers=[])
+
+
+def delivery_metadata(key: str) -> dict[str, Any]:
+    """Message metadata naming the delivery a message was posted for, so that it can be found again."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+def find_posted(client: WebClient, item: Outgoing) -> tuple[str, str] | None:
+    """(channel, ts) of the message posted for this delivery, if its channel or thread has it among its latest
+    LOOK_BACK_PAGES pages."""
+    channel = item.channel
+    if channel.startswith(("U", "W")):  # a direct message is read through its conversation's own id
+        channel = client.conversations_open(users=channel)["channel"]["id"]
+    cursor = None
+    for _ in range(LOOK_BACK_PAGES):
+        if item.thread_ts:
+            page = client.conversations_replies(channel=channel, ts=item.thread_ts, include_all_metadata=True,
+                                                limit=LOOK_BACK_LIMIT, cursor=cursor)
+        else:
+            page = client.conversations_history(channel=channel, include_all_metadata=True, limit=LOOK_BACK_LIMIT,
+                                                cursor=cursor)
+        for message in page.get("messages") or []:
+            if (message.get("metadata") or {}) == delivery_metadata(item.key):
+                return channel, str(message["ts"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
 
 
 def _retry_after(error: SlackApiError) -> int:

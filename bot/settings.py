@@ -20,6 +20,7 @@ WHERE = {
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///copbot.db or postgresql://user@host/dbname",
     "PORT": "the TCP port for the HTTP server, e.g. 3000",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "text (lines for people) or json (one JSON object a line, for a log collector)",
     "COPBOT_ADMINS": "a comma-separated list of Slack user ids (U...) who are overall CoP leads",
     "COPBOT_WORKERS": "the number of worker threads doing requests' work, e.g. 16 (see the README's sizing table)",
     "COPBOT_HTTP_THREADS": "the number of threads answering HTTP requests, e.g. 16",
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///copbot.db"
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     # Overall CoP leads besides the workspace's own admins and owners.
     copbot_admins: str = ""
     # Threads doing requests' work (and database connections for them); acknowledgements never wait for them.
@@ -56,6 +58,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,9 @@ from bot import metrics
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger before reading it
+# A load balancer waits a few seconds for its health check; a database behind a partition may keep a query
+# waiting for many minutes (TCP's own timeout), so the check stops waiting first and says so.
+HEALTH_TIMEOUT = 2.0
 
 
 class WebApp:
@@ -27,6 +31,8 @@ class WebApp:
         """`sessions` should be the door's (short timeouts): a health check must answer, not hang."""
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.sessions = sessions
+        self._probe_lock = threading.Lock()
+        self._probe: _Probe | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -54,16 +60,44 @@ class WebApp:
         return _plain(start_response, "404 Not Found", "not found\n")
 
     def _health(self, start_response: Any) -> Iterable[bytes]:
-        try:
-            with self.sessions() as session:
-                session.execute(text("SELECT 1"))
-        except Exception as error:  # the health check reports trouble, it must not raise it
-            logger.warning("health check: database unreachable: %s", type(error).__name__)
+        if not self._database_answers():
             body = json.dumps({"ok": False, "database": "unreachable"}).encode()
             start_response("503 Service Unavailable", [("Content-Type", "application/json")])
             return [body]
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps({"ok": True, "database": "ok"}).encode()]
+
+    def _database_answers(self) -> bool:
+        """Whether the database answers within HEALTH_TIMEOUT; a probe still stuck counts as no answer."""
+        with self._probe_lock:
+            stuck = self._probe is not None and not self._probe.done.is_set()
+            if stuck:
+                return False  # never pile a second thread onto a database that has not answered the first
+            probe = self._probe = _Probe(self.sessions)
+        if not probe.done.wait(HEALTH_TIMEOUT):
+            logger.warning("health check: the database has not answered in %.0f s", HEALTH_TIMEOUT)
+            return False
+        return probe.ok
+
+
+class _Probe:
+    """One `SELECT 1` on a thread of its own, so that whoever waits for it can stop waiting."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.ok = False
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name="copbot-health", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            with self.sessions() as session:
+                session.execute(text("SELECT 1"))
+            self.ok = True
+        except Exception as error:  # the health check reports trouble, it must not raise it
+            logger.warning("health check: database unreachable: %s", type(error).__name__)
+        finally:
+            self.done.set()
 
 
 def _whole_seconds(value: str) -> bool:

@@ -44,7 +44,7 @@ def _work_process(settings: Settings, queue: Queue, index: int, scheduler: bool,
     from models.when import warm_up
     from scheduler.runner import SchedulerService, SenderService
 
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the door's process decides when to stop, and says so
     # Work can wait a moment; an acknowledgement cannot. On a busy machine the kernel then gives the door's
     # process the CPU first, and this one what is left.

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import metrics
+from bot import logs, metrics
 from bot.db import unit_of_work
 from bot.render import Message, error_message
 from bot.services import Services
@@ -277,16 +277,17 @@ def listener(handler: Handler, *, validate: Handler | None = None) -> Callable[.
         arrival = Arrival(key=request_key(body, kind), team_id=origin.team_id, kind=kind, listener=name,
                           lane=origin.user_id or origin.channel_id or kind, body=body, user_id=origin.user_id or None,
                           channel_id=origin.channel_id or None, bot_user_id=origin.bot_user_id or None)
-        try:
-            accepted = services.inbox.accept(arrival, now=now)
-        except SQLAlchemyError as error:
-            _refuse_unrecorded(ack, body, kind, error, client)
-            return
-        ack()
-        metrics.requests.labels(kind, accepted.value).inc()
-        metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
-        if accepted.value == "repeated":
-            logger.info("%s %s was received before; not doing it again", kind, arrival.key)
+        with logs.request_context(arrival.key):
+            try:
+                accepted = services.inbox.accept(arrival, now=now)
+            except SQLAlchemyError as error:
+                _refuse_unrecorded(ack, body, kind, error, client)
+                return
+            ack()
+            metrics.requests.labels(kind, accepted.value).inc()
+            metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
+            if accepted.value == "repeated":
+                logger.info("%s %s was received before; not doing it again", kind, arrival.key)
 
     acknowledge.__name__ = f"acknowledge_{name}"
     return acknowledge
@@ -303,6 +304,11 @@ def work_on(services: Services, item_id: int) -> None:
             claimed = None
     if claimed is None:
         return  # another worker has it, or it is finished
+    with logs.request_context(claimed.item.key):
+        _work(services, claimed)
+
+
+def _work(services: Services, claimed: Claim) -> None:
     handler = LISTENERS.get(claimed.item.listener)
     if handler is None:
         _settle_failure(services, claimed, f"no listener {claimed.item.listener}")

@@ -12,13 +12,31 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
 from models.upsert import insert_ignore, insert_ignore_many
 
-MAX_ATTEMPTS = 6
+# Slack's outages last minutes, sometimes hours: a transient failure is tried again, each wait twice the last
+# up to MAX_BACKOFF, for as many tries as fit in GIVE_UP_AFTER. Only then, or on an error another try cannot
+# cure, does a delivery fail for good.
+FIRST_BACKOFF = dt.timedelta(seconds=30)
+MAX_BACKOFF = dt.timedelta(minutes=10)
+GIVE_UP_AFTER = dt.timedelta(hours=24)
 CLAIM_FOR = dt.timedelta(minutes=2)  # a sender that died mid-send frees its rows after this
 
 
@@ -54,6 +72,11 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(255), default=None)
     # The record this message was posted for (`decision:12`), which is given its link once it is sent.
     link_to: Mapped[str | None] = mapped_column(String(64), default=None)
+    # When the row was last claimed for a post; and, while Slack may or may not have an earlier post of it (its
+    # sender died mid-post, or the answer never came), when the first such post began: before posting it
+    # again, the sender looks for it in its channel.
+    attempted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    unsure_since: Mapped[dt.datetime | None] = mapped_column(default=None)
     sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -133,8 +156,21 @@ def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = 
     return [(row.id, row.channel) for row in rows]
 
 
-def count_due(session: Session, *, now: dt.datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Delivery).where(_due(now))) or 0
+def count_backlog(session: Session, *, now: dt.datetime) -> dict[str, int]:
+    """What is not sent, in one statement: due now, waiting for its time, retrying, being sent, failed."""
+    pending = Delivery.status == DeliveryStatus.PENDING
+
+    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = session.execute(select(
+        counted(_due(now)).label("due"),
+        counted(pending & (Delivery.next_attempt_at > now)).label("waiting"),
+        counted(pending & Delivery.last_error.is_not(None)).label("retrying"),
+        counted(Delivery.status == DeliveryStatus.SENDING).label("sending"),
+        counted(Delivery.status == DeliveryStatus.FAILED).label("failed"),
+    ).where(Delivery.status != DeliveryStatus.SENT)).one()
+    return dict(row._mapping)
 
 
 @dataclass(frozen=True)
@@ -149,44 +185,73 @@ class Outgoing:
     thread_ts: str | None
     attempts: int
     link_to: str | None
+    attempted_at: dt.datetime
+    # Set when Slack may already have this message from an earlier post: look before posting it again.
+    unsure_since: dt.datetime | None
 
 
-def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime) -> list[Outgoing]:
-    """Mark these deliveries as being sent by this process, if still due, and return those it got.
+def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime, at: dt.datetime | None = None
+               ) -> list[Outgoing]:
+    """Mark these deliveries as being sent by this process, if due at `now`, and return those it got.
 
     One conditional UPDATE: two dispatchers never send the same row, and a claim that was never
-    settled (the process died) expires after CLAIM_FOR, counted from this moment, just before the post.
+    settled (the process died) expires after CLAIM_FOR, counted from `at` (the clock's time of the claim,
+    just before the post, however long ago the dispatch began; `now` unless given). A row claimed again while
+    still "sending" was left mid-post: whether Slack got it is unknown from then on.
     """
     if not ids:
         return []
+    at = at or now
+    left_mid_post = func.coalesce(Delivery.unsure_since, Delivery.attempted_at, Delivery.created_at)
     rows = session.execute(
         update(Delivery).where(Delivery.id.in_(list(ids)), _due(now))
-        .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
+        .values(status=DeliveryStatus.SENDING, claimed_until=at + CLAIM_FOR, attempted_at=at,
+                unsure_since=case((Delivery.status == DeliveryStatus.SENDING, left_mid_post),
+                                  else_=Delivery.unsure_since))
         .returning(Delivery.id, Delivery.key, Delivery.channel, Delivery.text, Delivery.blocks, Delivery.thread_ts,
-                   Delivery.attempts, Delivery.link_to)
+                   Delivery.attempts, Delivery.link_to, Delivery.attempted_at, Delivery.unsure_since)
     ).all()
     by_id = {row.id: Outgoing(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def release_claims(session: Session, *, now: dt.datetime) -> int:
+    """Make every row claimed by another sender due at once; how many there were.
+
+    Called by a sender that has just taken the outbox's lock: only the lock's holder sends, so a claim still
+    held is that of a sender that died (or lost its lock). Its rows need not wait for the claim to expire:
+    claimed again, they are looked for in their channel before they are posted (see `claim_many`).
+    """
+    result = session.execute(
+        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_until >= now)
+        .values(claimed_until=now - dt.timedelta(seconds=1))
+    )
+    return result.rowcount or 0
 
 
 def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> None:
     session.execute(
         update(Delivery).where(Delivery.id == delivery_id).values(
             status=DeliveryStatus.SENT, sent_channel=channel, sent_ts=ts, sent_at=now,
-            attempts=Delivery.attempts + 1, claimed_until=None, last_error=None,
+            attempts=Delivery.attempts + 1, claimed_until=None, last_error=None, unsure_since=None,
         )
     )
 
 
 def mark_retry(
-    session: Session, *, delivery_id: int, error: str, retry_at: dt.datetime, count_attempt: bool = True
+    session: Session, *, delivery_id: int, error: str, retry_at: dt.datetime, count_attempt: bool = True,
+    unsure_since: dt.datetime | None = None,
 ) -> None:
-    """Put a delivery back for a later try; after MAX_ATTEMPTS counted tries it has failed."""
+    """Put a delivery back for a later try; after MAX_ATTEMPTS counted tries it has failed.
+
+    `unsure_since`: Slack may have the message from a post begun then (its answer never came).
+    """
     delivery = session.get_one(Delivery, delivery_id)
     attempts = delivery.attempts + (1 if count_attempt else 0)
     delivery.attempts = attempts
     delivery.last_error = error[:255]
     delivery.claimed_until = None
+    delivery.unsure_since = unsure_since
     if attempts >= MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED
     else:
@@ -198,18 +263,61 @@ def mark_retry(
 def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
     session.execute(
         update(Delivery).where(Delivery.id == delivery_id).values(
-            status=DeliveryStatus.FAILED, last_error=error[:255], claimed_until=None,
+            status=DeliveryStatus.FAILED, last_error=error[:255], claimed_until=None, unsure_since=None,
             attempts=Delivery.attempts + 1,
         )
     )
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """30 s, 1 min, 2 min, ... capped at an hour."""
-    return dt.timedelta(seconds=min(30 * 2 ** max(attempts, 0), 3600))
+    """30 s, 1 min, 2 min, ... capped at MAX_BACKOFF, so that a recovered Slack gets the message soon."""
+    return min(FIRST_BACKOFF * 2 ** min(max(attempts, 0), 16), MAX_BACKOFF)
+
+
+def _attempts_within(period: dt.timedelta) -> int:
+    """How many tries the back-off spreads over `period`."""
+    attempts, waited = 0, dt.timedelta(0)
+    while waited < period:
+        waited += backoff(attempts)
+        attempts += 1
+    return attempts
+
+
+MAX_ATTEMPTS = _attempts_within(GIVE_UP_AFTER)
 
 
 def cancel_pending(session: Session, *, key: str) -> bool:
     """Withdraw a message that has not been sent yet (what caused it was undone); True if one was."""
     result = session.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == DeliveryStatus.PENDING))
     return bool(result.rowcount)
+
+
+SHOWN_FAILED_FOR = dt.timedelta(days=14)  # how far back a lead's outbox listing shows what failed for good
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """What a community's lead sees of a delivery that is still retrying or failed for good."""
+
+    kind: str
+    channel: str
+    text: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: dt.datetime
+    created_at: dt.datetime
+
+
+def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit: int = 30) -> list[Undelivered]:
+    """A community's deliveries that are retrying after an error or failed in the last SHOWN_FAILED_FOR,
+    oldest first."""
+    retrying = (Delivery.status == DeliveryStatus.PENDING) & Delivery.last_error.is_not(None)
+    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
+    rows = session.execute(
+        select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
+               Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at)
+        .where(Delivery.community_id == community_id, retrying | failed)
+        .order_by(Delivery.created_at, Delivery.id).limit(limit)
+    )
+    return [Undelivered(*row) for row in rows]

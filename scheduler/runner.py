@@ -155,7 +155,7 @@ class Standby(ABC):
             self.lock.name = f"{self.lock_name}:{team}"
             if self.lock.acquire():
                 logger.info("this process now holds %s", self.lock_name)
-                metrics.leader.labels(self.lock_name).set(1)
+                metrics.leader.labels(self.lock_name, metrics.this_process()).set(1)
                 self._take_up()
             else:
                 logger.debug("another process holds %s; standing by", self.lock_name)
@@ -165,7 +165,7 @@ class Standby(ABC):
     def _stand_down(self) -> None:
         if self.active:
             self._hand_over()
-        metrics.leader.labels(self.lock_name).set(0)
+        metrics.leader.labels(self.lock_name, metrics.this_process()).set(0)
         try:
             self.lock.release()
         except Exception:
@@ -210,6 +210,8 @@ class SenderService(Standby):
         return self.services.dispatcher.running
 
     def _take_up(self) -> None:
+        # Only the lock's holder sends: rows still claimed were being sent by one that is gone.
+        self.services.dispatcher.reclaim(now=self.services.clock.now())
         self.services.dispatcher.start()
 
     def _hand_over(self) -> None:

@@ -4,17 +4,20 @@ however many requests arrive at once, and whether or not the process that acknow
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import secrets
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.app import build_services
 from bot.db import make_engine
 from bot.outbox import Limits
-from models import Community, InboxItem, InboxStatus, Membership, Person
+from models import Community, Contribution, InboxItem, InboxStatus, Membership, Person
 from models.inbox import STRANDED_AFTER
 from tests.community import said
 from tests.conftest import CHANNEL_NAMES, START, TEAM, serving
@@ -200,3 +203,58 @@ def test_in_socket_mode_too_the_acknowledgement_does_not_wait_for_the_work(servi
 def _rows(services) -> list[InboxItem]:
     with services.sessions() as session:
         return list(session.scalars(select(InboxItem)))
+
+
+def test_json_log_lines_name_the_request_they_were_written_for(bot):
+    stream = io.StringIO()
+    handler = logs.handler("json")
+    handler.setStream(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = logging.getLogger("handlers.base").level
+    logging.getLogger("handlers.base").setLevel(logging.INFO)
+    try:
+        setup_devops(bot)
+        request = command_request(bot, "UCHANDRA", "help")
+        assert [bot.post(request)[0] for _ in range(2)] == [200, 200]
+        bot.settle()
+    finally:
+        root.removeHandler(handler)
+        logging.getLogger("handlers.base").setLevel(level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [key] = [i.key for i in inbox(bot) if i.user_id == "UCHANDRA"]
+    replayed = [line for line in lines if "received before" in line["message"]]
+    assert [line["request_id"] for line in replayed] == [key]
+    assert "xoxb-" not in stream.getvalue().replace("xoxb-[redacted]", "")
+
+
+def test_events_refused_while_the_database_is_away_are_done_when_slack_sends_them_again(bot):
+    setup_devops(bot)
+    bot.settle()
+    door = bot.services.inbox.door_engine
+    joined = bot.requests.member_joined(user="UDANA", channel="CDEVOPS")
+    ts = bot.slack.post_as_user("UCHANDRA", "CDEVOPS", "Our deploys take 4 minutes now")
+    said_it = bot.requests.message(user="UCHANDRA", channel="CDEVOPS", text="Our deploys take 4 minutes now", ts=ts)
+    events = (("EvJOINWHILEAWAY", joined), ("EvMESSAGEWHILEAWAY", said_it))
+    unreachable_door(bot.services)
+    # Not a 200: Slack does not send again what was answered 200, and nothing was recorded.
+    assert [bot.post(bot.requests.event(event, event_id=key))[0] for key, event in events] == [500, 500]
+    bot.settle()
+    assert not _member(bot, "UDANA") and _contributions(bot, "UCHANDRA") == 0
+    bot.services.inbox.door_engine = door  # the database is back; Slack retries
+    assert [bot.post(bot.requests.event(event, event_id=key, retry_num=1))[0] for key, event in events] == [200, 200]
+    bot.settle()
+    assert _member(bot, "UDANA") and _contributions(bot, "UCHANDRA") == 1
+    assert bot.posts_in("UDANA"), "the newcomer was never welcomed"
+
+
+def _member(bot, user: str) -> bool:
+    with bot.services.sessions() as session:
+        return session.scalars(select(Membership).join(Person, Membership.person_id == Person.id)
+                               .where(Person.user_id == user, Membership.active)).first() is not None
+
+
+def _contributions(bot, user: str) -> int:
+    with bot.services.sessions() as session:
+        return len(session.scalars(select(Contribution).join(Person, Contribution.person_id == Person.id)
+                                   .where(Person.user_id == user)).all())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import sessionmaker
 
 from bot.app import StartupError, create_app
+from bot.db import make_engine
 from bot.sandbox.requests import RequestFactory
+from bot.web import HEALTH_TIMEOUT, WebApp
 from models import Community, Membership, Role
 
 
@@ -18,6 +22,52 @@ def test_health_check_reports_the_database(bot):
     with urllib.request.urlopen(bot.url + "/healthz", timeout=5) as response:
         assert response.status == 200
         assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+
+
+def check_health(web: WebApp) -> tuple[str, dict, float]:
+    answer: dict[str, str] = {}
+    started = time.monotonic()
+    body = b"".join(web({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"},
+                        lambda status, headers: answer.setdefault("status", status)))
+    return answer["status"], json.loads(body), time.monotonic() - started
+
+
+def test_health_check_answers_503_at_once_when_the_database_refuses_connections(services):
+    nowhere = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere", door=True)
+    status, body, took = check_health(WebApp(create_app(services), sessionmaker(nowhere)))
+    assert (status, body) == ("503 Service Unavailable", {"ok": False, "database": "unreachable"})
+    assert took < HEALTH_TIMEOUT
+
+
+def test_health_check_answers_503_in_time_when_the_database_stops_answering(services, settings):
+    """A partition: the query is sent and no answer comes, for as long as TCP keeps trying."""
+    engine = make_engine(settings.database_url, door=True)
+    partition = threading.Event()
+    healed = threading.Event()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def hang(*_args) -> None:  # noqa: ANN002
+        if partition.is_set():
+            healed.wait(30)
+
+    web = WebApp(create_app(services), sessionmaker(engine))
+    try:
+        assert check_health(web)[0] == "200 OK"
+        partition.set()
+        status, body, took = check_health(web)
+        assert (status, body) == ("503 Service Unavailable", {"ok": False, "database": "unreachable"})
+        assert took < HEALTH_TIMEOUT + 1
+        # Asked again while the first check is still stuck: no second thread waits, the answer comes at once.
+        status, _, took = check_health(web)
+        assert status.startswith("503") and took < 0.5
+        partition.clear()
+    finally:
+        healed.set()
+    deadline = time.monotonic() + 5
+    while (status := check_health(web)[0]) != "200 OK" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status == "200 OK"
+    engine.dispose()
 
 
 def test_unknown_path_is_404_and_get_on_events_is_refused(bot):

@@ -23,6 +23,8 @@ METHOD_SCOPES = {
     "chat.update": {"chat:write"},
     "chat.delete": {"chat:write"},
     "conversations.history": {"channels:history", "groups:history"},
+    "conversations.replies": {"channels:history", "groups:history"},
+    "conversations.open": {"im:write"},
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 
 import bot.outbox as outbox
@@ -13,7 +14,16 @@ from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.outbox import Dispatcher, Limits, Pacer, TokenBucket
 from bot.slack import make_client
 from models import Community, Delivery, DeliveryStatus
-from models.deliveries import CLAIM_FOR, MAX_ATTEMPTS, backoff, due_heads, enqueue
+from models.deliveries import (
+    CLAIM_FOR,
+    GIVE_UP_AFTER,
+    MAX_ATTEMPTS,
+    MAX_BACKOFF,
+    backoff,
+    claim_many,
+    due_heads,
+    enqueue,
+)
 from models.links import link_to
 from models.meetings import Decision
 from tests.conftest import START, TEAM
@@ -151,7 +161,25 @@ def test_bare_http_error_is_retried_like_a_transient_one(services, slack):
     assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of http"]
 
 
-def test_gives_up_after_max_attempts(services, slack):
+def test_a_twenty_minute_outage_of_slack_is_outlasted_and_the_message_then_sent(services, slack):
+    put(services, "card")
+    now = START
+    while now < START + dt.timedelta(minutes=20):  # Slack answers 500 to every try for twenty minutes
+        slack.http_error_next("chat.postMessage", status=500)
+        assert services.dispatcher.dispatch(now=now).retried == 1
+        now = row(services, "card").next_attempt_at
+    assert row(services, "card").status == DeliveryStatus.PENDING
+    assert services.dispatcher.dispatch(now=now).sent == 1
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["text of card"]
+
+
+def test_the_back_off_grows_to_its_cap_and_stays_there():
+    assert backoff(0) == dt.timedelta(seconds=30)
+    assert backoff(3) == dt.timedelta(minutes=4)
+    assert backoff(5) == backoff(50) == MAX_BACKOFF == dt.timedelta(minutes=10)
+
+
+def test_a_transient_error_gives_up_only_after_a_day_of_tries(services, slack):
     put(services, "doomed")
     slack.fail_next("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS + 1)
     now = START
@@ -163,6 +191,8 @@ def test_gives_up_after_max_attempts(services, slack):
     assert failed.attempts == MAX_ATTEMPTS
     assert failed.last_error == "internal_error"
     assert post_calls(slack) == MAX_ATTEMPTS
+    # The last try came a day after the first, not a quarter of an hour.
+    assert now - START >= GIVE_UP_AFTER - MAX_BACKOFF
     # A failed delivery stays failed.
     assert services.dispatcher.dispatch(now=now + dt.timedelta(days=2)).sent == 0
     assert post_calls(slack) == MAX_ATTEMPTS
@@ -383,3 +413,111 @@ def test_a_busy_channel_is_offered_first_and_never_hidden_behind_older_single_me
     assert busy_first[0] == "CDEVOPS" and busy_first.count("CDEVOPS") == 1
     assert busy_first[1:] == ["U00000", "U00001", "U00002", "U00003"]
     assert elsewhere == ["U00000", "U00001", "U00002"]
+
+
+# ------------------------------------------------------------------ posts whose outcome is unknown
+
+
+def posted_for(slack, key: str) -> list:
+    return [m for m in slack.messages if m.kind == "message" and m.metadata == outbox.delivery_metadata(key)]
+
+
+def test_every_post_carries_its_delivery_key_in_its_metadata(services, slack):
+    put(services, "reminder:1:dm:UBOB", channel="UBOB")
+    services.dispatcher.dispatch(now=START)
+    [message] = posted_for(slack, "reminder:1:dm:UBOB")
+    assert message.metadata == {"event_type": "copbot_delivery", "event_payload": {"key": "reminder:1:dm:UBOB"}}
+
+
+@pytest.mark.parametrize("channel", ["CDEVOPS", "UBOB"])
+def test_a_post_whose_answer_was_lost_is_found_in_its_channel_and_not_posted_again(services, slack, channel):
+    put(services, "lost", channel=channel)
+    slack.lose_answer_next("chat.postMessage")
+    report = services.dispatcher.dispatch(now=START)
+    assert report.retried == 1 and len(posted_for(slack, "lost")) == 1  # Slack has it; copbot cannot know
+    waiting = row(services, "lost")
+    assert waiting.status == DeliveryStatus.PENDING and waiting.unsure_since == START
+
+    found_before = REGISTRY.get_sample_value("copbot_outbox_found_total") or 0
+    assert services.dispatcher.dispatch(now=waiting.next_attempt_at).sent == 1
+    assert REGISTRY.get_sample_value("copbot_outbox_found_total") == found_before + 1
+    [message] = posted_for(slack, "lost")  # still one
+    done = row(services, "lost")
+    assert (done.status, done.sent_ts, done.unsure_since) == (DeliveryStatus.SENT, message.ts, None)
+    assert post_calls(slack) == 1
+
+
+def test_a_lost_answer_in_a_thread_is_looked_for_in_the_thread(services, slack):
+    parent = slack.post_as_user("UBOB", "CDEVOPS", "The meeting's thread")
+    with unit_of_work(services.sessions) as session:
+        enqueue(session, key="reply", team_id=TEAM, channel="CDEVOPS", text="a reply", kind="test", now=START,
+                thread_ts=parent)
+    slack.lose_answer_next("chat.postMessage")
+    services.dispatcher.dispatch(now=START)
+    assert services.dispatcher.dispatch(now=row(services, "reply").next_attempt_at).sent == 1
+    assert len(posted_for(slack, "reply")) == 1 and post_calls(slack) == 1
+    assert [c.args["ts"] for c in slack.calls_to("conversations.replies")] == [parent]
+
+
+def test_a_post_that_never_reached_slack_is_posted_once_it_is_looked_for(services, slack):
+    put(services, "unsure")
+    with unit_of_work(services.sessions) as session:  # a sender died after claiming it, before posting it
+        session.execute(update(Delivery).where(Delivery.key == "unsure").values(
+            status=DeliveryStatus.SENDING, claimed_until=START - dt.timedelta(seconds=1), attempted_at=START))
+    assert services.dispatcher.dispatch(now=START).sent == 1
+    assert len(posted_for(slack, "unsure")) == 1
+    assert len(slack.calls_to("conversations.history")) == 1
+
+
+def test_a_look_that_slack_refuses_for_now_waits_and_keeps_the_row_unsure(services, slack):
+    put(services, "lost")
+    slack.lose_answer_next("chat.postMessage")
+    services.dispatcher.dispatch(now=START)
+    slack.rate_limit_next("conversations.history", retry_after=60)
+    later = row(services, "lost").next_attempt_at
+    assert services.dispatcher.dispatch(now=later).retried == 1
+    waiting = row(services, "lost")
+    assert waiting.unsure_since == START and waiting.next_attempt_at == later + dt.timedelta(seconds=60)
+    assert services.dispatcher.dispatch(now=waiting.next_attempt_at).sent == 1
+    assert len(posted_for(slack, "lost")) == 1
+
+
+def test_a_new_sender_takes_over_a_dead_senders_rows_at_once_and_sends_each_once(services, slack):
+    put(services, "posted", text="posted before its sender died")
+    put(services, "not yet", channel="UBOB", text="claimed, never posted")
+    with unit_of_work(services.sessions) as session:
+        claimed = claim_many(session, ids=[d.id for d in all_rows(services)], now=START)
+    # The dead sender's first post reached Slack; it died before recording it.
+    services.dispatcher.client.chat_postMessage(channel="CDEVOPS", text=claimed[0].text,
+                                                metadata=outbox.delivery_metadata("posted"))
+    assert services.dispatcher.dispatch(now=START).sent == 0  # claimed for two minutes: left alone
+
+    assert services.dispatcher.reclaim(now=START) == 2
+    assert services.dispatcher.dispatch(now=START).sent == 2  # at once, not after the claim's two minutes
+    assert len(posted_for(slack, "posted")) == 1 and len(posted_for(slack, "not yet")) == 1
+    assert {d.status for d in all_rows(services)} == {DeliveryStatus.SENT}
+
+
+def test_a_row_reached_late_in_a_long_dispatch_is_claimed_from_the_clock_not_the_dispatchs_start(
+        services, slack, clock):
+    count = 6
+    for i in range(count):
+        put(services, f"dm:{i}", channel="UBOB", text=f"reminder {i}")
+    claims: list[tuple[dt.datetime, dt.datetime]] = []
+    claim = outbox.claim_many
+
+    def slow_claim(session, **kwargs):  # each post takes a minute of the clock, as 150 DMs at Slack's pace do
+        got = claim(session, **kwargs)
+        claims.extend((clock.now(), item.attempted_at) for item in got)
+        clock.set(clock.now() + dt.timedelta(minutes=1))
+        return got
+
+    outbox.claim_many = slow_claim
+    try:
+        assert Dispatcher(services.sessions, services.client, limits=Limits.unpaced(in_flight=1),
+                          clock=clock).dispatch(now=START).sent == count
+    finally:
+        outbox.claim_many = claim
+    assert [at for at, _ in claims] == [START + dt.timedelta(minutes=i) for i in range(count)]
+    assert all(attempted == at for at, attempted in claims)  # so each claim lasts CLAIM_FOR from its own post
+    assert post_calls(slack) == count

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
+from bot import logs
 from bot.db import normalise_url
 from bot.logs import RedactSecrets
 from bot.settings import WHERE, SettingsError, load_settings
@@ -178,19 +181,25 @@ def test_secrets_never_show_in_an_error(monkeypatch):
 # --------------------------------------------------------------------- redaction in logs
 
 
-@pytest.fixture
-def redacted_log() -> tuple[logging.Logger, io.StringIO]:
+def captured(name: str, handler: logging.StreamHandler) -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger of its own whose lines `handler` writes into a string."""
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logger = logging.getLogger("tests.redaction")
+    handler.setStream(stream)
+    logger = logging.getLogger(name)
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     yield logger, stream
     logger.handlers.clear()
     logger.propagate = True
+
+
+@pytest.fixture
+def redacted_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    yield from captured("tests.redaction", handler)
 
 
 def test_tokens_are_redacted_from_messages_and_arguments(redacted_log):
@@ -247,3 +256,50 @@ def test_tokens_in_an_exception_are_redacted(redacted_log):
     output = stream.getvalue()
     assert "call failed" in output
     assert "xoxb-123-abc" not in output
+
+
+# --------------------------------------------------------------------- structured logs
+
+
+def test_log_format_is_text_unless_json_is_asked_for(valid_env, monkeypatch):
+    assert load_settings(_env_file=None).log_format == "text"
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    assert load_settings(_env_file=None).log_format == "json"
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    assert "LOG_FORMAT" in error_of()
+
+
+@pytest.fixture
+def json_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    yield from captured("tests.json", logs.handler("json"))
+
+
+def test_json_logs_are_one_object_a_line_with_the_request_and_no_secret(json_log):
+    logger, stream = json_log
+    logger.info("outside any request")
+    with logs.request_context("command:1234.5678"):
+        logger.warning("calling Slack with %s", "xoxb-123-abc")
+        try:
+            raise ValueError("Slack refused xoxb-123-abc\nsee https://hooks.slack.com/commands/T1/2/sEcReT")
+        except ValueError:
+            logger.exception("call failed")
+    output = stream.getvalue()
+    assert "123-abc" not in output and "sEcReT" not in output
+    first, second, third = (json.loads(line) for line in output.splitlines())
+    assert first["message"] == "outside any request" and "request_id" not in first
+    assert (second["level"], second["logger"], second["request_id"]) == ("WARNING", "tests.json", "command:1234.5678")
+    assert second["message"] == "calling Slack with xoxb-[redacted]"
+    assert third["message"] == "call failed" and third["request_id"] == "command:1234.5678"
+    assert "ValueError: Slack refused xoxb-[redacted]" in third["exception"]
+    assert "https://hooks.slack.com/commands/[redacted]" in third["exception"]
+    assert second["time"].endswith("+00:00")
+
+
+def test_text_logs_name_the_request_too():
+    stream = io.StringIO()
+    handler = logs.handler("text")
+    handler.setStream(stream)
+    record = logging.LogRecord("tests.text", logging.INFO, __file__, 1, "done %s", ("xoxb-9-z",), None)
+    with logs.request_context("event:Ev01"):
+        handler.handle(record)
+    assert stream.getvalue().rstrip().endswith("INFO tests.text: done xoxb-[redacted] [request event:Ev01]")

@@ -273,3 +273,30 @@ def test_a_response_can_replace_or_delete_the_message_its_button_was_in(emu: Sla
     assert (ephemeral.kind, ephemeral.ephemeral_to) == ("response", "U0ADA")
     respond(url, {"delete_original": True})
     assert [m.text for m in emu.messages_in("C0GENERAL")] == ["Only you: claimed"]
+
+
+def test_metadata_is_kept_and_given_back_only_when_asked_for(emu: SlackEmulator, client: WebClient) -> None:
+    tag = {"event_type": "copbot_delivery", "event_payload": {"key": "k1"}}
+    top = client.chat_postMessage(channel="C0GENERAL", text="top", metadata=tag)["ts"]
+    client.chat_postMessage(channel="C0GENERAL", text="reply", thread_ts=top, metadata=tag)
+    [plain] = client.conversations_history(channel="C0GENERAL")["messages"]
+    assert "metadata" not in plain
+    [tagged] = client.conversations_history(channel="C0GENERAL", include_all_metadata=True)["messages"]
+    assert tagged["metadata"] == tag
+    thread = client.conversations_replies(channel="C0GENERAL", ts=top, include_all_metadata=True)["messages"]
+    assert [m["text"] for m in thread] == ["top", "reply"] and thread[1]["metadata"] == tag
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C0GENERAL", text="x", metadata={"event_payload": {}})
+    assert refused.value.response["error"] == "invalid_metadata_format"
+    with pytest.raises(SlackApiError) as missing:
+        client.conversations_replies(channel="C0GENERAL", ts="1.000001")
+    assert missing.value.response["error"] == "thread_not_found"
+
+
+def test_a_lost_answer_does_the_call_and_then_drops_the_connection(emu: SlackEmulator) -> None:
+    bare = WebClient(token="xoxb-test", base_url=emu.base_url, retry_handlers=[])
+    emu.lose_answer_next("chat.postMessage")
+    with pytest.raises(Exception) as lost:
+        bare.chat_postMessage(channel="C0GENERAL", text="did it arrive?")
+    assert not isinstance(lost.value, SlackApiError)
+    assert [m.text for m in emu.messages_in("C0GENERAL")] == ["did it arrive?"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import sys
 import threading
 import time
 import zlib
@@ -38,7 +39,9 @@ BUTTON_TEXT_LIMIT = 75
 MODAL_TITLE_LIMIT = 24
 
 # Form-encoded bodies carry these as JSON strings (slack_sdk and Slack both do so).
-JSON_ARGS = ("blocks", "attachments", "view")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+# A status meaning "close the connection without an answer": the call was done, its answer lost on the way.
+NO_ANSWER = 0
 
 # zoneinfo only knows abbreviations; Slack shows the long name as tz_label.
 TZ_LABELS = {
@@ -96,6 +99,8 @@ class PostedMessage:
     kind: MessageKind
     deleted: bool = False
     reactions: list[str] = field(default_factory=list)
+    # An app's message metadata ({"event_type": ..., "event_payload": {...}}), as chat.postMessage was given it.
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -152,7 +157,7 @@ class _Bucket:
 
 @dataclass
 class _Injection:
-    kind: Literal["error", "ratelimit", "http"]
+    kind: Literal["error", "ratelimit", "http", "lost"]
     error: str = "internal_error"
     retry_after: int = 1
     status: int = 500
@@ -170,6 +175,11 @@ class SlackError(Exception):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: SlackEmulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the caller went away (killed) before its answer: nobody is left to tell
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -229,6 +239,22 @@ def _paginate(items: list[Any], args: Mapping[str, Any], default_limit: int) -> 
     page = items[start : start + limit]
     next_cursor = _encode_cursor(start + limit) if start + limit < len(items) else ""
     return page, next_cursor
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """chat.postMessage's metadata: an object in a JSON body, its JSON text in a form; event_type is required."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise SlackError("invalid_metadata_format") from None
+    if not isinstance(value, dict) or not isinstance(value.get("event_type"), str) or not value["event_type"]:
+        raise SlackError("invalid_metadata_format")
+    if not isinstance(value.get("event_payload", {}), dict):
+        raise SlackError("invalid_metadata_format")
+    return value
 
 
 def _text_of(obj: Any) -> str:
@@ -342,6 +368,7 @@ class SlackEmulator:
             "conversations.members": self._conversations_members,
             "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.open": self._conversations_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -560,6 +587,11 @@ class SlackEmulator:
         """Answer the next `times` calls of method with a bare HTTP error status."""
         self._inject(method, _Injection("http", status=status), times)
 
+    def lose_answer_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next `times` calls of method, then drop the connection before answering, as a network
+        that fails on the way back does: the caller cannot know whether the call was done."""
+        self._inject(method, _Injection("lost"), times)
+
     def stats(self) -> dict[str, Any]:
         """Counts for a process that drives the emulator from outside (the benchmarks): calls by method,
         posts refused for going over `post_limits`, messages posted, and messages posted twice."""
@@ -597,6 +629,9 @@ class SlackEmulator:
         url = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:  # the caller went away mid-request (killed): Slack never gets such a call
+            request.close_connection = True
+            return
         if self.latency > 0:
             time.sleep(self.latency)  # outside the lock: slow answers overlap, as Slack's do
         if url.path.startswith("/response/"):
@@ -611,6 +646,9 @@ class SlackEmulator:
             status, payload, headers = self._handle_response(unquote(url.path[len("/response/") :]), body)
         else:
             status, payload, headers = 404, "Not Found", {}
+        if status == NO_ANSWER:
+            request.close_connection = True  # nothing written: the caller sees the connection closed
+            return
         self._reply(request, status, payload, headers)
 
     @staticmethod
@@ -697,13 +735,16 @@ class SlackEmulator:
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(injection.retry_after)}
             if injection.kind == "http":
                 return injection.status, f"<html><body>HTTP {injection.status}</body></html>", {}
-            return 200, self._error(injection.error), {}
+            if injection.kind == "error":
+                return 200, self._error(injection.error), {}
 
         try:
             with self._lock:
                 result = self._methods[method](args)
         except SlackError as error:
             return 200, self._error(error.error, error.messages), {}
+        if injection is not None and injection.kind == "lost":
+            return NO_ANSWER, {}, {}
         return 200, {"ok": True, **result}, {}
 
     def _over_post_limits(self, args: Mapping[str, Any]) -> int:
@@ -857,7 +898,7 @@ class SlackEmulator:
                     return message
         raise SlackError("message_not_found")
 
-    def _message_object(self, message: PostedMessage) -> dict[str, Any]:
+    def _message_object(self, message: PostedMessage, *, metadata: bool = False) -> dict[str, Any]:
         obj: dict[str, Any] = {
             "type": "message",
             "text": message.text,
@@ -870,6 +911,8 @@ class SlackEmulator:
             obj["blocks"] = message.blocks
         if message.thread_ts:
             obj["thread_ts"] = message.thread_ts
+        if metadata and message.metadata is not None:
+            obj["metadata"] = message.metadata
         return obj
 
     def _user_object(self, user: _User) -> dict[str, Any]:
@@ -1032,7 +1075,8 @@ class SlackEmulator:
         channel.members[self.bot_user_id] = None
         return {"channel": self._channel_object(channel), **answer}
 
-    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _readable_channel(self, args: dict[str, Any]) -> tuple[_Channel, Callable[[str], bool]]:
+        """The conversation conversations.history or .replies reads, and which ts its oldest/latest let through."""
         channel = self._visible_channel(args.get("channel"))
         if not channel.is_im and self.bot_user_id not in channel.members:
             raise SlackError("not_in_channel")
@@ -1043,24 +1087,44 @@ class SlackEmulator:
         except ValueError:
             raise SlackError("invalid_ts_oldest") from None
 
-        def within(ts: float) -> bool:
+        def within(ts: str) -> bool:
             if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
+                return oldest <= float(ts) <= latest
+            return oldest < float(ts) < latest
 
-        # Newest first, top-level messages only: thread replies are for conversations.replies.
-        found = [
-            m for m in reversed(self.messages)
-            if m.channel == channel.id and m.kind == "message" and not m.deleted
-            and (m.thread_ts is None or m.thread_ts == m.ts) and within(float(m.ts))
-        ]
+        return channel, within
+
+    def _history_page(self, found: list[PostedMessage], args: dict[str, Any]) -> dict[str, Any]:
         page, next_cursor = _paginate(found, args, default_limit=100)
+        metadata = _flag(args.get("include_all_metadata"))
         return {
-            "messages": [self._message_object(m) for m in page],
+            "messages": [self._message_object(m, metadata=metadata) for m in page],
             "has_more": bool(next_cursor),
             "pin_count": 0,
             "response_metadata": {"next_cursor": next_cursor},
         }
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, within = self._readable_channel(args)
+        # Newest first, top-level messages only: thread replies are for conversations.replies.
+        found = [
+            m for m in reversed(self.messages)
+            if m.channel == channel.id and m.kind == "message" and not m.deleted
+            and (m.thread_ts is None or m.thread_ts == m.ts) and within(m.ts)
+        ]
+        return self._history_page(found, args)
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, within = self._readable_channel(args)
+        try:
+            parent = self._find_message(channel.id, args.get("ts"))
+        except SlackError:
+            raise SlackError("thread_not_found") from None
+        # The thread's first message, then its replies, oldest first.
+        found = [m for m in self.messages
+                 if m.channel == channel.id and m.kind == "message" and not m.deleted
+                 and (m is parent or m.thread_ts == parent.ts) and within(m.ts)]
+        return self._history_page(found, args)
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("channel"):
@@ -1112,6 +1176,7 @@ class SlackEmulator:
             self.bot_user_id,
             ephemeral_to=None,
             kind="message",
+            metadata=_metadata(args.get("metadata")),
         )
         self.messages.append(message)
         return {"channel": channel.id, "ts": message.ts, "message": self._message_object(message)}

@@ -10,6 +10,7 @@ from handlers.commands import (
     digest,
     knowledge,
     meetings,
+    outbox,
     people,
     preferences,
     quiet,
@@ -55,6 +56,7 @@ REGISTRY = Registry((
     digest.DIGEST,
     preferences.NUDGES,
     quiet.QUIET,
+    outbox.OUTBOX,
 ))
 
 

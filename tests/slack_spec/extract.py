@@ -51,6 +51,20 @@ ABSENT_METHODS_ALLOWED: dict[str, dict[str, Any]] = {
     },
 }
 
+# Arguments Slack added to a method after the 2020 spec, each with why copbot sends it.
+ARGS_ADDED_SINCE: dict[str, dict[str, str]] = {
+    "chat.postMessage": {
+        "metadata": "message metadata (2022): the outbox tags each post with its delivery key, so that a post "
+        "whose answer was lost can be found rather than sent twice.",
+    },
+    "conversations.history": {
+        "include_all_metadata": "returns each message's metadata (2022), where the outbox looks for its key.",
+    },
+    "conversations.replies": {
+        "include_all_metadata": "the same, for messages in a thread.",
+    },
+}
+
 # Arguments accepted on every method although the 2020 spec lists them on none, each with why.
 UNIVERSAL_ARGS: dict[str, str] = {
     "team_id": "Bolt gives each request a client bound to the request's workspace, and slack_sdk then "
@@ -119,6 +133,17 @@ def extract_methods(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
                     required.add(param["name"])
         methods[name] = {"args": sorted(names), "required": sorted(required), "takes_token": takes_token}
     return methods
+
+
+def add_newer_args(methods: dict[str, dict[str, Any]]) -> None:
+    """Add ARGS_ADDED_SINCE to their methods; fail if one names a method the spec lacks or an argument it has."""
+    for method, added in ARGS_ADDED_SINCE.items():
+        if method not in methods:
+            raise SystemExit(f"ARGS_ADDED_SINCE names {method}, which is not in the spec")
+        known = sorted(set(added) & set(methods[method]["args"]))
+        if known:
+            raise SystemExit(f"ARGS_ADDED_SINCE[{method}] lists arguments the spec has: {known}")
+        methods[method]["args"] = sorted(set(methods[method]["args"]) | set(added))
 
 
 def check_extra_required(methods: dict[str, dict[str, Any]]) -> None:
@@ -206,6 +231,7 @@ def build_facts(shared: Path) -> dict[str, Any]:
     example = json.loads((shared / MANIFEST_EXAMPLE_FILE).read_text(encoding="utf-8"))
 
     methods = extract_methods(web_api)
+    add_newer_args(methods)
     check_extra_required(methods)
     overlap = sorted(set(ABSENT_METHODS_ALLOWED) & set(methods))
     if overlap:

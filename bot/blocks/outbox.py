@@ -1,0 +1,55 @@
+"""A lead's view of what copbot could not deliver for their community: still retrying, or failed for good."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.render import Message, channel_link, context, escape, fit_lines, mention, section, slack_date, truncate
+from models.communities import Community
+from models.deliveries import SHOWN_FAILED_FOR, DeliveryStatus, Undelivered
+
+# What a lead can do about the errors another try cannot cure.
+REMEDIES = {
+    "not_in_channel": "invite copbot to the channel",
+    "channel_not_found": "the channel is gone or copbot cannot see it",
+    "is_archived": "the channel is archived",
+    "account_inactive": "the person has left the workspace",
+    "user_not_found": "the person has left the workspace",
+    "user_disabled": "the person has left the workspace",
+    "invalid_auth": "Slack refused copbot's token: reinstall the app",
+    "token_revoked": "Slack refused copbot's token: reinstall the app",
+    "not_authed": "Slack refused copbot's token: reinstall the app",
+}
+
+
+def _is_dm(channel: str) -> bool:
+    return channel.startswith(("U", "W"))  # a direct message is addressed to the person's user id
+
+
+def _where(channel: str) -> str:
+    return f"DM to {mention(channel)}" if _is_dm(channel) else f"in {channel_link(channel)}"
+
+
+def _line(item: Undelivered) -> str:
+    what = f"*{escape(item.kind)}* {_where(item.channel)}"
+    if not _is_dm(item.channel):  # a post to the channel is public; a DM's words stay between copbot and them
+        what += f": _{escape(truncate(item.text, 60))}_"
+    error = f"`{escape(item.last_error or 'unknown')}`"
+    if item.status == DeliveryStatus.FAILED:
+        remedy = REMEDIES.get(item.last_error or "")
+        return f"• :x: {what} · failed: {error}" + (f" ({remedy})" if remedy else "")
+    return (f"• :hourglass_flowing_sand: {what} · {item.attempts} tries since "
+            f"{slack_date(item.created_at)}, Slack said {error} · next try {slack_date(item.next_attempt_at)}")
+
+
+def outbox_list(community: Community, items: Sequence[Undelivered]) -> Message:
+    """Private to the lead who asked."""
+    if not items:
+        return Message.of("Nothing undelivered", [section(
+            f"Everything copbot had to send for *{escape(community.name)}* has been delivered.")])
+    return Message.of(f"Undelivered messages of {community.name}", [
+        section(f"*Not delivered yet for {escape(community.name)}*"),
+        section(fit_lines([_line(item) for item in items])),
+        context("copbot keeps trying what Slack failed for a passing reason for a day, and gives up at once on "
+                f"what another try cannot mend. Failures of the last {SHOWN_FAILED_FOR.days} days are shown."),
+    ])

@@ -1,0 +1,63 @@
+"""`/cop outbox`: a lead sees what copbot could not deliver for their community, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from bot.db import unit_of_work
+from models import Community, Delivery, DeliveryStatus
+from models.deliveries import SHOWN_FAILED_FOR, enqueue
+from tests.community import said
+from tests.conftest import START, TEAM
+from tests.test_http_app import setup_devops
+
+
+def undelivered(bot, key: str, *, channel: str, text: str, status: DeliveryStatus, error: str | None,
+                created: dt.datetime = START) -> None:
+    with unit_of_work(bot.services.sessions) as session:
+        community = session.scalars(select(Community)).one()
+        enqueue(session, key=key, team_id=TEAM, channel=channel, text=text, kind=key.split(":")[0], now=created,
+                community_id=community.id)
+        session.execute(update(Delivery).where(Delivery.key == key).values(
+            status=status, last_error=error, attempts=7, next_attempt_at=START + dt.timedelta(minutes=10)))
+
+
+def test_a_lead_sees_what_is_retrying_and_what_failed_for_good(bot):
+    setup_devops(bot)
+    bot.settle()
+    undelivered(bot, "card:1", channel="CDEVOPS", text="Action #1 Write the runbook", status=DeliveryStatus.PENDING,
+                error="internal_error")
+    undelivered(bot, "welcome:2", channel="UCHANDRA", text="Welcome, our secret plans", status=DeliveryStatus.FAILED,
+                error="account_inactive")
+    undelivered(bot, "minutes:3", channel="CDEVOPS", text="Long ago", status=DeliveryStatus.FAILED,
+                error="not_in_channel", created=START - SHOWN_FAILED_FOR - dt.timedelta(days=1))
+    bot.command("UBOB", "outbox")
+    shown = said(bot.wait_reply("UBOB", 2))
+    assert "*card* in <#CDEVOPS>: _Action #1 Write the runbook_" in shown
+    assert "7 tries since" in shown and "`internal_error`" in shown and "next try" in shown
+    assert "*welcome* DM to <@UCHANDRA>" in shown and "`account_inactive` (the person has left the workspace)" in shown
+    assert "secret plans" not in shown  # the words of someone's DM are not shown to the lead
+    assert "Long ago" not in shown  # failures older than a fortnight are not
+
+
+def test_nothing_undelivered_says_so(bot):
+    setup_devops(bot)
+    bot.command("UBOB", "outbox")
+    assert "has been delivered" in said(bot.wait_reply("UBOB", 2))
+
+
+def test_only_a_lead_sees_the_outbox_and_it_takes_no_argument(bot):
+    setup_devops(bot)
+    bot.command("UCHANDRA", "outbox")
+    assert "Only a lead of *DevOps CoP* can see what copbot could not deliver" in said(bot.wait_reply("UCHANDRA"))
+    bot.command("UBOB", "outbox everything")
+    reply = said(bot.wait_reply("UBOB", 2))
+    assert "takes nothing after it" in reply and "/cop outbox" in reply
+
+
+def test_help_explains_the_outbox():
+    from bot.messages import help_message
+
+    assert "tried again for a day" in str(help_message("outbox").blocks)
