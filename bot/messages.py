@@ -146,8 +146,9 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
     ),
     "away": (
         ["/cop away <until>", "/cop away off"],
-        "On leave: until then you are not asked for standups, nor counted as missing. A day means to the end of "
-        "that day, your time.",
+        "On leave: until then you are not asked for standups, nor counted as missing, and nothing copbot would "
+        "send you unasked reaches you: reminders and requests wait in your digest. It ends by itself; a day "
+        "means to the end of that day, your time.",
         ["/cop away dec 24", "/cop away in 2 weeks", "/cop away off"],
     ),
     "tor": (
@@ -180,7 +181,9 @@ HELP_TOPICS: dict[str, tuple[list[str], str, list[str]]] = {
         "What copbot may send you unasked. After three quiet weeks in a community (a lead changes how many "
         "days with `nudges after <days>`, 7 to 365) it may suggest one small "
         "thing, at most once a fortnight and only in your working hours (09:00-17:00 your time, Monday to "
-        "Friday unless you say otherwise). Happy lurkers are never nudged. `tips` are the welcome and check-in "
+        "Friday unless you say otherwise); whatever else it sends you unasked waits for those hours too (a "
+        "meeting reminder that could only come after the meeting began is not sent). "
+        "Happy lurkers are never nudged. `tips` are the welcome and check-in "
         "messages when you join. `dm-budget` caps every message copbot sends you unasked (these, meeting "
         "reminders, standup questions, action reminders and requests, escalations) at so many a week; the rest "
         "wait for your digest. The digest you asked for, and answers to what you did, never count.",

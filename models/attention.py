@@ -1,7 +1,8 @@
-"""A budget on attention: which unasked-for direct messages a person wants, and how many a week.
+"""A budget on attention: which unasked-for direct messages a person wants, how many a week, and when.
 
-What would go over a person's budget is not dropped: it is held here and shown in their next
-digest (and on their Home tab) instead.
+What would go over a person's budget, or reach them while they are away, is not dropped: it is held
+here and shown in their next digest (and on their Home tab) instead. What comes outside their working
+hours waits in the outbox until those begin.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, chunked, utcnow
 from models.deliveries import Delivery
 from models.errors import BadArgument
+from models.hours import WorkingHours
 from models.meetings.reminders import occurrence_in_key
 from models.people import Person
 from models.upsert import insert_ignore, insert_ignore_many
@@ -72,7 +74,7 @@ BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted
 
 class Outcome(enum.StrEnum):
     SEND = "send"
-    HOLD = "hold"  # over budget: shown in the next digest instead
+    HOLD = "hold"  # over budget, away, or too late for its moment: shown in the next digest instead
     MUTED = "muted"  # the person turned this kind off
 
 
@@ -117,13 +119,35 @@ def dms_used_by_team(session: Session, people: Iterable[Person], *, now: dt.date
     return {team: dms_used(session, team_id=team, user_ids=users, now=now) for team, users in by_team.items()}
 
 
-def decide(person: Person, kind: str, *, used: int) -> Outcome:
-    """Send, hold for the digest, or not at all."""
+@dataclass(frozen=True)
+class Decision:
+    """What becomes of one DM, and, when it is sent, the instant it may reach its person."""
+
+    outcome: Outcome
+    arrives: dt.datetime | None = None
+
+
+def arrival(person: Person, now: dt.datetime) -> dt.datetime:
+    """When an unasked-for DM written at `now` may reach `person`: at once inside their working hours, else
+    when those next begin (`/cop hours`, on their own clock)."""
+    return WorkingHours.of(person).next_start(now)
+
+
+def decide(person: Person, kind: str, *, used: int, now: dt.datetime, expires: dt.datetime | None = None) -> Decision:
+    """The rule every unasked-for DM follows: not at all if its kind is turned off; held for the digest while
+    its person is away or has had their week's budget; else sent, in their working hours. A message that
+    would only arrive at or after `expires` (the meeting it reminds of has begun) is held instead, and the
+    digest shows it only while it is still news (see `sort_out`)."""
     if not wants(person, kind):
-        return Outcome.MUTED
-    if DM_KINDS[kind].budgeted and used >= person.dm_budget:
-        return Outcome.HOLD
-    return Outcome.SEND
+        return Decision(Outcome.MUTED)
+    if not DM_KINDS[kind].budgeted:  # asked for: it comes when it was asked to
+        return Decision(Outcome.SEND, now)
+    if person.is_away(now) or used >= person.dm_budget:
+        return Decision(Outcome.HOLD)
+    arrives = arrival(person, now)
+    if expires is not None and arrives >= expires:
+        return Decision(Outcome.HOLD)
+    return Decision(Outcome.SEND, arrives)
 
 
 class HeldNotice(Base):

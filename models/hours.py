@@ -69,6 +69,11 @@ class WorkingHours:
             day += dt.timedelta(days=1)
         return found
 
+    def next_start(self, at: dt.datetime) -> dt.datetime:
+        """The first instant from `at` inside these hours: `at` itself when it is inside them."""
+        stretches = self.intervals(at, at + dt.timedelta(days=8))
+        return stretches[0][0] if stretches else at
+
     def describe(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M} {describe_days(self.days)} ({self.tz})"
 

@@ -11,6 +11,7 @@ from models import ActionStatus, Delivery
 from scheduler.runner import run_tick
 from tests.community import (  # noqa: F401  (cop_fixture provides `cop`)
     actions,
+    always_at_work,
     cards,
     cop_fixture,
     credits,
@@ -52,6 +53,7 @@ def test_an_action_nobody_owns_suggests_who_has_room(bot, cop):
 
 
 def test_naming_someone_else_only_asks_them_unless_a_lead_does(bot, cop):
+    always_at_work(bot, "UALICE")  # 08:00 in London: before her hours, the request would wait for them
     cop("UCHANDRA", 'action add "Review the Terraform modules" <@UALICE|alice>')
     [asked] = actions(bot)
     assert asked.owner_id is None and owner_of(bot, asked.id) is None
@@ -245,6 +247,7 @@ def test_replies_carry_no_markup_slack_would_swallow(bot, cop):
 
 
 def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot, cop):
+    always_at_work(bot, "UBOB", "UALICE")
     cop("UCHANDRA", 'action add "Migrate the DNS" <@UCHANDRA|chandra>')
     cop("UCHANDRA", "action block 1 waiting for IT")
     blocked = bot.services.clock.now()
@@ -264,6 +267,7 @@ def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot,
 def test_someone_who_leaves_gives_their_actions_back_to_the_pool_and_the_leads_are_told(bot, cop):
     from tests.test_events_http import send_event, settle
 
+    always_at_work(bot, "UBOB")  # 03:00 in New York: the leads' message would wait for his hours
     cop("UCHANDRA", 'action add "Chandra\'s runbook" <@UCHANDRA|chandra>')
     cop("UCHANDRA", 'action add "Chandra\'s dashboards" <@UCHANDRA|chandra>')
     cop("UALICE", 'action add "Alice\'s review" <@UALICE|alice>')

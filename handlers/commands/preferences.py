@@ -55,7 +55,7 @@ def handle_lurker(request: Request, args: str) -> None:
 
 
 def handle_hours(request: Request, args: str) -> None:
-    """Without arguments, shows the hours; nudges and check-ins only arrive inside them."""
+    """Without arguments, shows the hours; what copbot sends unasked only arrives inside them."""
     person = request.person()
     if args.strip():
         person.work_start, person.work_end, person.work_days = parse_hours(args)

@@ -125,4 +125,5 @@ def handle_away(request: Request, args: str) -> None:
         raise BadArgument(str(error), usage=AWAY_USAGE) from None
     set_away(person, until=until, now=request.now)
     request.reply(notice(f"Away until {format_local(until, person.tz)}: you won't be asked for standups nor "
-                         "counted as missing. `/cop away off` when you're back early."))
+                         "counted as missing, and reminders and requests wait in your digest. It ends by itself; "
+                         "`/cop away off` when you're back early."))
