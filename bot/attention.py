@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.attention import with_snooze
 from bot.render import Message
-from models.attention import DM_KINDS, Outcome, decide, dms_used_by_team, hold_many
+from models.attention import DM_KINDS, SNOOZABLE_DELIVERY_KINDS, Outcome, decide, dms_used_by_team, hold_many
 from models.deliveries import enqueue_many
 from models.people import Person
 
@@ -63,8 +64,9 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
         outcome = decision.outcome
         outcomes.append(outcome)
         if outcome is Outcome.SEND:
-            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=dm.message.text,
-                             blocks=dm.message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now,
+            message = with_snooze(dm.message, dm.key) if dm.delivery_kind in SNOOZABLE_DELIVERY_KINDS else dm.message
+            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=message.text,
+                             blocks=message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now,
                              not_before=decision.arrives))
             if DM_KINDS[dm.kind].budgeted:
                 counts[dm.person.user_id] = counts.get(dm.person.user_id, 0) + 1

@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, chunked, utcnow
-from models.deliveries import Delivery
+from models.deliveries import Delivery, delivery_by_key, enqueue
 from models.errors import BadArgument
 from models.hours import WorkingHours
 from models.meetings.reminders import occurrence_in_key
@@ -70,6 +70,9 @@ DM_KINDS: dict[str, DmKind] = {
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)
+# Messages about work to do, which offer to come back the next working day ("Remind me tomorrow").
+SNOOZABLE_DELIVERY_KINDS = frozenset({"action_reminder", "action_offer", "action_assigned", "escalation",
+                                      "pool_return"})
 
 
 class Outcome(enum.StrEnum):
@@ -148,6 +151,29 @@ def decide(person: Person, kind: str, *, used: int, now: dt.datetime, expires: d
     if expires is not None and arrives >= expires:
         return Decision(Outcome.HOLD)
     return Decision(Outcome.SEND, arrives)
+
+
+SNOOZE_MARK = ":snooze:"
+
+
+def snooze(session: Session, *, person: Person, key: str, now: dt.datetime) -> tuple[Delivery, dt.datetime]:
+    """Send `person` the DM they got under `key` again at the start of their next working day; returns that
+    message and when it comes back.
+
+    The copy goes through the outbox under a key of its own for that day (pressing twice sends it once), and
+    counts against the person's budget as the first did. A copy snoozed again is keyed from the first message.
+    """
+    original = delivery_by_key(session, key=key.partition(SNOOZE_MARK)[0])
+    if (original is None or original.team_id != person.team_id or original.channel != person.user_id
+            or original.kind not in SNOOZABLE_DELIVERY_KINDS):
+        raise BadArgument("That button is out of date: there is nothing of yours to remind you of.")
+    hours = WorkingHours.of(person)
+    until = hours.next_day_start(now)
+    local_day = until.astimezone(hours.zone).date()
+    enqueue(session, key=f"{original.key}{SNOOZE_MARK}{local_day:%Y%m%d}", team_id=person.team_id,
+            channel=person.user_id, text=original.text, blocks=original.blocks, kind=original.kind,
+            community_id=original.community_id, now=now, not_before=until)
+    return original, until
 
 
 class HeldNotice(Base):

@@ -1,17 +1,21 @@
-"""When an unasked-for DM may reach someone: never while they are away (it waits in their digest), and only
-inside their working hours on their own clock."""
+"""When an unasked-for DM may reach someone: never while they are away (it waits in their digest), only inside
+their working hours on their own clock, and again the next working day when they ask for it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
 
+from handlers.ids import ActionId
 from models import ActionStatus, Community, Delivery, Role
+from models.attention import dms_used
 from scheduler.runner import run_tick
 from tests import factories
-from tests.conftest import TEAM
+from tests.conftest import START, TEAM
+from tests.test_action_buttons_http import click, click_in_dm, press, responses_to
 from tests.test_dm_budget import digest_to, dm_texts, held, meeting, text_of, waiting_part
 
 UTC = dt.UTC
@@ -52,6 +56,11 @@ def away_until(bot, user: str, until: dt.datetime) -> None:
 def dm_deliveries(bot, user: str) -> list[Delivery]:
     with bot.services.sessions() as session:
         return list(session.scalars(select(Delivery).where(Delivery.channel == user).order_by(Delivery.id)))
+
+
+def snooze_buttons(message) -> list[str]:
+    return [e["value"] for b in message.blocks or [] for e in b.get("elements", [])
+            if e.get("action_id") == ActionId.SNOOZE_DM]
 
 
 # ----------------------------------------------------------------------------- away
@@ -119,6 +128,7 @@ def test_a_meeting_reminder_comes_in_working_hours_saying_the_time_left_or_not_a
     run_tick(bot.services, now=thursday - 23 * HOUR)  # his 09:00: it comes, with the time really left
     [reminder] = bot.posts_in("UBOB")
     assert reminder.text == "Reminder: Early sync starts in 23 hours"
+    assert snooze_buttons(reminder) == []  # about a meeting, not work to do
     run_tick(bot.services, now=thursday - HOUR)  # 07:00 in New York: by his 09:00 it will have begun
     run_tick(bot.services, now=thursday + 2 * HOUR)
     assert dm_texts(bot, "UBOB") == ["Reminder: Early sync starts in 23 hours"]
@@ -144,3 +154,55 @@ def test_a_standup_ask_that_would_only_come_after_the_standup_closed_is_not_sent
     [missing] = [m for m in bot.posts_in("UBOB") if "who did not answer" in m.text]
     assert "<@UDANA>" not in text_of(missing) and "<@UCHANDRA>" in text_of(missing)
 
+
+# ----------------------------------------------------------------------------- remind me tomorrow
+
+
+def test_remind_me_tomorrow_brings_an_action_reminder_back_the_next_working_day_in_hours(bot, place):
+    friday = utc(2026, 11, 27, 15, 0)  # 10:00 in New York
+    action_for(bot, place, "UBOB", "Rotate the keys", due=friday + 12 * HOUR)
+    run_tick(bot.services, now=friday)
+    [reminder] = bot.posts_in("UBOB")
+    assert reminder.text == "Action #1 is due soon"
+    assert snooze_buttons(reminder) == ["action:1:due_soon"]
+    assert "out of date" in click(bot, "UDANA", reminder, ActionId.SNOOZE_DM)  # not hers to snooze
+    bot.services.clock.set(friday + MINUTE)
+    monday = utc(2026, 11, 30, 14, 0)  # the next working day, 09:00 in New York
+    answer = click_in_dm(bot, "UBOB", reminder, ActionId.SNOOZE_DM)
+    said = json.dumps(answer["blocks"])
+    assert f"I'll send this again <!date^{int(monday.timestamp())}^" in said
+    assert ActionId.SNOOZE_DM not in said and "Rotate the keys" in said
+    assert snooze_buttons(reminder) == []  # the message now says when it comes back, in place of its buttons
+    press(bot, "UBOB", reminder, ActionId.SNOOZE_DM, value="action:1:due_soon")  # twice: it still comes back once
+    bot.settle()
+    [again] = [d for d in dm_deliveries(bot, "UBOB") if d.key != "action:1:due_soon"]
+    assert (again.key, again.kind, again.next_attempt_at) == ("action:1:due_soon:snooze:20261130", "action_reminder",
+                                                              monday)
+    with bot.services.sessions() as session:
+        assert dms_used(session, team_id=TEAM, user_ids=["UBOB"], now=friday + HOUR) == {"UBOB": 2}
+    run_tick(bot.services, now=monday - MINUTE)  # overdue since Saturday: that reminder waits for Monday too
+    assert dm_texts(bot, "UBOB") == ["Action #1 is due soon"]
+    run_tick(bot.services, now=monday)
+    assert dm_texts(bot, "UBOB") == ["Action #1 is due soon", "Action #1 is due soon", "Action #1 is overdue"]
+    back = bot.posts_in("UBOB")[1]
+    assert "Rotate the keys" in text_of(back) and snooze_buttons(back) == ["action:1:due_soon"]
+
+
+def test_remind_me_tomorrow_is_offered_on_escalations_and_on_requests_to_take_an_action(bot, place):
+    with bot.services.sessions() as session:
+        dana_id = factories.person(session, "UDANA", team_id=TEAM, now=LONG_AGO).id
+    action_for(bot, place, "UCHANDRA", "Migrate the DNS", status=ActionStatus.BLOCKED, blocker_reason="vendor",
+               blocked_at=utc(2026, 11, 23, 15, 0))
+    run_tick(bot.services, now=utc(2026, 11, 26, 15, 0))  # 10:00 in New York
+    [escalation] = bot.posts_in("UBOB")
+    assert snooze_buttons(escalation) == [f"action:1:escalate:1:{int(utc(2026, 11, 23, 15).timestamp())}:UBOB"]
+    tag = press(bot, "UBOB", escalation, ActionId.SNOOZE_DM)
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag))
+    assert ":zzz: I'll send this again" in json.dumps(responses_to(bot, tag)[0]["blocks"])
+    # On the bot's clock it is Monday 09:00 in Berlin: Chandra's request reaches Dana at once, with the button.
+    bot.command("UCHANDRA", 'action add "Review the modules" <@UDANA|dana>')
+    bot.wait_reply("UCHANDRA")
+    assert bot.slack.wait_for(lambda: bot.posts_in("UDANA"))
+    [offer] = bot.posts_in("UDANA")
+    assert "asks whether you could take action #2" in offer.text
+    assert snooze_buttons(offer) == [f"action:2:offer:{dana_id}:{int(START.timestamp())}"]

@@ -99,3 +99,11 @@ def test_days_read_and_described():
 def test_the_next_start_of_working_hours_is_on_the_persons_own_clock(tz, instant, starts):
     assert WorkingHours(tz).next_start(at(instant)) == at(starts)
 
+
+@pytest.mark.parametrize(("instant", "tomorrow"), [
+    ("2027-03-24T15:00:00", "2027-03-25T09:00:00"),  # Wednesday afternoon: Thursday 09:00 GMT
+    ("2027-03-24T07:00:00", "2027-03-25T09:00:00"),  # before Wednesday's hours: still Thursday
+    ("2027-03-26T10:00:00", "2027-03-29T08:00:00"),  # Friday: Monday, 09:00 BST after the change
+])
+def test_tomorrow_is_the_next_working_day_at_the_start_of_its_hours(instant, tomorrow):
+    assert WorkingHours("Europe/London").next_day_start(at(instant)) == at(tomorrow)
