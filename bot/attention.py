@@ -1,5 +1,6 @@
-"""Sending unasked-for direct messages: into the outbox if the person wants them and has budget left,
-held for their digest if they have not, not at all if they turned that kind off."""
+"""Sending unasked-for direct messages: into the outbox, for their person's working hours, if they want them,
+are not away and have budget left; held for their digest if they are away or have not; not at all if they
+turned that kind off (the rule is `models.attention.decide`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.attention import with_snooze
 from bot.render import Message
-from models.attention import DM_KINDS, Outcome, decide, dms_used_by_team, hold_many
+from models.attention import DM_KINDS, SNOOZABLE_DELIVERY_KINDS, Outcome, decide, dms_used_by_team, hold_many
 from models.deliveries import enqueue_many
 from models.people import Person
 
@@ -30,6 +32,8 @@ class Dm:
     message: Message
     summary: str
     community_id: int | None
+    # When the message stops being worth sending (its meeting starts); past it, only the digest may say it.
+    expires: dt.datetime | None = None
 
 
 def deliver_dm(
@@ -45,6 +49,7 @@ def deliver_dm(
 def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: Budgets | None = None) -> list[Outcome]:
     """`deliver_dm` for a job's many messages, in their order, with a few statements in all.
 
+    Each is sent for its person's working hours: one written outside them waits in the outbox until they begin.
     Decided one after another, so that someone due two messages in one run gets the second only if the
     first left room; then what is sent goes into the outbox in one batch, and what is held in another.
     Callers pass keys not yet queued or held (a key already there is not counted twice by the outbox,
@@ -55,11 +60,14 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     outcomes, send, held = [], [], []
     for dm in dms:
         counts = used.setdefault(dm.person.team_id, {})
-        outcome = decide(dm.person, dm.kind, used=counts.get(dm.person.user_id, 0))
+        decision = decide(dm.person, dm.kind, used=counts.get(dm.person.user_id, 0), now=now, expires=dm.expires)
+        outcome = decision.outcome
         outcomes.append(outcome)
         if outcome is Outcome.SEND:
-            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=dm.message.text,
-                             blocks=dm.message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now))
+            message = with_snooze(dm.message, dm.key) if dm.delivery_kind in SNOOZABLE_DELIVERY_KINDS else dm.message
+            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=message.text,
+                             blocks=message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now,
+                             not_before=decision.arrives))
             if DM_KINDS[dm.kind].budgeted:
                 counts[dm.person.user_id] = counts.get(dm.person.user_id, 0) + 1
         elif outcome is Outcome.HOLD:

@@ -10,6 +10,8 @@ class ActionId(enum.StrEnum):
 
     # The button at the end of every unasked-for direct message; its value is the kind to turn off.
     MUTE_DM_KIND = "dm.mute_kind"
+    # "Remind me tomorrow" beside it on a DM about work; its value is the key the message was sent under.
+    SNOOZE_DM = "dm.snooze"
     # The switches on the Home tab, `home.setting.<setting>` (ids must differ within a block); the
     # value is "<setting>:on" or "<setting>:off". Listeners match the prefix.
     HOME_SETTING = "home.setting"

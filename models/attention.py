@@ -1,7 +1,8 @@
-"""A budget on attention: which unasked-for direct messages a person wants, and how many a week.
+"""A budget on attention: which unasked-for direct messages a person wants, how many a week, and when.
 
-What would go over a person's budget is not dropped: it is held here and shown in their next
-digest (and on their Home tab) instead.
+What would go over a person's budget, or reach them while they are away, is not dropped: it is held
+here and shown in their next digest (and on their Home tab) instead. What comes outside their working
+hours waits in the outbox until those begin.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, chunked, utcnow
-from models.deliveries import Delivery
+from models.deliveries import Delivery, delivery_by_key, enqueue
 from models.errors import BadArgument
+from models.hours import WorkingHours
 from models.meetings.reminders import occurrence_in_key
 from models.people import Person
 from models.upsert import insert_ignore, insert_ignore_many
@@ -68,11 +70,14 @@ DM_KINDS: dict[str, DmKind] = {
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)
+# Messages about work to do, which offer to come back the next working day ("Remind me tomorrow").
+SNOOZABLE_DELIVERY_KINDS = frozenset({"action_reminder", "action_offer", "action_assigned", "escalation",
+                                      "pool_return"})
 
 
 class Outcome(enum.StrEnum):
     SEND = "send"
-    HOLD = "hold"  # over budget: shown in the next digest instead
+    HOLD = "hold"  # over budget, away, or too late for its moment: shown in the next digest instead
     MUTED = "muted"  # the person turned this kind off
 
 
@@ -117,13 +122,58 @@ def dms_used_by_team(session: Session, people: Iterable[Person], *, now: dt.date
     return {team: dms_used(session, team_id=team, user_ids=users, now=now) for team, users in by_team.items()}
 
 
-def decide(person: Person, kind: str, *, used: int) -> Outcome:
-    """Send, hold for the digest, or not at all."""
+@dataclass(frozen=True)
+class Decision:
+    """What becomes of one DM, and, when it is sent, the instant it may reach its person."""
+
+    outcome: Outcome
+    arrives: dt.datetime | None = None
+
+
+def arrival(person: Person, now: dt.datetime) -> dt.datetime:
+    """When an unasked-for DM written at `now` may reach `person`: at once inside their working hours, else
+    when those next begin (`/cop hours`, on their own clock)."""
+    return WorkingHours.of(person).next_start(now)
+
+
+def decide(person: Person, kind: str, *, used: int, now: dt.datetime, expires: dt.datetime | None = None) -> Decision:
+    """The rule every unasked-for DM follows: not at all if its kind is turned off; held for the digest while
+    its person is away or has had their week's budget; else sent, in their working hours. A message that
+    would only arrive at or after `expires` (the meeting it reminds of has begun) is held instead, and the
+    digest shows it only while it is still news (see `sort_out`)."""
     if not wants(person, kind):
-        return Outcome.MUTED
-    if DM_KINDS[kind].budgeted and used >= person.dm_budget:
-        return Outcome.HOLD
-    return Outcome.SEND
+        return Decision(Outcome.MUTED)
+    if not DM_KINDS[kind].budgeted:  # asked for: it comes when it was asked to
+        return Decision(Outcome.SEND, now)
+    if person.is_away(now) or used >= person.dm_budget:
+        return Decision(Outcome.HOLD)
+    arrives = arrival(person, now)
+    if expires is not None and arrives >= expires:
+        return Decision(Outcome.HOLD)
+    return Decision(Outcome.SEND, arrives)
+
+
+SNOOZE_MARK = ":snooze:"
+
+
+def snooze(session: Session, *, person: Person, key: str, now: dt.datetime) -> tuple[Delivery, dt.datetime]:
+    """Send `person` the DM they got under `key` again at the start of their next working day; returns that
+    message and when it comes back.
+
+    The copy goes through the outbox under a key of its own for that day (pressing twice sends it once), and
+    counts against the person's budget as the first did. A copy snoozed again is keyed from the first message.
+    """
+    original = delivery_by_key(session, key=key.partition(SNOOZE_MARK)[0])
+    if (original is None or original.team_id != person.team_id or original.channel != person.user_id
+            or original.kind not in SNOOZABLE_DELIVERY_KINDS):
+        raise BadArgument("That button is out of date: there is nothing of yours to remind you of.")
+    hours = WorkingHours.of(person)
+    until = hours.next_day_start(now)
+    local_day = until.astimezone(hours.zone).date()
+    enqueue(session, key=f"{original.key}{SNOOZE_MARK}{local_day:%Y%m%d}", team_id=person.team_id,
+            channel=person.user_id, text=original.text, blocks=original.blocks, kind=original.kind,
+            community_id=original.community_id, now=now, not_before=until)
+    return original, until
 
 
 class HeldNotice(Base):

@@ -47,6 +47,10 @@ class WorkingHours:
         return cls(tz=getattr(person, "tz", "UTC") or "UTC", start=getattr(person, "work_start", DEFAULT_START),
                    end=getattr(person, "work_end", DEFAULT_END), days=getattr(person, "work_days", DEFAULT_DAYS))
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.tz)
+
     def contains(self, instant: dt.datetime) -> bool:
         """Whether `instant` falls inside these hours; the wall clock decides, so DST changes are kept."""
         local = instant.astimezone(zone_of(self.tz))
@@ -67,6 +71,17 @@ class WorkingHours:
                     found.append((begins, ends))
             day += dt.timedelta(days=1)
         return found
+
+    def next_start(self, at: dt.datetime) -> dt.datetime:
+        """The first instant from `at` inside these hours: `at` itself when it is inside them."""
+        stretches = self.intervals(at, at + dt.timedelta(days=8))
+        return stretches[0][0] if stretches else at
+
+    def next_day_start(self, at: dt.datetime) -> dt.datetime:
+        """When these hours begin on the first working day after the local day of `at` ("tomorrow")."""
+        zone = zone_of(self.tz)
+        midnight = dt.datetime.combine(at.astimezone(zone).date() + dt.timedelta(days=1), dt.time(0), zone)
+        return self.next_start(midnight.astimezone(dt.UTC))
 
     def describe(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M} {describe_days(self.days)} ({self.tz})"

@@ -13,7 +13,7 @@ from bot.blocks import standups as standup_blocks
 from bot.minutes import post_minutes
 from bot.render import Message
 from bot.standups import post_summary
-from models.attention import Outcome
+from models.attention import Outcome, arrival
 from models.deliveries import Delivery, enqueue_many
 from models.inbox import forget_finished
 from models.meetings import Occurrence, due_reminders
@@ -31,8 +31,9 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
 
     Reminders already queued are skipped before anything else, so a tick only does work for new
     ones; everything for the new ones (occurrence rows, RSVPs, agendas, everyone's DM budget, the posts
-    and the DMs) is a handful of queries. A DM that would go over someone's budget waits for their digest, which shows
-    it only while the meeting is still to come.
+    and the DMs) is a handful of queries. A DM that would go over someone's budget, find them away, or reach them
+    only after the meeting began (outside their working hours) waits for their digest, which shows it only while
+    the meeting is still to come.
     """
     due = due_reminders(session, now=now)
     keys = [d.key(d.meeting.community.channel_id) for d in due]
@@ -58,10 +59,15 @@ def send_due_reminders(*, session: Session, now: dt.datetime) -> int:
         posts.append(dict(key=item.key(community.channel_id), team_id=community.team_id,
                           channel=community.channel_id, text=message.text, blocks=message.blocks, kind="reminder",
                           community_id=community.id, now=now))
-        direct = blocks.reminder_dm(occurrence, occurrence_id=row.id, minutes_left=left, agenda=agenda[row.id])
-        dms += [Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct,
-                   blocks.reminder_summary(occurrence), community.id)
-                for person in yes[row.id] if not person.deleted]
+        # Each person's copy says the time left when it reaches them, which is later outside their working hours.
+        direct: dict[dt.datetime, Message] = {}
+        for person in (p for p in yes[row.id] if not p.deleted):
+            at = arrival(person, now)
+            if at not in direct:
+                direct[at] = blocks.reminder_dm(occurrence, occurrence_id=row.id, minutes_left=item.minutes_left(at),
+                                                agenda=agenda[row.id])
+            dms.append(Dm(person, "meetings", "reminder_dm", item.key(f"dm:{person.user_id}"), direct[at],
+                          blocks.reminder_summary(occurrence), community.id, expires=item.starts_at))
     sent = enqueue_many(session, posts)
     outcomes = deliver_dms(session, dms, now=now)
     return sent + sum(outcome is Outcome.SEND for outcome in outcomes)
@@ -98,7 +104,8 @@ def ask_standups(*, session: Session, now: dt.datetime) -> int:
                                                   at=standup.ask_time)
         dms.append(Dm(ask.person, "standups", "standup_ask",
                       f"standup:{standup.id}:{ask.day.isoformat()}:ask:{ask.person.user_id}", texts[run.id],
-                      standup_blocks.held_ask_summary(community=community.name, day=ask.day), community.id))
+                      standup_blocks.held_ask_summary(community=community.name, day=ask.day), community.id,
+                      expires=run.closes_at))
     outcomes = deliver_dms(session, dms, now=now)
     record_asks(session, asked=[pair for pair, o in zip(fresh, outcomes, strict=True) if o is Outcome.SEND],
                 held=[pair for pair, o in zip(fresh, outcomes, strict=True) if o is not Outcome.SEND], now=now)

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Action, Contribution, Person
+from tests import factories
+from tests.conftest import START, TEAM
 from tests.test_http_app import setup_devops
 
 
@@ -48,6 +50,12 @@ def said(reply: dict) -> str:
 
 def cards(bot) -> list:
     return [m for m in bot.posts_in("CDEVOPS") if m.text.startswith("Action #")]
+
+
+def always_at_work(bot, *users: str) -> None:
+    """These people work at every hour, so DMs reach them at once (for tests that are not about hours)."""
+    with bot.services.sessions.begin() as session:
+        factories.around_the_clock(session, *users, team_id=TEAM, now=START)
 
 
 def dms(bot, user: str) -> list:

@@ -21,6 +21,8 @@ PEOPLE = {
     "UEVE": ("Eve Evans", "America/Los_Angeles"),
 }
 _keys = itertools.count(1)
+# Working hours around the clock, for tests whose instants are about something else than working hours.
+AROUND_THE_CLOCK: dict[str, object] = dict(work_start=dt.time(0, 0), work_end=dt.time(23, 59), work_days="1234567")
 
 
 def person(session: Session, user_id: str, *, team_id: str, now: dt.datetime, **prefs: object) -> Person:
@@ -35,6 +37,12 @@ def person(session: Session, user_id: str, *, team_id: str, now: dt.datetime, **
         setattr(found, field, value)
     session.flush()
     return found
+
+
+def around_the_clock(session: Session, *user_ids: str, team_id: str, now: dt.datetime) -> None:
+    """These people work at every hour: an unasked-for DM reaches them at once."""
+    for user_id in user_ids:
+        person(session, user_id, team_id=team_id, now=now, **AROUND_THE_CLOCK)
 
 
 def community(session: Session, *, team_id: str, channel_id: str = "CDEVOPS", name: str = "DevOps CoP",

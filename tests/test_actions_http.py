@@ -11,6 +11,7 @@ from models import ActionStatus, Delivery
 from scheduler.runner import run_tick
 from tests.community import (  # noqa: F401  (cop_fixture provides `cop`)
     actions,
+    always_at_work,
     cards,
     cop_fixture,
     credits,
@@ -76,6 +77,7 @@ def test_a_pool_card_that_could_not_name_people_is_corrected_when_their_names_ar
 
 
 def test_naming_someone_else_only_asks_them_unless_a_lead_does(bot, cop):
+    always_at_work(bot, "UALICE")  # 08:00 in London: before her hours, the request would wait for them
     cop("UCHANDRA", 'action add "Review the Terraform modules" <@UALICE|alice>')
     [asked] = actions(bot)
     assert asked.owner_id is None and owner_of(bot, asked.id) is None
@@ -269,6 +271,7 @@ def test_replies_carry_no_markup_slack_would_swallow(bot, cop):
 
 
 def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot, cop):
+    always_at_work(bot, "UBOB", "UALICE")
     cop("UCHANDRA", 'action add "Migrate the DNS" <@UCHANDRA|chandra>')
     cop("UCHANDRA", "action block 1 waiting for IT")
     blocked = bot.services.clock.now()
@@ -288,6 +291,7 @@ def test_each_escalation_shows_in_the_leads_view_and_the_overall_leads_view(bot,
 def test_someone_who_leaves_gives_their_actions_back_to_the_pool_and_the_leads_are_told(bot, cop):
     from tests.test_events_http import send_event, settle
 
+    always_at_work(bot, "UBOB")  # 03:00 in New York: the leads' message would wait for his hours
     cop("UCHANDRA", 'action add "Chandra\'s runbook" <@UCHANDRA|chandra>')
     cop("UCHANDRA", 'action add "Chandra\'s dashboards" <@UCHANDRA|chandra>')
     cop("UALICE", 'action add "Alice\'s review" <@UALICE|alice>')

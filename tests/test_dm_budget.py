@@ -41,12 +41,13 @@ def utc(*args: int) -> dt.datetime:
 @pytest.fixture
 def place(bot):
     """#devops in London: Alice leads; Bob (New York) and Dana (Berlin) read the digest by DM. Nobody is
-    nudged, so that what they are sent is what these tests are about."""
+    nudged, and everyone works at every hour, so that what they are sent is what these tests are about."""
     with bot.services.sessions.begin() as session:
         community = factories.community(session, team_id=TEAM, now=LONG_AGO)
         factories.member(session, community, "UALICE", joined=LONG_AGO, role=Role.LEAD, nudges_enabled=False)
         factories.member(session, community, "UBOB", joined=LONG_AGO, digest_dm=True, nudges_enabled=False)
         factories.member(session, community, "UDANA", joined=LONG_AGO, digest_dm=True, nudges_enabled=False)
+        factories.around_the_clock(session, "UALICE", "UBOB", "UDANA", "UEVE", team_id=TEAM, now=LONG_AGO)
         return community.id
 
 
@@ -205,8 +206,8 @@ def test_a_standup_ask_over_budget_waits_and_its_person_is_not_missing(bot, plac
     assert "<@UBOB>" not in text_of(missing)  # never asked, so never missing
     assert mute_buttons(missing) == ["standups"]
     run_tick(bot.services, now=BOB_DIGEST)
-    assert ("The standup of DevOps CoP on Thu 26 Nov 2026: not asked, to keep within your weekly DM budget, so "
-            "not counted as missing") in waiting_part(digest_to(bot, "UBOB"))
+    assert ("The standup of DevOps CoP on Thu 26 Nov 2026: not asked, to keep to your working hours and weekly DM "
+            "budget, so not counted as missing") in waiting_part(digest_to(bot, "UBOB"))
 
 
 def test_the_mute_button_on_a_standup_ask_stops_the_asks(bot, place):

@@ -87,3 +87,23 @@ def test_days_read_and_described():
     assert describe_days("12345") == "Mon–Fri"
     assert describe_days("135") == "Mon, Wed, Fri"
     assert describe_days("1234567") == "every day"
+
+
+@pytest.mark.parametrize(("tz", "instant", "starts"), [
+    ("Europe/London", "2027-03-26T10:00:00", "2027-03-26T10:00:00"),  # inside: at once
+    ("Europe/London", "2027-03-26T17:00:00", "2027-03-29T08:00:00"),  # Friday evening: Monday 09:00 BST
+    ("America/New_York", "2027-03-10T03:00:00", "2027-03-10T14:00:00"),  # 22:00 Tuesday EST: 09:00 EST
+    ("America/New_York", "2027-03-12T23:00:00", "2027-03-15T13:00:00"),  # Friday night: Monday 09:00 EDT
+    ("Asia/Kolkata", "2027-03-10T12:00:00", "2027-03-11T03:30:00"),  # 17:30 IST: 09:00 the next morning
+])
+def test_the_next_start_of_working_hours_is_on_the_persons_own_clock(tz, instant, starts):
+    assert WorkingHours(tz).next_start(at(instant)) == at(starts)
+
+
+@pytest.mark.parametrize(("instant", "tomorrow"), [
+    ("2027-03-24T15:00:00", "2027-03-25T09:00:00"),  # Wednesday afternoon: Thursday 09:00 GMT
+    ("2027-03-24T07:00:00", "2027-03-25T09:00:00"),  # before Wednesday's hours: still Thursday
+    ("2027-03-26T10:00:00", "2027-03-29T08:00:00"),  # Friday: Monday, 09:00 BST after the change
+])
+def test_tomorrow_is_the_next_working_day_at_the_start_of_its_hours(instant, tomorrow):
+    assert WorkingHours("Europe/London").next_day_start(at(instant)) == at(tomorrow)

@@ -12,6 +12,7 @@ from handlers.ids import ActionId
 from models import Action, ActionStatus, Contribution, Delivery, DeliveryStatus, Meeting, Person
 from models.meetings import AgendaItem, AgendaStatus, Attendance, Decision, MeetingNote, MeetingOccurrence, Rsvp
 from scheduler.runner import run_tick
+from tests.community import always_at_work
 from tests.test_events_http import settle
 from tests.test_http_app import blocks_text, setup_devops
 
@@ -172,6 +173,7 @@ def test_bad_moves_and_cancels_say_what_is_wrong_with_usage(bot):
 def test_rsvp_buttons_and_reminder_dms_go_to_those_coming_exactly_once(bot):
     setup_devops(bot)
     schedule_kick_off(bot)
+    always_at_work(bot, "UCHANDRA")  # the hour before is 19:30 in Bengaluru, after her hours
     command(bot, "UALICE", "meeting rsvp 1 yes")  # before any reminder: she gets both DMs
     run_tick(bot.services, now=KICK_OFF - dt.timedelta(hours=24))
     assert bot.slack.wait_for(lambda: posted(bot, "CDEVOPS", "Reminder"))
@@ -538,6 +540,7 @@ def ephemerals_to(bot, user: str) -> list[str]:
 def test_thread_actions_follow_the_action_rules_and_get_a_card(bot):
     setup_devops(bot)
     thread = start_kick_off(bot)
+    always_at_work(bot, "UCHANDRA")  # 20:28 in Bengaluru, after her hours
     # A member naming someone else only asks them; a lead's naming assigns.
     say_in_thread(bot, "UCHANDRA", "action: Update the runbook <@UALICE>", thread)
     say_in_thread(bot, "UBOB", "action: Rotate the deploy keys <@UCHANDRA> due fri", thread)

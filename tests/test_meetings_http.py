@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from models import Delivery, Meeting
 from scheduler.runner import run_tick
+from tests.community import always_at_work
 from tests.test_http_app import blocks_text, setup_devops
 
 
@@ -153,6 +154,7 @@ def test_a_reminder_sent_late_says_the_time_really_left(bot):
     bot.wait_reply("UBOB", 2)
     bot.command("UCHANDRA", "meeting rsvp 1 yes")
     bot.wait_reply("UCHANDRA")
+    always_at_work(bot, "UCHANDRA")  # 20:01 in Bengaluru: after her hours, the reminder would wait
     start = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
     run_tick(bot.services, now=start - dt.timedelta(minutes=29))  # the hour's reminder, half an hour late
     assert bot.slack.wait_for(lambda: bot.posts_in("UCHANDRA"))

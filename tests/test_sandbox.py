@@ -158,7 +158,8 @@ def test_story_runs_an_action_plan(story: tuple[Sandbox, int, str]) -> None:
         if message.channel.startswith("D") and message.user == BOT:
             dms[message.channel].append(message.text)
     assert dms["D0DANA"] == ["bob asks whether you could take action #2"]
-    assert dms["D0CHANDRA"] == ["Action #1 is due soon", "Action #1 is overdue"]
+    # Due at 17:00 in Bengaluru, when her hours end: the overdue reminder waits for her next morning.
+    assert dms["D0CHANDRA"] == ["Action #1 is due soon"]
     assert "blocked 1d: waiting for the security team's sign-off" in output
 
 

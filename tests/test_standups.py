@@ -6,15 +6,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
-from models import Action, ActionStatus, Delivery
+from models import Action, ActionStatus, Delivery, Person
 from models.communities import create_community
 from models.people import ProfileUpdate, Role, join_community, set_away, upsert_person
 from models.standups import StandupAnswer, StandupRun
 from models.standups.runs import is_blocker, parse_update, record_answer
 from models.standups.settings import parse_clock, parse_days, set_schedule, standup_for
 from scheduler.jobs import ask_standups, close_standups
+from tests.factories import AROUND_THE_CLOCK
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 ZONES = {"ULONDON": "Europe/London", "UNEWYORK": "America/New_York", "UBERLIN": "Europe/Berlin",
@@ -106,6 +107,7 @@ def test_the_ask_scan_is_set_based(session):
         for model in (Delivery, StandupAnswer, StandupRun):
             session.execute(model.__table__.delete())
         community, _ = scheduled_community(session, {f"U{members}X{n:03d}": zones[n % 4] for n in range(members)})
+        session.execute(update(Person).values(**AROUND_THE_CLOCK))  # asked at once, whatever their hour
         count = 0
 
         def counter(*args: object) -> None:

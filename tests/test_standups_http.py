@@ -11,6 +11,7 @@ from sqlalchemy import select
 from handlers.ids import ActionId, BlockId, ViewId
 from models import Action, ActionStatus, Person, StandupAnswer, StandupRun
 from scheduler.runner import run_tick
+from tests.community import always_at_work
 from tests.test_events_http import settle
 from tests.test_http_app import setup_devops
 from tests.test_meeting_loop_http import (
@@ -151,6 +152,7 @@ def test_questions_can_be_changed_by_a_lead_and_read_by_anyone(bot):
 
 def test_an_unended_standup_closes_with_its_window_and_the_lead_hears_privately(bot):
     setup_devops(bot)
+    always_at_work(bot, "UBOB")  # the window closes early in the morning in New York
     command(bot, "UBOB", "standup")
     [run] = rows(bot, StandupRun)
     run_tick(bot.services, now=run.closes_at - dt.timedelta(minutes=1))

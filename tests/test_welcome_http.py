@@ -16,6 +16,7 @@ from models import Action, Community, HeldNotice, Membership, Person, Role
 from models.newcomers import choose_buddy, first_action
 from scheduler.runner import run_tick
 from tests import factories
+from tests.community import always_at_work
 from tests.conftest import START, TEAM
 from tests.test_events_http import send_event, settle
 from tests.test_http_app import blocks_text, setup_devops
@@ -129,6 +130,7 @@ def test_a_newcomer_in_sydney_is_told_their_buddys_hours_differ_and_how_to_reach
 
 def test_mute_button_turns_newcomer_messages_off_and_the_check_in_never_comes(bot):
     setup_devops(bot)
+    always_at_work(bot, "UEVE")
     send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))
     assert bot.slack.wait_for(lambda: len(dms(bot, "UEVE")) == 1)
     assert click(bot, "UEVE", ActionId.MUTE_DM_KIND, "newcomer", channel=bot.slack.dm_channel("UEVE")) == 200
@@ -144,7 +146,11 @@ def test_check_in_after_a_week_only_without_a_contribution_and_inside_working_ho
     setup_devops(bot)
     for user in ("UEVE", "UDANA"):
         send_event(bot, bot.requests.member_joined(user=user, channel="CDEVOPS"))
-    assert bot.slack.wait_for(lambda: len(dms(bot, "UEVE")) == 1 and len(dms(bot, "UDANA")) == 1)
+    assert bot.slack.wait_for(lambda: len(dms(bot, "UDANA")) == 1)  # 09:00 in Berlin: at once
+    settle(bot)
+    assert dms(bot, "UEVE") == []  # midnight in Los Angeles: her welcome waits for her morning
+    run_tick(bot.services, now=START + dt.timedelta(hours=9))
+    assert len(dms(bot, "UEVE")) == 1
     said = f"{(START + dt.timedelta(hours=2)).timestamp():.6f}"  # on the bot's clock, after she joined
     send_event(bot, bot.requests.message(user="UDANA", channel="CDEVOPS", text="Hello all, glad to be here", ts=said))
     settle(bot)
@@ -182,6 +188,7 @@ def test_no_welcome_dm_over_budget_or_with_tips_off_only_the_public_welcome(bot,
 
 def test_intro_is_told_in_the_welcome_thread_once_and_kept(bot):
     setup_devops(bot)
+    always_at_work(bot, "UEVE")
     send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))
     assert bot.slack.wait_for(lambda: len(bot.posts_in("CDEVOPS")) == 2)
     welcome = bot.posts_in("CDEVOPS")[1]

@@ -1,10 +1,14 @@
-"""The end of every unasked-for direct message: why it was sent, and a button to turn that kind off."""
+"""The end of every unasked-for direct message: why it was sent, a button to turn that kind off, and on a
+message about work, one to have it again the next working day."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.render import context
+from bot.render import Message, context, slack_date
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
 
@@ -27,3 +31,22 @@ def why_footer(kind: str, reason: str) -> list[Block]:
         context(f":information_source: {reason} `{dm_kind.turn_off}` stops {dm_kind.describe}{budget}."),
         ActionsBlock(elements=[ButtonElement(text=MUTE_LABELS[kind], action_id=ActionId.MUTE_DM_KIND, value=kind)]),
     ]
+
+
+def with_snooze(message: Message, key: str) -> Message:
+    """`message` with "Remind me tomorrow" beside its mute button; `key` is the one it is sent under."""
+    snooze = ButtonElement(text="Remind me tomorrow", action_id=ActionId.SNOOZE_DM, value=key).to_dict()
+    return Message(message.text, [
+        dict(block, elements=[snooze, *block["elements"]]) if _is_footer(block) else block
+        for block in message.blocks])
+
+
+def snoozed(message: Message, *, until: dt.datetime) -> Message:
+    """What a snoozed message becomes: its footer's buttons give way to when it comes back."""
+    back = context(f":zzz: I'll send this again {slack_date(until)}, in your working hours.").to_dict()
+    return Message(message.text, [back if _is_footer(block) else block for block in message.blocks])
+
+
+def _is_footer(block: dict[str, Any]) -> bool:
+    return block.get("type") == "actions" and any(
+        element.get("action_id") == ActionId.MUTE_DM_KIND for element in block.get("elements", []))

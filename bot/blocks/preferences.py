@@ -45,8 +45,8 @@ def lurker_switched(on: bool) -> Message:
 
 
 def hours_set(person: Person) -> Message:
-    text = (f":clock9: Your working hours: *{WorkingHours.of(person).describe()}*. I only send nudges and "
-            "check-ins inside them.")
+    text = (f":clock9: Your working hours: *{WorkingHours.of(person).describe()}*. What I send you unasked waits "
+            "for them; a meeting reminder that could only come after the meeting began is not sent.")
     return Message.of(text, [section(text), context("`/cop hours 08:30-16:30 mon-thu` to change them.")])
 
 

@@ -59,9 +59,10 @@ def ask_dm(
 
 
 def held_ask_summary(*, community: str, day: dt.date) -> str:
-    """A standup ask held back by the budget, as its person reads it in their digest."""
-    return (f"The standup of {community} on {format_day(day)}: not asked, to keep within your weekly DM budget, "
-            "so not counted as missing")
+    """A standup ask held back (the budget, or hours that end before the standup closes), as its person reads it
+    in their digest."""
+    return (f"The standup of {community} on {format_day(day)}: not asked, to keep to your working hours and weekly "
+            "DM budget, so not counted as missing")
 
 
 def schedule_announcement(*, by: str, when: str) -> Message:

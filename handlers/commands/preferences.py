@@ -47,7 +47,7 @@ def handle_lurker(request: Request, args: str) -> None:
 
 
 def handle_hours(request: Request, args: str) -> None:
-    """Without arguments, shows the hours; nudges and check-ins only arrive inside them."""
+    """Without arguments, shows the hours; what copbot sends unasked only arrives inside them."""
     person = request.person()
     if args.strip():
         person.work_start, person.work_end, person.work_days = parse_hours(args)
@@ -87,11 +87,12 @@ def handle_intro(request: Request, args: str) -> None:
 NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about=(
     "What copbot may send you unasked. After three quiet weeks in a community (a lead changes how many days with "
     "`nudges after <days>`, 7 to 365) it may suggest one small thing, at most once a fortnight and only in your "
-    "working hours (09:00-17:00 your time, Monday to Friday unless you say otherwise). Happy lurkers are never "
-    "nudged. `tips` are the welcome and check-in messages when you join. `dm-budget` caps every message copbot "
-    "sends you unasked (these, meeting reminders, standup questions, action reminders and requests, escalations) "
-    "at so many a week; the rest wait for your digest. The digest you asked for, and answers to what you did, "
-    "never count."), commands=(
+    "working hours (09:00-17:00 your time, Monday to Friday unless you say otherwise); whatever else it sends you "
+    "unasked waits for those hours too (a meeting reminder that could only come after the meeting began is not sent)."
+    " Happy lurkers are never nudged. `tips` are the welcome and check-in messages when you join. `dm-budget` caps "
+    "every message copbot sends you unasked (these, meeting reminders, standup questions, action reminders and "
+    "requests, escalations) at so many a week; the rest wait for your digest. The digest you asked for, and answers "
+    "to what you did, never count."), commands=(
     Command("nudges", handle_nudges, usage="on|off", help="whether copbot may nudge you when you go quiet",
             examples=("/cop nudges off",)),
     Command("nudges after", handle_nudges_after, usage="<days>", who=Who.LEADS,
@@ -102,8 +103,9 @@ NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about
     Command("tips", handle_tips, usage="on|off", help="the welcome and check-in DMs when you join a community",
             examples=("/cop tips off",)),
     Command("hours", handle_hours, usage="[<start>-<end> [days]]",
-            help="your working hours (default `09:00-17:00 mon-fri`, in your zone): unasked-for DMs only arrive "
-                 "inside them", examples=("/cop hours 08:30-16:30 mon-thu",)),
+            help="your working hours (default `09:00-17:00 mon-fri`, in your zone): every unasked-for DM waits for "
+                 "them; a meeting reminder that could only come after the meeting began is not sent",
+            examples=("/cop hours 08:30-16:30 mon-thu",)),
     Command("dm-budget", handle_dm_budget, usage="[<0-20>]",
             help="at most this many unasked-for DMs a week (default 5), of every kind but the digest you asked for; "
                  "what would go over waits for your digest", examples=("/cop dm-budget 2",)),

@@ -109,7 +109,8 @@ def handle_away(request: Request, args: str) -> None:
         raise BadArgument(str(error)) from None
     set_away(person, until=until, now=request.now)
     request.reply(notice(f"Away until {format_local(until, person.tz)}: you won't be asked for standups nor "
-                         "counted as missing. `/cop away off` when you're back early."))
+                         "counted as missing, and reminders and requests wait in your digest. It ends by itself; "
+                         "`/cop away off` when you're back early."))
 
 
 STANDUP = Topic("standup", aliases=("standups",), about=(
@@ -136,9 +137,11 @@ STANDUP = Topic("standup", aliases=("standups",), about=(
             examples=("/cop standup dms off",)),
 ))
 AWAY = Topic("away", about=(
-    "On leave: until then you are not asked for standups, nor counted as missing. A day means to the end of that "
-    "day, your time."), commands=(
+    "On leave: until then you are not asked for standups, nor counted as missing, and nothing copbot would send you "
+    "unasked reaches you: reminders and requests wait in your digest. It ends by itself; a day means to the end of "
+    "that day, your time."), commands=(
     Command("away", handle_away, usage="<until> | off",
-            help="on leave: not asked for standups, not counted as missing",
+            help="on leave: not asked for standups nor counted as missing, and every unasked-for DM waits in your "
+                 "digest until you are back",
             examples=("/cop away dec 24", "/cop away in 2 weeks", "/cop away off")),
 ))
