@@ -7,6 +7,7 @@ from handlers.base import Request
 from handlers.commands import (
     actions,
     community,
+    datarights,
     digest,
     knowledge,
     meetings,
@@ -55,6 +56,7 @@ REGISTRY = Registry((
     digest.DIGEST,
     preferences.NUDGES,
     quiet.QUIET,
+    datarights.DATA,
 ))
 
 
