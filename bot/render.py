@@ -16,6 +16,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from models.datarights import FORMER_MEMBER, is_forgotten  # noqa: E402
+
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -39,6 +41,8 @@ def slack_date(instant: dt.datetime, fmt: str = "{date_short_pretty} at {time}")
 
 
 def mention(user_id: str) -> str:
+    if is_forgotten(user_id):
+        return FORMER_MEMBER  # someone who asked to be forgotten has no Slack id left to mention
     return f"<@{user_id}>"
 
 

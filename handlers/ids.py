@@ -36,6 +36,8 @@ class ActionId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    # "Forget me" under `/cop forget-me`'s question; the value is the user id of the person who asked.
+    FORGET_ME_CONFIRM = "forget_me_confirm"
 
 
 class ViewId(enum.StrEnum):

@@ -18,13 +18,15 @@ MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
 # The scope each Web API method needs (Slack's method reference), and each event subscription.
 METHOD_SCOPES = {
     "auth.test": set(),
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
+    "conversations.open": {"im:write"},
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.delete": {"chat:write"},
     "conversations.history": {"channels:history", "groups:history"},
     "conversations.replies": {"channels:history", "groups:history"},
-    "conversations.open": {"im:write"},
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.join": {"channels:join"},

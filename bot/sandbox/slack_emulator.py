@@ -39,7 +39,7 @@ BUTTON_TEXT_LIMIT = 75
 MODAL_TITLE_LIMIT = 24
 
 # Form-encoded bodies carry these as JSON strings (slack_sdk and Slack both do so).
-JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 # A status meaning "close the connection without an answer": the call was done, its answer lost on the way.
 NO_ANSWER = 0
 
@@ -101,6 +101,20 @@ class PostedMessage:
     reactions: list[str] = field(default_factory=list)
     # An app's message metadata ({"event_type": ..., "event_payload": {...}}), as chat.postMessage was given it.
     metadata: dict[str, Any] | None = None
+
+
+@dataclass
+class SharedFile:
+    """A file uploaded with files.getUploadURLExternal and the upload URL, then shared by
+    files.completeUploadExternal (`channel` is None until then, or when it was completed without one)."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    initial_comment: str | None = None
 
 
 @dataclass
@@ -343,6 +357,8 @@ class SlackEmulator:
         # Views by id (Home tabs and modals), and which view is each user's Home tab.
         self.views: dict[str, dict[str, Any]] = {}
         self.home_tabs: dict[str, str] = {}
+        # Files by id, from the upload URL asked for to their sharing.
+        self.files: dict[str, SharedFile] = {}
 
         # One re-entrant lock for all state: the server answers each request on its own thread.
         self._lock = threading.RLock()
@@ -379,6 +395,8 @@ class SlackEmulator:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "reactions.add": self._reactions_add,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
         self.add_user(bot_user_id, bot_name, real_name=bot_name, tz=BOT_TZ, is_bot=True)
@@ -644,6 +662,8 @@ class SlackEmulator:
             status, payload, headers = self._handle_api(url.path[len("/api/") :], url.query, body, request)
         elif url.path.startswith("/response/"):
             status, payload, headers = self._handle_response(unquote(url.path[len("/response/") :]), body)
+        elif url.path.startswith("/upload/") and request.command == "POST":
+            status, payload, headers = self._handle_upload(url.path[len("/upload/") :], body)
         else:
             status, payload, headers = 404, "Not Found", {}
         if status == NO_ANSWER:
@@ -811,6 +831,15 @@ class SlackEmulator:
         return 200, {"ok": True}, {}
 
     # ----------------------------------------------------------------- workspace internals (lock held)
+
+    def _handle_upload(self, file_id: str, body: bytes) -> tuple[int, dict[str, Any] | str, dict[str, str]]:
+        """The bytes posted to an upload URL: Slack answers 200 with a plain "OK - <length>"."""
+        with self._lock:
+            found = self.files.get(file_id)
+            if found is None or found.content is not None:
+                return 404, "Not Found", {}
+            found.content = body
+        return 200, f"OK - {len(body)}", {}
 
     def _next_ts(self) -> str:
         """A message ts from the clock, strictly increasing even when the clock stands still."""
@@ -1258,6 +1287,42 @@ class SlackEmulator:
         return {
             "view": self._new_view(args.get("view"), expected_type=current["type"], view_id=current["id"])
         }
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(args.get("length"))
+        except (TypeError, ValueError):
+            raise SlackError("invalid_arguments") from None
+        if not filename or length <= 0:
+            raise SlackError("invalid_arguments")
+        if length > 1024 ** 3:
+            raise SlackError("file_too_large")
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = SharedFile(id=file_id, filename=filename, length=length)
+        return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        channel = self._postable_channel(args["channel_id"]) if args.get("channel_id") else None
+        done = []
+        for item in files:
+            found = self.files.get(str(item.get("id") if isinstance(item, dict) else ""))
+            if found is None or found.content is None:
+                raise SlackError("file_not_found")
+            if len(found.content) != found.length:
+                raise SlackError("file_upload_size_mismatch")
+            found.title = item.get("title") or found.filename
+            found.channel = channel.id if channel else None
+            found.initial_comment = args.get("initial_comment")
+            done.append({"id": found.id, "name": found.filename, "title": found.title, "size": found.length})
+        return {"files": done}
+
+    def shared_files(self, channel: str) -> list[SharedFile]:
+        with self._lock:
+            return [f for f in self.files.values() if f.channel == channel]
 
     def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._visible_channel(args.get("channel"))

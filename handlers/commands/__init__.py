@@ -7,6 +7,7 @@ from handlers.base import Request
 from handlers.commands import (
     actions,
     community,
+    datarights,
     digest,
     knowledge,
     meetings,
@@ -57,6 +58,7 @@ REGISTRY = Registry((
     preferences.NUDGES,
     quiet.QUIET,
     outbox.OUTBOX,
+    datarights.DATA,
 ))
 
 

@@ -49,6 +49,19 @@ ABSENT_METHODS_ALLOWED: dict[str, dict[str, Any]] = {
         "required": [],
         "takes_token": True,
     },
+    "files.getUploadURLExternal": {
+        "why": "The first step of uploading a file since files.upload was retired (2024-2025), after the 2020 "
+        "spec; the bytes then go to the upload_url it answers, and files.completeUploadExternal shares them.",
+        "args": ["filename", "length", "alt_txt", "snippet_type"],
+        "required": ["filename", "length"],
+        "takes_token": True,
+    },
+    "files.completeUploadExternal": {
+        "why": "The last step of uploading a file (see files.getUploadURLExternal): shares the uploaded files.",
+        "args": ["files", "channel_id", "channels", "initial_comment", "thread_ts", "blocks"],
+        "required": ["files"],
+        "takes_token": True,
+    },
 }
 
 # Arguments Slack added to a method after the 2020 spec, each with why copbot sends it.
