@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.attention import archived_note
 from bot.render import Message
 from models.attention import DM_KINDS, Outcome, decide, dms_used_by_team, hold_many
 from models.deliveries import enqueue_many
+from models.lifecycle import archived_channels
 from models.people import Person
 
 # Workspace -> user id -> unasked-for DMs in the last seven days (models.attention.dms_used_by_team).
@@ -52,14 +54,16 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     """
     if used is None:
         used = dms_used_by_team(session, (dm.person for dm in dms), now=now)
+    archived = archived_channels(session, ids={dm.community_id for dm in dms if dm.community_id is not None})
     outcomes, send, held = [], [], []
     for dm in dms:
         counts = used.setdefault(dm.person.team_id, {})
         outcome = decide(dm.person, dm.kind, used=counts.get(dm.person.user_id, 0))
         outcomes.append(outcome)
         if outcome is Outcome.SEND:
-            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=dm.message.text,
-                             blocks=dm.message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now))
+            message = _noting_archive(dm.message, archived.get(dm.community_id or 0))
+            send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=message.text,
+                             blocks=message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now))
             if DM_KINDS[dm.kind].budgeted:
                 counts[dm.person.user_id] = counts.get(dm.person.user_id, 0) + 1
         elif outcome is Outcome.HOLD:
@@ -70,3 +74,10 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     if held:
         hold_many(session, held, now=now)
     return outcomes
+
+
+def _noting_archive(message: Message, channel_id: str | None) -> Message:
+    """A DM about a community whose channel is archived says so, right under what it is about."""
+    if channel_id is None:
+        return message
+    return Message(text=message.text, blocks=[*message.blocks[:1], archived_note(channel_id), *message.blocks[1:]])

@@ -119,7 +119,7 @@ def dms_used_by_team(session: Session, people: Iterable[Person], *, now: dt.date
 
 def decide(person: Person, kind: str, *, used: int) -> Outcome:
     """Send, hold for the digest, or not at all."""
-    if not wants(person, kind):
+    if person.deleted or not wants(person, kind):  # someone no longer in the workspace is sent nothing
         return Outcome.MUTED
     if DM_KINDS[kind].budgeted and used >= person.dm_budget:
         return Outcome.HOLD

@@ -12,11 +12,27 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
+from models.communities import Community
+from models.people import Person
 from models.upsert import insert_ignore, insert_ignore_many
+from models.workspaces import StoppedWorkspace
 
 MAX_ATTEMPTS = 6
 CLAIM_FOR = dt.timedelta(minutes=2)  # a sender that died mid-send frees its rows after this
@@ -103,11 +119,23 @@ def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
     return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
 
 
+def sendable() -> ColumnElement[bool]:
+    """What may go to Slack at all, due or not: held, not failed, are messages to a workspace that removed
+    copbot, to an archived community's channel (until it is back) and to someone no longer in the workspace."""
+    return (
+        ~exists().where(StoppedWorkspace.team_id == Delivery.team_id)
+        & ~exists().where(Community.team_id == Delivery.team_id, Community.channel_id == Delivery.channel,
+                          Community.archived_at.is_not(None))
+        & ~exists().where(Person.team_id == Delivery.team_id, Person.user_id == Delivery.channel,
+                          Person.deleted.is_(True))
+    )
+
+
 def _due(now: dt.datetime) -> ColumnElement[bool]:
     return or_(
         (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
         (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now),
-    )
+    ) & sendable()
 
 
 def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = (), limit: int = 50

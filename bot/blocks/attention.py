@@ -27,3 +27,9 @@ def why_footer(kind: str, reason: str) -> list[Block]:
         context(f":information_source: {reason} `{dm_kind.turn_off}` stops {dm_kind.describe}{budget}."),
         ActionsBlock(elements=[ButtonElement(text=MUTE_LABELS[kind], action_id=ActionId.MUTE_DM_KIND, value=kind)]),
     ]
+
+
+def archived_note(channel_id: str) -> dict:
+    """Added to a DM about a community whose channel is archived: why nothing about it shows in the channel."""
+    return context(f":file_cabinet: <#{channel_id}> is archived: copbot posts nothing there until it is "
+                   "unarchived.").to_dict()
