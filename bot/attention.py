@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.blocks.attention import archived_note
-from bot.render import Message
+from bot.render import MAX_BLOCKS, Message
 from models.attention import DM_KINDS, Outcome, decide, dms_used_by_team, hold_many
 from models.deliveries import enqueue_many
 from models.lifecycle import archived_channels
@@ -78,6 +78,6 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
 
 def _noting_archive(message: Message, channel_id: str | None) -> Message:
     """A DM about a community whose channel is archived says so, right under what it is about."""
-    if channel_id is None:
-        return message
+    if channel_id is None or len(message.blocks) >= MAX_BLOCKS:
+        return message  # a message already at Slack's limit of blocks goes as it is
     return Message(text=message.text, blocks=[*message.blocks[:1], archived_note(channel_id), *message.blocks[1:]])
