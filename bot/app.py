@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.db import make_engine, make_session_factory
 from bot.inbox import Inbox
+from bot.lifecycle import TOKEN_REFUSED, resume_sends
 from bot.outbox import Dispatcher, Limits
 from bot.services import Services
 from bot.settings import Settings
@@ -70,18 +71,18 @@ class StartupError(Exception):
     """Slack could not be reached or refused the token; the message says which, in one sentence."""
 
 
-# What auth.test answers for a token Slack will not take: wrong, revoked (the app uninstalled), or its
-# user deactivated.
-TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
 
 
 def create_app(services: Services) -> App:
     """A Bolt app on explicit settings; Bolt never reads the environment on its own here."""
     settings = services.settings
     try:
-        return _create_app(services, settings)
+        app = _create_app(services, settings)
     except (SlackApiError, OSError, BoltError) as error:
         raise StartupError(_startup_problem(error, settings)) from None
+    # Slack took the token: a workspace stopped by an uninstall or a revoked token is served again.
+    resume_sends(services.sessions, services.client, services.workspace)
+    return app
 
 
 def _startup_problem(error: BaseException, settings: Settings) -> str:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.attention import with_snooze
-from bot.render import Message
+from bot.blocks.attention import archived_note, with_snooze
+from bot.render import MAX_BLOCKS, Message
 from models.attention import DM_KINDS, SNOOZABLE_DELIVERY_KINDS, Outcome, decide, dms_used_by_team, hold_many
 from models.deliveries import enqueue_many
+from models.lifecycle import archived_channels
 from models.people import Person
 
 # Workspace -> user id -> unasked-for DMs in the last seven days (models.attention.dms_used_by_team).
@@ -57,6 +58,7 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     """
     if used is None:
         used = dms_used_by_team(session, (dm.person for dm in dms), now=now)
+    archived = archived_channels(session, ids={dm.community_id for dm in dms if dm.community_id is not None})
     outcomes, send, held = [], [], []
     for dm in dms:
         counts = used.setdefault(dm.person.team_id, {})
@@ -65,6 +67,7 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
         outcomes.append(outcome)
         if outcome is Outcome.SEND:
             message = with_snooze(dm.message, dm.key) if dm.delivery_kind in SNOOZABLE_DELIVERY_KINDS else dm.message
+            message = _noting_archive(message, archived.get(dm.community_id or 0))
             send.append(dict(key=dm.key, team_id=dm.person.team_id, channel=dm.person.user_id, text=message.text,
                              blocks=message.blocks, kind=dm.delivery_kind, community_id=dm.community_id, now=now,
                              not_before=decision.arrives))
@@ -78,3 +81,10 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     if held:
         hold_many(session, held, now=now)
     return outcomes
+
+
+def _noting_archive(message: Message, channel_id: str | None) -> Message:
+    """A DM about a community whose channel is archived says so, right under what it is about."""
+    if channel_id is None or len(message.blocks) >= MAX_BLOCKS:
+        return message  # a message already at Slack's limit of blocks goes as it is
+    return Message(text=message.text, blocks=[*message.blocks[:1], archived_note(channel_id), *message.blocks[1:]])

@@ -95,11 +95,13 @@ def _wait_for_signal() -> None:
 
 def _scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import build_services
+    from bot.lifecycle import resume_sends
     from bot.migrate import upgrade
     from scheduler.runner import SchedulerService, SenderService
 
     upgrade(settings.database_url)
     services = build_services(settings)
+    resume_sends(services.sessions, services.client, services.workspace)  # only if Slack takes the token
     # This process sends what its jobs queue, unless another process already holds the outbox.
     duties = [SchedulerService(services), SenderService(services)]
     for duty in duties:

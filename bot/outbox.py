@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import metrics
 from bot.clock import Clock
 from bot.db import unit_of_work
+from bot.lifecycle import PAUSING_ERRORS, hold_after_error
 from bot.slack import Workspace, permalink
 from models.deliveries import (
     Outgoing,
@@ -447,6 +448,8 @@ class Dispatcher:
                            unsure_since=unsure_since)
             metrics.outbox_retried.labels("ratelimited").inc()
             self._tally(lambda r: setattr(r, "retried", r.retried + 1))
+        elif code in PAUSING_ERRORS and self._paused_by_slack(item, code, now):
+            metrics.outbox_retried.labels(code[:40]).inc()
         elif code in PERMANENT_ERRORS:
             logger.error("delivery %s failed for good: %s", item.key, code)
             with unit_of_work(self.sessions) as session:
@@ -465,6 +468,11 @@ class Dispatcher:
                            unsure_since=unsure_since)
             metrics.outbox_retried.labels(code[:40]).inc()
             self._tally(lambda r: setattr(r, "retried", r.retried + 1))
+
+    def _paused_by_slack(self, item: Outgoing, code: str, now: dt.datetime) -> bool:
+        """An archived channel or a refused token: held until it is back, like the life-cycle event would."""
+        return hold_after_error(self.sessions, self.client, self.workspace_url, delivery_id=item.id,
+                                channel=item.channel, code=code, now=now)
 
     def _told_to_wait(self, channel: str, seconds: int, now: dt.datetime) -> None:
         """Pause the channel; if another channel was told to wait just now too, pause the workspace."""

@@ -141,7 +141,7 @@ def decide(person: Person, kind: str, *, used: int, now: dt.datetime, expires: d
     its person is away or has had their week's budget; else sent, in their working hours. A message that
     would only arrive at or after `expires` (the meeting it reminds of has begun) is held instead, and the
     digest shows it only while it is still news (see `sort_out`)."""
-    if not wants(person, kind):
+    if person.deleted or not wants(person, kind):  # someone no longer in the workspace is sent nothing
         return Decision(Outcome.MUTED)
     if not DM_KINDS[kind].budgeted:  # asked for: it comes when it was asked to
         return Decision(Outcome.SEND, now)

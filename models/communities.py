@@ -40,6 +40,10 @@ class Community(Base):
         Integer, default=DEFAULT_BLOCKER_OVERALL_DAYS, server_default=text(str(DEFAULT_BLOCKER_OVERALL_DAYS)))
     created_by: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Since when its channel is archived: nothing is posted there and no meeting is reminded until it is back.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The channel's name as Slack last gave it (at set-up, then at each rename), without the `#`.
+    channel_name: Mapped[str | None] = mapped_column(String(MAX_NAME), default=None)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     case,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -29,7 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
+from models.communities import Community
+from models.people import Person
 from models.upsert import insert_ignore, insert_ignore_many
+from models.workspaces import StoppedWorkspace
 
 # Slack's outages last minutes, sometimes hours: a transient failure is tried again, each wait twice the last
 # up to MAX_BACKOFF, for as many tries as fit in GIVE_UP_AFTER. Only then, or on an error another try cannot
@@ -126,11 +130,23 @@ def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
     return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
 
 
+def sendable() -> ColumnElement[bool]:
+    """What may go to Slack at all, due or not: held, not failed, are messages to a workspace that removed
+    copbot, to an archived community's channel (until it is back) and to someone no longer in the workspace."""
+    return (
+        ~exists().where(StoppedWorkspace.team_id == Delivery.team_id)
+        & ~exists().where(Community.team_id == Delivery.team_id, Community.channel_id == Delivery.channel,
+                          Community.archived_at.is_not(None))
+        & ~exists().where(Person.team_id == Delivery.team_id, Person.user_id == Delivery.channel,
+                          Person.deleted.is_(True))
+    )
+
+
 def _due(now: dt.datetime) -> ColumnElement[bool]:
     return or_(
         (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
         (Delivery.status == DeliveryStatus.SENDING) & (Delivery.claimed_until < now),
-    )
+    ) & sendable()
 
 
 def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = (), limit: int = 50

@@ -16,6 +16,7 @@ from bot import metrics
 from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
+from models.workspaces import workspace_stopped
 from scheduler import digests, jobs, outreach, profiles
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
@@ -65,6 +66,9 @@ class TickReport:
 
 
 def run_job(services: Services, job: Job, *, now: dt.datetime) -> int:
+    with unit_of_work(services.sessions) as session:
+        if workspace_stopped(session):
+            return 0  # copbot was removed from the workspace, or its token revoked: nothing is due there
     extra = {"admin_ids": services.settings.admin_ids} if job.needs_admin_ids else {}
     if job.asks_slack:
         return job.function(sessions=services.sessions, client=services.client, now=now, **extra)

@@ -32,6 +32,7 @@ from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.web import BackgroundServer, WebApp
 from models import Delivery, DeliveryStatus, InboxItem, InboxStatus
+from models.deliveries import sendable
 from tests import databases
 from tests.databases import BACKENDS
 from tests.slack_spec.validate import check_call
@@ -212,7 +213,7 @@ class BotServer:
                     InboxItem.status.in_([InboxStatus.PENDING, InboxStatus.WORKING])))
                 due = session.scalar(select(func.count()).select_from(Delivery).where(
                     Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
-                    Delivery.next_attempt_at <= services.clock.now()))
+                    Delivery.next_attempt_at <= services.clock.now(), sendable()))
             return not unfinished and not due and not services.dispatcher.busy
 
         # Polled here rather than with slack.wait_for, which would hold the emulator's lock over these queries.

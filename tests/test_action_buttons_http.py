@@ -12,7 +12,16 @@ from sqlalchemy import select
 from handlers.ids import ActionId, BlockId, ViewId
 from models import ActionStatus, KnowledgeItem, KnowledgeKind, Person
 from scheduler.runner import run_tick
-from tests.community import actions, cards, cop_fixture, credits, dms, owner_of, said  # noqa: F401
+from tests.community import (  # noqa: F401  (cop_fixture provides `cop`)
+    actions,
+    always_at_work,
+    cards,
+    cop_fixture,
+    credits,
+    dms,
+    owner_of,
+    said,
+)
 
 
 def button_value(message, action_id: str) -> str:
@@ -172,6 +181,7 @@ def test_action_dms_can_be_turned_off_by_command_or_by_their_button(bot, cop):
 
 
 def test_a_leads_assignment_can_be_declined_and_the_lead_is_told(bot, cop):
+    always_at_work(bot, "UBOB", "UDANA")  # not a test of working hours: the DMs go at once
     cop("UBOB", 'action add "Rotate the CI secrets"')
     cop("UBOB", "action assign 1 <@UDANA|dana>")
     assert owner_of(bot, 1) == "UDANA"

@@ -43,6 +43,12 @@ EVENT_SCOPES = {
     "message.im": {"im:history"},
     "reaction_added": {"reactions:read"},
     "reaction_removed": {"reactions:read"},
+    "user_change": {"users:read"},
+    "channel_archive": {"channels:read"},
+    "channel_unarchive": {"channels:read"},
+    "channel_rename": {"channels:read"},
+    "app_uninstalled": set(),  # Slack's reference: no scope required
+    "tokens_revoked": set(),
 }
 
 

@@ -23,7 +23,7 @@ EXPECTED_TABLES = {
     "actions", "agenda_items", "attendances", "communities", "contributions", "decisions", "deliveries",
     "held_notices", "inbox", "knowledge_items", "kudos", "meeting_notes", "meeting_occurrences", "meetings",
     "memberships", "mentions", "nudges", "people", "questions", "rsvps", "standup_answers", "standup_runs",
-    "standups", "terms_of_reference",
+    "standups", "stopped_workspaces", "terms_of_reference",
 }
 
 

@@ -69,6 +69,7 @@ def _seed(session, *, team_id: str, channel: str, lead: str, member: str, strang
     record(session, Arrival(key=f"event:{team_id}", team_id=team_id, kind="event", listener="nothing", lane=channel,
                             body={"event_id": team_id}, user_id=None, channel_id=channel, bot_user_id=None),
            now=START - dt.timedelta(hours=1))
+    factories.around_the_clock(session, lead, member, stranger, team_id=team_id, now=START)  # DMs go at once
     session.commit()
 
 

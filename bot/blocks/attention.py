@@ -50,3 +50,9 @@ def snoozed(message: Message, *, until: dt.datetime) -> Message:
 def _is_footer(block: dict[str, Any]) -> bool:
     return block.get("type") == "actions" and any(
         element.get("action_id") == ActionId.MUTE_DM_KIND for element in block.get("elements", []))
+
+
+def archived_note(channel_id: str) -> dict:
+    """Added to a DM about a community whose channel is archived: why nothing about it shows in the channel."""
+    return context(f":file_cabinet: <#{channel_id}> is archived: copbot posts nothing there until it is "
+                   "unarchived.").to_dict()

@@ -192,6 +192,25 @@ class RequestFactory:
         return {"type": "member_left_channel", "user": user, "channel": channel, "channel_type": "C",
                 "team": self.team_id, "event_ts": self.event_ts()}
 
+    def user_change(self, *, user: dict[str, Any]) -> dict[str, Any]:
+        """A member's profile changed (deactivated, re-activated, renamed): the whole user object."""
+        return {"type": "user_change", "user": user, "cache_ts": int(self.clock()), "event_ts": self.event_ts()}
+
+    def channel_archived(self, *, channel: str, user: str, archived: bool = True) -> dict[str, Any]:
+        return {"type": "channel_archive" if archived else "channel_unarchive", "channel": channel, "user": user,
+                "event_ts": self.event_ts()}
+
+    def channel_rename(self, *, channel: str, name: str, created: int = 1_700_000_000) -> dict[str, Any]:
+        return {"type": "channel_rename", "channel": {"id": channel, "name": name, "created": created},
+                "event_ts": self.event_ts()}
+
+    def app_uninstalled(self) -> dict[str, Any]:
+        return {"type": "app_uninstalled", "event_ts": self.event_ts()}
+
+    def tokens_revoked(self, *, bot: list[str] | None = None, oauth: list[str] | None = None) -> dict[str, Any]:
+        return {"type": "tokens_revoked", "tokens": {"oauth": oauth or [], "bot": bot or []},
+                "event_ts": self.event_ts()}
+
     def message(self, *, user: str, channel: str, text: str, ts: str,
                 thread_ts: str | None = None) -> dict[str, Any]:
         event = {"type": "message", "user": user, "text": text, "ts": ts, "channel": channel,

@@ -144,6 +144,7 @@ class _Channel:
     is_im: bool = False
     is_mpim: bool = False
     im_user: str | None = None
+    is_archived: bool = False
 
 
 @dataclass
@@ -495,6 +496,19 @@ class SlackEmulator:
         )
         with self._lock:
             self._users[user_id] = user
+
+    def set_deleted(self, user_id: str, deleted: bool = True) -> dict[str, Any]:
+        """Deactivate (or re-activate) a member, as a workspace admin does; returns the user object that
+        Slack's `user_change` event carries."""
+        with self._lock:
+            user = self._users[user_id]
+            user.deleted = deleted
+            return self._user_object(user)
+
+    def set_archived(self, channel_id: str, archived: bool = True) -> None:
+        """Archive (or unarchive) a channel: posting to it then fails with `is_archived`, as in Slack."""
+        with self._lock:
+            self._channels[channel_id].is_archived = archived
 
     def add_channel(
         self,
@@ -905,6 +919,8 @@ class SlackEmulator:
         channel = self._visible_channel(target)
         if self.bot_user_id not in channel.members:
             raise SlackError("not_in_channel")
+        if channel.is_archived:
+            raise SlackError("is_archived")
         return channel
 
     def _message_content(self, args: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]] | None]:
@@ -1001,7 +1017,7 @@ class SlackEmulator:
             "is_private": channel.is_private,
             "created": channel.created,
             "creator": channel.creator,
-            "is_archived": False,
+            "is_archived": channel.is_archived,
             "is_general": False,
             "is_shared": False,
             "is_ext_shared": False,

@@ -39,6 +39,7 @@ def handle_setup(request: Request, args: str) -> None:
                     if u not in (request.bot_user_id, "USLACKBOT", person.user_id)]
     community = create_community(request.session, team_id=request.team_id, channel_id=request.channel_id,
                                  name=name, created_by=person.user_id, timezone=person.tz, now=request.now)
+    community.channel_name = channel.get("name") or None
     join_community(request.session, community=community, person=person, now=request.now, role=Role.LEAD)
     enroll_members(request.session, community=community, user_ids=already_here, now=request.now)
     announcement = messages.community_created(community, person.user_id)

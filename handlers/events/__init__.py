@@ -8,6 +8,14 @@ from bot.welcome import welcome_newcomer
 from handlers.action_steps import left_community
 from handlers.base import Request
 from handlers.events.home import handle_app_home_opened_event
+from handlers.events.lifecycle import (
+    handle_app_uninstalled_event,
+    handle_channel_archive_event,
+    handle_channel_rename_event,
+    handle_channel_unarchive_event,
+    handle_tokens_revoked_event,
+    handle_user_change_event,
+)
 from handlers.events.threads import handle_meeting_thread_reply, handle_standup_thread_reply
 from handlers.routes import Routes
 from models.communities import community_for_channel
@@ -101,3 +109,9 @@ def register(routes: Routes) -> None:
     routes.event("member_joined_channel", handle_member_joined_channel_event)
     routes.event("member_left_channel", handle_member_left_channel_event)
     routes.event("app_home_opened", handle_app_home_opened_event)
+    routes.event("user_change", handle_user_change_event)
+    routes.event("channel_archive", handle_channel_archive_event)
+    routes.event("channel_unarchive", handle_channel_unarchive_event)
+    routes.event("channel_rename", handle_channel_rename_event)
+    routes.event("app_uninstalled", handle_app_uninstalled_event)
+    routes.event("tokens_revoked", handle_tokens_revoked_event)

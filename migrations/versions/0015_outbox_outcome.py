@@ -3,7 +3,7 @@
 A sender that dies, or a post whose answer never comes, leaves a message that Slack may or may not have; the
 outbox looks for it in its channel before posting it again.
 
-Revision ID: 0015_outbox_outcome
+Revision ID: 0015
 Revises: 0011
 Create Date: 2026-12-08 00:50:00
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import models.base
 
-revision: str = "0015_outbox_outcome"
+revision: str = "0015"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

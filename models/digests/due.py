@@ -52,7 +52,8 @@ class DueReader:
 def channel_digests_due(session: Session, *, now: dt.datetime) -> list[DueCommunity]:
     """Communities whose weekly slot, in their own zone, came within the grace period."""
     due = []
-    for community in session.scalars(select(Community).order_by(Community.id)):
+    # An archived channel gets no digest; once back, one still within the grace period goes.
+    for community in session.scalars(select(Community).where(Community.archived_at.is_(None)).order_by(Community.id)):
         period = slot_due(tz=community.timezone, weekday=community.digest_weekday, at=community.digest_time, now=now)
         if period is not None:
             due.append(DueCommunity(community, period))

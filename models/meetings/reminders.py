@@ -158,7 +158,8 @@ def due_reminders(session: Session, *, now: dt.datetime) -> list[DueReminder]:
         MeetingOccurrence.starts_at > now, MeetingOccurrence.starts_at <= horizon)
     meetings = session.scalars(
         select(Meeting).join(Community).where(
-            Meeting.cancelled_at.is_(None),
+            # An archived channel is reminded of nothing; once back, the reminder that still makes sense goes.
+            Meeting.cancelled_at.is_(None), Community.archived_at.is_(None),
             or_(and_(Meeting.starts_at <= horizon, Meeting.recurrence.is_not(None) | (Meeting.starts_at > now)),
                 Meeting.id.in_(moved_here)),
         )
