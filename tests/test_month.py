@@ -69,6 +69,7 @@ def local(instant: dt.datetime, tz: str) -> str:
 
 
 @pytest.mark.long
+@pytest.mark.timeout(400)  # 1,680 ticks: far longer than any other test, and longer still on a busy machine
 def test_a_month_across_both_spring_clock_changes(services, slack):
     sent, held, people = simulate(services)
     digest_dms_at_each_readers_nine(sent)
