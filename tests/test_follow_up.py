@@ -182,10 +182,11 @@ def test_the_scan_is_a_few_statements_whatever_the_number_of_communities(session
         event.remove(engine, "before_cursor_execute", count)
     # An overdue reminder to Mia and an escalation to Lena per community: five each go (their weekly budget),
     # the other fourteen wait for their digests. Counting everyone's DMs this week is one more statement.
-    # The ladder reads the blocked actions' times and their communities, then the actions whose rung has come.
+    # The ladder reads the blocked actions' times and their communities, then the actions whose rung has come;
+    # which of those communities' channels are archived (their DMs say so) is one more.
     assert queued == 5 + 5
     assert len(session.scalars(select(HeldNotice)).all()) == 7 + 7
-    assert len(selects) <= 7, selects
+    assert len(selects) <= 8, selects
 
 
 

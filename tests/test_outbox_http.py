@@ -58,6 +58,7 @@ def test_only_a_lead_sees_the_outbox_and_it_takes_no_argument(bot):
 
 
 def test_help_explains_the_outbox():
-    from bot.messages import help_message
+    from bot.blocks.help import help_message
+    from handlers.commands import REGISTRY
 
-    assert "tried again for a day" in str(help_message("outbox").blocks)
+    assert "tried again for a day" in str(help_message(REGISTRY, "outbox").blocks)

@@ -121,6 +121,8 @@ def test_a_newcomer_in_sydney_is_told_their_buddys_hours_differ_and_how_to_reach
     setup_devops(bot)  # Bob (New York) leads; Alice (London) and Chandra (Bengaluru) are members
     bot.slack.add_user("UKIRRA", "kirra", real_name="Kirra Lee", tz="Australia/Sydney")
     send_event(bot, bot.requests.member_joined(user="UKIRRA", channel="CDEVOPS"))
+    # 19:00 in Sydney: the welcome DM waits for her next morning, 09:00 Tuesday there (22:00 UTC).
+    run_tick(bot.services, now=START + dt.timedelta(hours=14))
     assert bot.slack.wait_for(lambda: len(dms(bot, "UKIRRA")) == 1)
     body = json.dumps(dms(bot, "UKIRRA")[0].blocks)
     assert "*Your buddy:* <@UBOB>, our lead" in body  # 8 hours from Sydney the short way; London is 11
