@@ -18,6 +18,17 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# What TCP waits before giving up on a database that stopped answering (libpq's parameters; times in ms and s).
+# Without them the kernel retransmits an unanswered statement for some 15 minutes, and one sent during a network
+# partition reaches the database whenever the network heals: long after the person was told it had failed.
+# `tcp_user_timeout` aborts a connection whose sent data stays unacknowledged that long, and the kernel throws
+# that data away with it, so it never arrives; keepalives find a connection that went quiet while waiting.
+DOOR_TCP = {"tcp_user_timeout": 1000, "keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1,
+            "keepalives_count": 1}
+WORK_TCP = {"tcp_user_timeout": 30000, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3}
+
+
 def make_engine(url: str, *, connections: int = 10, door: bool = False) -> Engine:
     """An engine with room for `connections` at once.
 
@@ -49,11 +60,11 @@ def make_engine(url: str, *, connections: int = 10, door: bool = False) -> Engin
         # dying at once; only a crash of the database server itself within a fraction of a second could lose it.
         return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=connections, max_overflow=4,
                              pool_timeout=1, connect_args={
-                                 "connect_timeout": 2,
+                                 "connect_timeout": 2, **DOOR_TCP,
                                  "options": "-c statement_timeout=2000 -c lock_timeout=1000 -c synchronous_commit=off",
                              })
     return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=connections // 2 + 2,
-                         connect_args={"connect_timeout": 10})
+                         connect_args={"connect_timeout": 10, **WORK_TCP})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -32,6 +32,9 @@ SWEEP_EVERY = 5.0  # seconds between looks for stranded requests
 # Above this many waiting requests the workers are not keeping up: said in the log, every so often.
 BACKLOG_WARNING = 200
 BACKLOG_WARNING_EVERY = 30.0  # seconds
+# A connection the database closed fails on first use in milliseconds; only then is a new one worth trying, as a
+# new one's connect_timeout (2 s) must still fit in Slack's 3 s with the first try.
+STALE_CONNECTION_FAILS_WITHIN = 0.5  # seconds
 
 
 class DoorPressure:
@@ -233,14 +236,18 @@ class Inbox:
         return self._insert(arrival, now)
 
     def _insert(self, arrival: Arrival, now: dt.datetime) -> int | None:
+        started = time.monotonic()
         for attempt in (1, 2):
             try:
                 with self.door_engine.begin() as connection:
                     return record_on(connection, arrival, now=now)
             except DBAPIError as error:
                 # The door keeps no connection check (it would cost a round trip per request): a connection
-                # the database dropped fails on first use, is thrown away, and the next one is new.
-                if attempt == 2 or not error.connection_invalidated:
+                # the database dropped fails on first use, is thrown away, and the next one is new. A first
+                # try that failed slowly met a database that is not answering (the connection timed out): a
+                # second one would take Slack's remaining time to fail the same way, so the door says so now.
+                if (attempt == 2 or not error.connection_invalidated
+                        or time.monotonic() - started > STALE_CONNECTION_FAILS_WITHIN):
                     raise
         return None  # unreachable: the second attempt returns or raises
 
