@@ -34,6 +34,10 @@ class ActionId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    # An overall lead's answer to a budget request; the value is the request's number.
+    BUDGET_APPROVE = "budget_approve"
+    BUDGET_DECLINE = "budget_decline"
+    BUDGET_REASON = "budget_reason"
 
 
 class ViewId(enum.StrEnum):
@@ -43,6 +47,8 @@ class ViewId(enum.StrEnum):
     LESSON = "lesson"
     # Scheduling a meeting, or editing a series when the form's metadata names one.
     MEETING = "meeting_form"
+    # Why a budget request is declined; its private_metadata is the request's number.
+    BUDGET_DECLINE = "budget_decline_form"
 
 
 class BlockId(enum.StrEnum):
@@ -58,3 +64,4 @@ class BlockId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    BUDGET_REASON = "budget_reason"

@@ -21,7 +21,8 @@ from models.standups import Standup, StandupAnswer, StandupRun
 from models.terms import TermsOfReference
 
 __all__ = [
-    "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective", "Community", "Contribution", "ContributionKind", "Delivery",
+    "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
+    "Community", "Contribution", "ContributionKind", "Delivery",
     "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Question", "Role", "Standup", "StandupAnswer",
     "StandupRun", "TermsOfReference",

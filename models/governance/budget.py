@@ -190,3 +190,10 @@ def spend(session: Session, *, community: Community, year: int, amount: Decimal,
     session.flush()
     budget.lines.append(line)
     return line, budget
+
+
+def overall_lead_ids(session: Session, *, team_id: str, admin_ids: frozenset[str]) -> list[str]:
+    """Every overall lead's user id: the workspace's admins and owners, and those named in the settings."""
+    admins = set(session.scalars(select(Person.user_id).where(
+        Person.team_id == team_id, Person.is_admin.is_(True), Person.deleted.is_(False), Person.is_bot.is_(False))))
+    return sorted(admins | set(admin_ids))
