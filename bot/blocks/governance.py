@@ -33,15 +33,15 @@ def plan_message(community: Community, year: int, plan: list[Progress]) -> Messa
     title = f"The {year} plan of {community.name}"
     if not plan:
         return Message.of(title, [section(f"*{escape(title)}*\nNo objectives yet. A lead adds one with "
-                                          "`/cop plan add \"<objective>\"`.")])
+                                          "`/cop plan add \"&lt;objective&gt;\"`.")])
     lines = []
     for item in plan:
         lines.append(progress_line(item))
         lines += [f"      {'~' if status == ActionStatus.DONE else ''}#{action_id} {escape(text)}"
                   f"{'~' if status == ActionStatus.DONE else ''}" for action_id, text, status in item.actions]
     return Message.of(title, [section(f"*{escape(title)}*"), section(fit_lines(lines)),
-                              context("Leads: `/cop plan done <n>`, `/cop plan drop <n>`, "
-                                      "`/cop plan link <action id> <n>` links an action to an objective")])
+                              context("Leads: `/cop plan done &lt;n&gt;`, `/cop plan drop &lt;n&gt;`, "
+                                      "`/cop plan link &lt;action id&gt; &lt;n&gt;` links an action to an objective")])
 
 
 def objective_reply(objective: Objective, verb: str) -> Message:
@@ -65,7 +65,7 @@ def kpi_message(community: Community, year: int, found: list[Score], *, share: D
     for score in found:
         label = f"“{escape(score.name)}” (counted by hand)" if score.custom else f"*{score.name}*"
         if score.target is None:
-            lines.append(f"• {label}: {_number(score.value)} · no target (`/cop kpi set {score.name} <target>`)")
+            lines.append(f"• {label}: {_number(score.value)} · no target (`/cop kpi set {score.name} &lt;target&gt;`)")
             continue
         mark = ":large_green_circle: on track" if score.on_track else ":red_circle: behind"
         lines.append(f"• {label}: {_number(score.value)} of {_number(score.target)} · {mark} "
@@ -111,8 +111,8 @@ def budget_message(budget: Budget) -> Message:
     blocks = [section(f"*{escape(title)}*"), section(totals)]
     if budget.lines:
         blocks.append(section(fit_lines([_line(line, c) for line in budget.lines])))
-    blocks.append(context("Overall leads allocate; leads `/cop budget request <amount> <purpose>` and "
-                          "`/cop budget spend <amount> <what>` against what was approved."))
+    blocks.append(context("Overall leads allocate; leads `/cop budget request &lt;amount&gt; &lt;purpose&gt;` and "
+                          "`/cop budget spend &lt;amount&gt; &lt;what&gt;` against what was approved."))
     return Message.of(title, blocks)
 
 
@@ -133,6 +133,12 @@ def request_dm(line: BudgetLine, currency: str, budget: Budget) -> Message:
 
 
 def requested_reply(line: BudgetLine, currency: str, told: int) -> Message:
+    if not told:
+        return Message.of("Budget requested", [section(
+            f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) is recorded, but no "
+            "overall lead is known to copbot yet (the workspace's admins once they have used copbot, and "
+            "`COPBOT_ADMINS`): "
+            "it waits in `/cop budget` until one is.")])
     return Message.of("Budget requested", [section(
         f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) went to "
         f"{told} overall lead{'s' if told != 1 else ''}; you will be told what they decide.")])
@@ -144,7 +150,7 @@ def decided_dm(line: BudgetLine, currency: str) -> Message:
     if line.status == RequestStatus.APPROVED:
         text = (f":white_check_mark: {by} approved your request #{line.id}: {currency} {shown(line.amount)} for "
                 f"{escape(line.purpose)} ({escape(line.community.name)}). Record what you spend with "
-                "`/cop budget spend <amount> <what>`.")
+                "`/cop budget spend &lt;amount&gt; &lt;what&gt;`.")
     else:
         text = (f":x: {by} declined your request #{line.id}: {currency} {shown(line.amount)} for "
                 f"{escape(line.purpose)} ({escape(line.community.name)}).\n> {escape(line.decline_reason or '')}")
@@ -182,16 +188,6 @@ def allocated_reply(budget: Budget) -> Message:
     return Message.of("Budget allocated", [section(
         f"*{escape(budget.community.name)}* now has {budget.currency} {shown(budget.allocated)} allocated for "
         f"{budget.year}.")])
-
-
-def kpi_ask_dm(community: Community, year: int) -> Message:
-    return Message.of(f"Set the {year} KPIs of {community.name}", [
-        section(f":dart: A new year for *{escape(community.name)}*: what will it aim for in {year}? Set its plan "
-                "and targets, and copbot scores them from the records as the year goes."),
-        context("`/cop plan add \"<objective>\"` · `/cop kpi set <metric> <target>` · `/cop kpi add \"<name>\" "
-                "<target>` · `/cop kpi` shows every metric"),
-    ])
-
 
 
 def currency_reply(code: str, *, changed: bool) -> Message:

@@ -59,7 +59,7 @@ def handle_budget_decline_submission(request: Request) -> None:
     values = (view.get("state") or {}).get("values") or {}
     reason = ((values.get(BlockId.BUDGET_REASON) or {}).get(ActionId.BUDGET_REASON) or {}).get("value") or ""
     line, person = _request_named(request, str(view.get("private_metadata", "")))
-    money.decide(line, approve=False, by=person, now=request.now, reason=request.plain(reason))
+    money.decide(line, approve=False, by=person, now=request.now, reason=reason)  # a form's text is as typed
     request.session.flush()
     _decided(request, line)
     request.reply(blocks.decided_original(line, money.currency_of(request.session, team_id=request.team_id)))

@@ -96,11 +96,12 @@ def elapsed(community: Community, year: int, at: dt.datetime) -> Decimal:
 def measure(session: Session, *, community: Community, year: int, now: dt.datetime) -> dict[str, Decimal]:
     """Every built-in metric of the year up to `now`, in two statements whatever the number of members."""
     start, end = year_bounds(community, year)
-    until = min(end, now)
+    # Records made at `now` count; the next year's first instant does not.
+    until = min(end - dt.timedelta(microseconds=1), now)
     cid = community.id
     held = (select(MeetingOccurrence.id).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
             .where(Meeting.community_id == cid, MeetingOccurrence.cancelled_at.is_(None),
-                   MeetingOccurrence.started_at >= start, MeetingOccurrence.started_at < until))
+                   MeetingOccurrence.started_at >= start, MeetingOccurrence.started_at <= until))
     contributed = and_(Contribution.community_id == cid, Contribution.kind != ContributionKind.JOINED)
     # Each newcomer's first contribution after joining (date arithmetic on a column is not portable, so the
     # 30 days are checked here): one row per newcomer, one statement whatever their number.
@@ -109,9 +110,9 @@ def measure(session: Session, *, community: Community, year: int, now: dt.dateti
         .join(Person, Person.id == Membership.person_id).join(Community, Community.id == Membership.community_id)
         .outerjoin(Contribution, and_(contributed, Contribution.person_id == Membership.person_id,
                                       Contribution.occurred_at >= Membership.joined_at,
-                                      Contribution.occurred_at < until))
+                                      Contribution.occurred_at <= until))
         .where(Membership.community_id == cid, Person.is_bot.is_(False), Membership.joined_at >= start,
-               Membership.joined_at < until,
+               Membership.joined_at <= until,
                # the members enrolled at set-up were there already: they are not newcomers
                Membership.joined_at > Community.created_at)
         .group_by(Membership.id, Membership.joined_at)).all()
@@ -121,13 +122,13 @@ def measure(session: Session, *, community: Community, year: int, now: dt.dateti
         "attendees": select(func.count()).select_from(Attendance).where(Attendance.occurrence_id.in_(held)),
         "actions-closed": select(func.count()).select_from(Action).where(
             Action.community_id == cid, Action.status == ActionStatus.DONE, Action.closed_at >= start,
-            Action.closed_at < until),
+            Action.closed_at <= until),
         "knowledge-items": select(func.count()).select_from(KnowledgeItem).where(
-            KnowledgeItem.community_id == cid, KnowledgeItem.created_at >= start, KnowledgeItem.created_at < until),
+            KnowledgeItem.community_id == cid, KnowledgeItem.created_at >= start, KnowledgeItem.created_at <= until),
         "decisions": select(func.count()).select_from(Decision).where(
-            Decision.community_id == cid, Decision.created_at >= start, Decision.created_at < until),
+            Decision.community_id == cid, Decision.created_at >= start, Decision.created_at <= until),
         "kudos": select(func.count()).select_from(Kudos).where(
-            Kudos.community_id == cid, Kudos.created_at >= start, Kudos.created_at < until),
+            Kudos.community_id == cid, Kudos.created_at >= start, Kudos.created_at <= until),
         "active-members": select(func.count(func.distinct(Contribution.person_id))).where(
             contributed, Contribution.occurred_at > until - RECENT, Contribution.occurred_at <= until,
             Contribution.occurred_at >= start),
