@@ -4,11 +4,12 @@ amounts as people type them."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
-from models import ActionStatus, ContributionKind, KnowledgeItem, KnowledgeKind, Kudos, Meeting
+from models import ActionStatus, Community, ContributionKind, KnowledgeItem, KnowledgeKind, Kudos, Meeting
 from models.governance.kpis import elapsed, measure, scores, set_target
 from models.governance.money import BadAmount, parse_amount
 from models.meetings.occurrences import MeetingOccurrence
@@ -118,3 +119,51 @@ def test_amounts_that_are_refused(typed):
                                                                                    Decimal("999999999999.99"))])
 def test_amounts_that_are_read(typed, amount):
     assert parse_amount(typed) == amount and isinstance(parse_amount(typed), Decimal)
+
+
+JANUARY = dt.datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+
+
+def _led_communities(session, count: int):
+    made = []
+    for n in range(count):
+        place = factories.community(session, team_id=TEAM, channel_id=f"C{n:04d}", name=f"CoP {n}", now=SET_UP)
+        factories.member(session, place, "UMEMBER", joined=SET_UP)
+        made.append(place)
+    return made
+
+
+def test_in_january_each_lead_is_asked_once_to_set_the_years_kpis(session):
+    from models import Delivery, Role
+    from scheduler.governance import ask_for_kpis
+
+    ours, theirs = _led_communities(session, 2)
+    for place in (ours, theirs):
+        factories.member(session, place, "UBOB", joined=SET_UP, role=Role.LEAD)
+    bob = factories.person(session, "UBOB", team_id=TEAM, now=SET_UP)
+    set_target(session, community=theirs, year=2027, name="kudos", target=Decimal(5), by=bob, now=JANUARY)
+    assert ask_for_kpis(session=session, now=dt.datetime(2026, 12, 31, 12, tzinfo=UTC)) == 0  # not January yet
+    assert ask_for_kpis(session=session, now=JANUARY) == 1
+    assert ask_for_kpis(session=session, now=JANUARY + DAY) == 0  # once per community and year
+    [ask] = factories.deliveries(session, kind="kpi_ask")
+    assert (ask.key, ask.channel) == (f"kpis:ask:{ours.id}:2027:dm:UBOB", "UBOB")
+    assert "/cop kpi set" in json.dumps(ask.blocks) and session.get(Delivery, ask.id) is not None
+    assert ask_for_kpis(session=session, now=dt.datetime(2027, 2, 1, 12, tzinfo=UTC)) == 0
+
+
+def test_asking_for_kpis_costs_the_same_statements_for_four_times_the_leads(sessions):
+    from models import Role
+    from scheduler.governance import ask_for_kpis
+    from tests.test_job_statements import assert_flat, grown
+
+    with sessions.begin() as session:
+        ids = [place.id for place in _led_communities(session, 3)]
+
+    def grow(session, start: int, count: int) -> None:
+        for community_id in ids:
+            place = session.get_one(Community, community_id)
+            for n in range(start, start + count):
+                factories.member(session, place, f"ULEAD{n}", joined=SET_UP, role=Role.CO_LEAD)
+
+    small, large = grown(sessions, ask_for_kpis, grow, at=JANUARY)
+    assert_flat(small, large, work=3 * 4)

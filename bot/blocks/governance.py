@@ -193,3 +193,13 @@ def allocated_reply(budget: Budget) -> Message:
 def currency_reply(code: str, *, changed: bool) -> Message:
     said = "is now" if changed else "is"
     return Message.of(f"Currency {code}", [section(f"Budgets in this workspace {said} in *{escape(code)}*.")])
+
+
+def kpi_ask_dm(community: Community, year: int) -> Message:
+    """January's question to each lead: what will the community aim for this year?"""
+    return Message.of(f"Set the {year} plan and KPIs of {community.name}", [
+        section(f":dart: A new year for *{escape(community.name)}*: what will it aim for in {year}? Set its plan "
+                "and KPI targets, and copbot scores them from the records as the year goes."),
+        context("`/cop plan add \"&lt;objective&gt;\"` · `/cop kpi set &lt;metric&gt; &lt;target&gt;` · "
+                "`/cop kpi add \"&lt;name&gt;\" &lt;target&gt;` · `/cop kpi` shows every metric"),
+    ])

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint, and_, func, select
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint, and_, func, select, tuple_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actions.model import Action, ActionStatus
@@ -17,7 +17,7 @@ from models.errors import BadArgument, NotFound
 from models.governance import year_bounds
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
-from models.people import Membership, Person
+from models.people import LEAD_ROLES, Membership, Person
 from models.recognition.kudos import Kudos
 
 RECENT = dt.timedelta(days=30)
@@ -226,3 +226,39 @@ def record_count(session: Session, *, community: Community, year: int, name: str
     session.add(record)
     session.flush()
     return record
+
+
+@dataclass(frozen=True)
+class KpiAsk:
+    """A community whose leads are to be asked to set the year's KPIs."""
+
+    community: Community
+    year: int
+    lead_ids: tuple[str, ...]
+
+    def key(self, user_id: str) -> str:
+        return f"kpis:ask:{self.community.id}:{self.year}:dm:{user_id}"
+
+
+def kpi_asks_due(session: Session, *, now: dt.datetime) -> list[KpiAsk]:
+    """Communities in the January of their own clock with no KPI set for the year, each with its leads: three
+    statements, whatever the number of communities and members."""
+    january = [c for c in session.scalars(select(Community).order_by(Community.id))
+               if now.astimezone(c.zone).month == 1 and c.created_at < now]
+    if not january:
+        return []
+    years = {c.id: now.astimezone(c.zone).year for c in january}
+    started = {(community_id, year) for community_id, year in session.execute(
+        select(KpiTarget.community_id, KpiTarget.year).distinct()
+        .where(tuple_(KpiTarget.community_id, KpiTarget.year).in_(sorted(years.items()))))}
+    due = [c for c in january if (c.id, years[c.id]) not in started]
+    if not due:
+        return []
+    leads: dict[int, list[str]] = {}
+    for community_id, user_id in session.execute(
+            select(Membership.community_id, Person.user_id).join(Person, Person.id == Membership.person_id)
+            .where(Membership.community_id.in_([c.id for c in due]), Membership.active.is_(True),
+                   Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
+            .order_by(Membership.community_id, Person.user_id)):
+        leads.setdefault(community_id, []).append(user_id)
+    return [KpiAsk(c, years[c.id], tuple(leads[c.id])) for c in due if c.id in leads]
