@@ -38,6 +38,10 @@ class ActionId(enum.StrEnum):
     MEETING_DURATION = "meeting_duration"
     # "Forget me" under `/cop forget-me`'s question; the value is the user id of the person who asked.
     FORGET_ME_CONFIRM = "forget_me_confirm"
+    # An overall lead's answer to a budget request; the value is the request's number.
+    BUDGET_APPROVE = "budget_approve"
+    BUDGET_DECLINE = "budget_decline"
+    BUDGET_REASON = "budget_reason"
 
 
 class ViewId(enum.StrEnum):
@@ -47,6 +51,8 @@ class ViewId(enum.StrEnum):
     LESSON = "lesson"
     # Scheduling a meeting, or editing a series when the form's metadata names one.
     MEETING = "meeting_form"
+    # Why a budget request is declined; its private_metadata is the request's number.
+    BUDGET_DECLINE = "budget_decline_form"
 
 
 class BlockId(enum.StrEnum):
@@ -62,3 +68,4 @@ class BlockId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    BUDGET_REASON = "budget_reason"

@@ -6,6 +6,9 @@ from models.base import Base
 from models.communities import Community
 from models.contributions import Contribution, ContributionKind
 from models.deliveries import Delivery, DeliveryStatus
+from models.governance.budget import BudgetCurrency, BudgetLine
+from models.governance.kpis import KpiRecord, KpiTarget
+from models.governance.plan import Objective
 from models.inbox import InboxItem, InboxStatus
 from models.knowledge import KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
@@ -18,7 +21,8 @@ from models.standups import Standup, StandupAnswer, StandupRun
 from models.terms import TermsOfReference
 
 __all__ = [
-    "Action", "ActionStatus", "Base", "Community", "Contribution", "ContributionKind", "Delivery",
+    "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
+    "Community", "Contribution", "ContributionKind", "Delivery",
     "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Question", "Role", "Standup", "StandupAnswer",
     "StandupRun", "TermsOfReference",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from models.contributions import Contribution, ContributionKind
 from models.digests.mentioned import recent_mentions
 from models.digests.parts import Item
 from models.digests.personal import STILL_OPEN
+from models.governance import year_now
+from models.governance.plan import Progress, plans_of
 from models.meetings import Meeting, Occurrence
 from models.people import Membership, Person, Role
 
@@ -33,6 +35,8 @@ class Home:
     dms_this_week: int
     waiting: list[HeldNotice]
     mentioned: list[Item]
+    # Each community's open objectives for its current year, in the order of `memberships`.
+    plans: list[tuple[Community, list[Progress]]] = field(default_factory=list)
 
 
 def home_of(session: Session, *, person: Person, now: dt.datetime) -> Home:
@@ -61,4 +65,7 @@ def home_of(session: Session, *, person: Person, now: dt.datetime) -> Home:
     used = dms_used(session, team_id=person.team_id, user_ids=[person.user_id], now=now).get(person.user_id, 0)
     waiting = waiting_notices(session, person_ids=[person.id], now=now).get(person.id, [])
     mentioned = recent_mentions(session, person=person, now=now, limit=MAX_ROWS)
-    return Home(person, memberships, actions, meetings[:MAX_ROWS], contributions, used, waiting, mentioned)
+    years = {c.id: year_now(c, now) for c, _ in memberships}
+    found = plans_of(session, wanted=years.items())
+    plans = [(c, found[c.id, years[c.id]]) for c, _ in memberships if found.get((c.id, years[c.id]))]
+    return Home(person, memberships, actions, meetings[:MAX_ROWS], contributions, used, waiting, mentioned, plans)

@@ -17,7 +17,7 @@ from bot.db import unit_of_work
 from bot.outbox import DispatchReport
 from bot.services import Services
 from models.workspaces import workspace_stopped
-from scheduler import digests, jobs, outreach, profiles
+from scheduler import digests, governance, jobs, outreach, profiles
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -55,6 +55,7 @@ JOBS: tuple[Job, ...] = (
     # Digests are due at a wall-clock minute (09:00 somewhere); a run every five minutes is near enough.
     Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
+    Job("governance.ask_for_kpis", governance.ask_for_kpis, dt.timedelta(hours=1)),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

@@ -345,3 +345,22 @@ def test_an_action_a_lead_closed_for_its_owner_is_credited_to_the_lead(session, 
     done = {item.text: item.note for s in digest.sections if s.key == "actions_closed" for item in s.items}
     assert done["Rotate the keys"] == "done by Alice Archer"
     assert done["Ship the dashboards"] == "done by Alice Archer"  # closed before who closed was kept: its owner
+
+
+def test_the_years_open_objectives_and_their_progress_are_in_the_digest(session, week):
+    from models.governance.plan import ObjectiveStatus, add_objective, link_action
+
+    alice = factories.person(session, "UALICE", team_id=TEAM, now=MONDAY)
+    ours = add_objective(session, community=week, year=2027, text="Run a <b>game</b> day", by=alice, now=MONDAY)
+    done = add_objective(session, community=week, year=2027, text="Finished already", by=alice, now=MONDAY)
+    done.status = ObjectiveStatus.DONE
+    add_objective(session, community=week, year=2026, text="Last year's", by=alice, now=MONDAY)
+    closed = factories.action(session, week, "Book it", created=MONDAY, status=ActionStatus.DONE, closed_at=MONDAY)
+    link_action(session, community=week, action_id=closed.id, objective=ours)
+    link_action(session, community=week, action_id=factories.action(session, week, "Plan it", created=MONDAY).id,
+                objective=ours)
+    session.commit()
+    digest = build_digest(session, community=week, period=week_ending(MONDAY, "Europe/London"))
+    [section] = [s for s in digest.sections if s.key == "plan"]
+    assert [(i.text, i.note) for i in section.items] == [("Run a <b>game</b> day", "1 of 2 linked actions done")]
+    assert "&lt;b&gt;game&lt;/b&gt;" in text_of(digest_message(digest, Copy.CHANNEL))

@@ -80,3 +80,18 @@ def test_a_switch_on_home_changes_the_setting_and_redraws(bot):
                                        value="lurker:on", view_id=view["id"]))
     assert bot.slack.wait_for(lambda: len(bot.slack.calls_to("views.publish")) == 3)
     assert person_row(bot, "UCHANDRA").lurker is True
+
+
+def test_home_shows_the_open_objectives_of_this_years_plan(bot):
+    setup_devops(bot)
+    bot.command("UBOB", 'plan add "Run a &lt;b&gt;game&lt;/b&gt; day"')
+    bot.wait_reply("UBOB", 2)
+    bot.command("UBOB", 'plan add "Dropped soon"')
+    bot.wait_reply("UBOB", 3)
+    bot.command("UBOB", "plan drop 2")
+    bot.wait_reply("UBOB", 4)
+    assert send_event(bot, bot.requests.app_home_opened(user="UCHANDRA")) == 200
+    assert bot.slack.wait_for(lambda: bot.slack.home_view("UCHANDRA") is not None)
+    shown = home_text(bot, "UCHANDRA")
+    assert "This year's plans" in shown and "*DevOps CoP*" in shown
+    assert "*1.* Run a &lt;b&gt;game&lt;/b&gt; day · no actions linked yet" in shown and "Dropped soon" not in shown

@@ -24,6 +24,7 @@ EXPECTED_TABLES = {
     "held_notices", "inbox", "knowledge_items", "kudos", "meeting_notes", "meeting_occurrences", "meetings",
     "memberships", "mentions", "nudges", "people", "questions", "rsvps", "standup_answers", "standup_runs",
     "standups", "stopped_workspaces", "terms_of_reference",
+    "plan_objectives", "kpi_targets", "kpi_records", "budget_currencies", "budget_lines",
 }
 
 

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot.blocks.digest import item_line
+from bot.blocks.governance import progress_line
 from bot.render import channel_link, context, divider, escape, fit_lines, header, plural, section, slack_date
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
@@ -60,6 +61,10 @@ def home_view(home: Home, *, now: dt.datetime) -> View:
     if home.mentioned:
         blocks += [divider(), header("Mentioned you this week")]
         blocks.append(section(fit_lines([f"• {item_line(item)}" for item in home.mentioned])))
+    if home.plans:
+        blocks += [divider(), header("This year's plans")]
+        blocks.append(section(fit_lines([f"*{escape(c.name)}*\n" + "\n".join(progress_line(p) for p in plan)
+                                         for c, plan in home.plans])))
     blocks += [divider(), header("Coming up")]
     blocks.append(section(fit_lines([f"• *{escape(o.meeting.title)}* · {slack_date(o.starts_at)} · "
                                      f"{escape(o.meeting.community.name)}" for o in home.meetings])

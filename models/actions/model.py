@@ -81,6 +81,9 @@ class Action(Base):
     # The lead who gave it to its owner without asking: the owner may still say no, and that lead hears of it.
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), default=None)
     due_notice: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # The objective of the annual plan it moves forward (models.governance.plan), if any.
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("plan_objectives.id", ondelete="SET NULL"),
+                                                     index=True, default=None)
 
     community: Mapped[Community] = relationship(lazy="joined")
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")

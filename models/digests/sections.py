@@ -18,6 +18,7 @@ from models.digests.mentioned import mentioned_you
 from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec, Week, WeeksBuilder
 from models.digests.period import Period
 from models.digests.personal import waiting_for_you, your_actions
+from models.governance.plan import plans_of
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
 from models.meetings.occurrences import effective_occurrences, meetings_ahead, overrides
@@ -339,6 +340,23 @@ def coming_up(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]
     return built
 
 
+def plan(session: Session, weeks: Sequence[Week]) -> Built:
+    """The open objectives of the community's plan for the year the week ends in, with their progress: one
+    statement for every week."""
+    year = {week.key: week.period.end.astimezone(week.community.zone).year for week in weeks}
+    plans = plans_of(session, wanted={(week.community.id, year[week.key]) for week in weeks})
+    built: Built = {}
+    for week in weeks:
+        found = plans.get((week.community.id, year[week.key]))
+        if found:
+            items = tuple(Item(p.objective.text, ref=str(p.objective.number),
+                               note=f"{p.closed} of {p.linked} linked actions done" if p.linked else "no actions yet")
+                          for p in found[:MAX_ITEMS])
+            built[week.key] = Section("plan", f"Our {year[week.key]} plan (`/cop plan`)", items, total=len(found),
+                                      news=False)
+    return built
+
+
 # The order on the page.
 SECTIONS: list[SectionSpec] = [
     SectionSpec("meetings_held", build_for_weeks=meetings_held),
@@ -352,6 +370,7 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("knowledge", build_for_weeks=knowledge),
     SectionSpec("contributions", build_for_weeks=contributions),
     SectionSpec("coming_up", build_for_weeks=coming_up),
+    SectionSpec("plan", build_for_weeks=plan),
     SectionSpec("your_actions", build_for_readers=your_actions),
     SectionSpec("mentioned_you", build_for_readers=mentioned_you),
     SectionSpec("waiting_for_you", build_for_readers=waiting_for_you),
