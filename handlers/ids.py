@@ -34,6 +34,13 @@ class ActionId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    # A poll's option, `poll_vote.<n>` (ids must differ within a block); the value is "<poll id>:<n>".
+    # Listeners match the prefix.
+    POLL_VOTE = "poll_vote"
+    # Agree / Object on a proposed Terms of Reference; the value is the version's id.
+    TOR_AGREE = "tor_agree"
+    TOR_OBJECT = "tor_object"
+    TOR_REASON = "tor_reason"
 
 
 class ViewId(enum.StrEnum):
@@ -43,6 +50,8 @@ class ViewId(enum.StrEnum):
     LESSON = "lesson"
     # Scheduling a meeting, or editing a series when the form's metadata names one.
     MEETING = "meeting_form"
+    # Why someone objects to a proposed Terms of Reference; private_metadata is the version's id.
+    TOR_OBJECTION = "tor_objection"
 
 
 class BlockId(enum.StrEnum):
@@ -58,3 +67,4 @@ class BlockId(enum.StrEnum):
     MEETING_REPEAT = "meeting_repeat"
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
+    TOR_REASON = "tor_reason"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.interactivity import actions, meeting_form, meetings, preferences, standups
+from handlers.interactivity import actions, meeting_form, meetings, polls, preferences, standups, terms
 from handlers.routes import Routes
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (preferences, meetings, meeting_form, standups, actions)
+MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, polls, terms)
 
 
 def register(routes: Routes) -> None:
