@@ -112,6 +112,8 @@ def test_history_keeps_every_version_with_who_changed_proposed_and_ratified_it(b
     bot.services.clock.set(START + dt.timedelta(days=2))
     assert bot.slack.wait_for(lambda: len(proposals(bot)) == 2)
     assert "no longer takes answers" in click(bot, "UCHANDRA", proposals(bot)[1], ActionId.TOR_AGREE)
+    closed = last_update(bot)  # the click on a closed proposal takes its buttons away
+    assert "Closed with 0 agreements, 0 objections" in closed and ActionId.TOR_AGREE not in closed
     cop("UBOB", "tor set purpose Third words")
     history = cop("UALICE", "tor history")
     for expected in ("*Version 3* (draft)", "*Version 2* (set aside unratified)", "*Version 1* (in force)",

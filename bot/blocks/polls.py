@@ -30,8 +30,9 @@ def poll_message(poll: Poll, tally: Tally, *, now: dt.datetime) -> Message:
         if not poll.anonymous and tally.names[n]:
             line += "\n" + truncate(", ".join(escape(name) for name in tally.names[n]), 500)
         lines.append(line)
-    secrecy = (":lock: *Anonymous poll*: nobody, copbot included, shows who voted what, and copbot keeps no "
-               "readable record of it." if poll.anonymous else ":eyes: An open poll: everyone sees who chose what.")
+    secrecy = (":lock: *Anonymous poll*: who voted what is never shown, and is kept only as a keyed hash that "
+               "nothing can trace back once the poll closes." if poll.anonymous
+               else ":eyes: An open poll: everyone sees who chose what.")
     when = (f"One vote each, changeable until {slack_date(poll.closes_at)}."
             if open_now else f"Closed {slack_date(poll.closed_at or poll.closes_at)}: final results.")
     blocks = [
