@@ -41,6 +41,8 @@ PERMANENT_ERRORS = frozenset({
     "invalid_blocks_format", "msg_too_long", "no_text", "account_inactive", "cannot_dm_bot",
     "user_disabled", "restricted_action", "invalid_auth", "not_authed", "token_revoked",
     "missing_scope", "too_many_attachments", "invalid_arguments",
+    # An edit of a message that was deleted, or that copbot may not change.
+    "message_not_found", "cant_update_message",
 })
 POLL_EVERY = 0.5  # seconds: how often a running sender looks for rows written by other processes
 COUNT_EVERY = 5.0  # seconds between counts of what is due, for the metrics
@@ -343,10 +345,15 @@ class Dispatcher:
 
     def _post(self, item: Outgoing, now: dt.datetime) -> None:
         try:
-            response = self.client.chat_postMessage(
-                channel=item.channel, text=item.text, blocks=item.blocks, thread_ts=item.thread_ts,
-                unfurl_links=False, unfurl_media=False,
-            )
+            if item.edit_ts:
+                # A message copbot sent before, shown anew (a poll that has closed), rather than a new one.
+                response = self.client.chat_update(channel=item.channel, ts=item.edit_ts, text=item.text,
+                                                   blocks=item.blocks)
+            else:
+                response = self.client.chat_postMessage(
+                    channel=item.channel, text=item.text, blocks=item.blocks, thread_ts=item.thread_ts,
+                    unfurl_links=False, unfurl_media=False,
+                )
         except SlackApiError as error:
             self._settle_error(item, error, now=now)
             return

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.polls import poll_key, poll_message, poll_results
 from bot.cards import CardEdit, show_current
-from models.deliveries import Delivery, DeliveryStatus, delivery_by_key, enqueue_many
+from models.deliveries import Delivery, delivery_by_key, enqueue_many
 from models.polls import Poll, Tally, close_polls, due_polls, tallies
 
 
@@ -26,8 +26,8 @@ def refresh_poll(session: Session, poll: Poll, *, now: dt.datetime) -> CardEdit 
 
 
 def close_due_polls(session: Session, *, now: dt.datetime) -> int:
-    """Close every poll whose time has come: its secret goes, its message shows the final results, and its
-    thread is told them. Buttons on a message already in Slack go at its next click (jobs never call Slack)."""
+    """Close every poll whose time has come: its secret goes, its message shows the final results without its
+    buttons (an edit through the outbox, since jobs never call Slack), and its thread is told them."""
     polls = due_polls(session, now=now)
     if not polls:
         return 0
@@ -40,10 +40,12 @@ def close_due_polls(session: Session, *, now: dt.datetime) -> int:
         delivery = shown.get(poll_key(poll.id))
         if delivery is None:
             continue
-        if delivery.status == DeliveryStatus.PENDING:
-            # Not posted yet: it goes out closed. One already in Slack keeps what it shows on record until
-            # its next click edits it, so that the edit is not mistaken for done.
-            _show(delivery, poll, counted[poll.id], now)
+        # Not posted yet, it goes out closed; already in Slack, it is edited.
+        edit = _show(delivery, poll, counted[poll.id], now)
+        if edit is not None:
+            posts.append(dict(key=f"{poll_key(poll.id)}:final", team_id=poll.team_id, channel=edit.channel,
+                              text=edit.message.text, blocks=edit.message.blocks, kind="poll",
+                              community_id=poll.community_id, edit_ts=edit.ts, now=now))
         results = poll_results(poll, counted[poll.id])
         posts.append(dict(key=f"{poll_key(poll.id)}:closed", team_id=poll.team_id, channel=delivery.channel,
                           text=results.text, blocks=results.blocks, kind="poll", community_id=poll.community_id,

@@ -54,6 +54,8 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(255), default=None)
     # The record this message was posted for (`decision:12`), which is given its link once it is sent.
     link_to: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set on an edit of a message already sent (a poll's final form): chat.update of that ts, not a new post.
+    edit_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -64,10 +66,11 @@ def _row(
     *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
     blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
     thread_ts: str | None = None, not_before: dt.datetime | None = None, link_to: str | None = None,
+    edit_ts: str | None = None,
 ) -> dict[str, Any]:
     return dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
                 community_id=community_id, thread_ts=thread_ts, link_to=link_to, next_attempt_at=not_before or now,
-                created_at=now, status=DeliveryStatus.PENDING, attempts=0)
+                created_at=now, status=DeliveryStatus.PENDING, attempts=0, edit_ts=edit_ts)
 
 
 def enqueue(
@@ -149,6 +152,7 @@ class Outgoing:
     thread_ts: str | None
     attempts: int
     link_to: str | None
+    edit_ts: str | None = None
 
 
 def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime) -> list[Outgoing]:
@@ -163,7 +167,7 @@ def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime) -> lis
         update(Delivery).where(Delivery.id.in_(list(ids)), _due(now))
         .values(status=DeliveryStatus.SENDING, claimed_until=now + CLAIM_FOR)
         .returning(Delivery.id, Delivery.key, Delivery.channel, Delivery.text, Delivery.blocks, Delivery.thread_ts,
-                   Delivery.attempts, Delivery.link_to)
+                   Delivery.attempts, Delivery.link_to, Delivery.edit_ts)
     ).all()
     by_id = {row.id: Outgoing(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -91,9 +91,15 @@ def test_the_scheduler_closes_a_poll_at_its_time_and_the_results_stay(bot, cop):
     assert bot.slack.wait_for(lambda: any("has closed" in m.text for m in bot.posts_in("CDEVOPS")))
     [results] = [m for m in bot.posts_in("CDEVOPS") if "has closed" in m.text]
     assert results.thread_ts == poll.ts and "*No*: 1" in json.dumps(results.blocks)
-    assert "This poll has closed" in click(bot, "UCHANDRA", poll, vote_button(0))
-    shown = last_update(bot)
+    # The poll itself shows its final results, edited through the outbox, without its buttons.
+    final = bot.slack.calls_to("chat.update")[-1].args
+    assert final["ts"] == poll.ts
+    shown = json.dumps(final["blocks"], ensure_ascii=False)
     assert "final results" in shown and ActionId.POLL_VOTE not in shown and "*No*  ██████████ 1" in shown
+    edits = len(bot.slack.calls_to("chat.update"))
+    assert "This poll has closed" in click(bot, "UCHANDRA", poll, vote_button(0), value="1:0")
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.update")) == edits  # already shown closed: nothing to edit
     assert [row.option for row in votes(bot)] == [1]
 
 

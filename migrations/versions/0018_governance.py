@@ -2,7 +2,7 @@
 
 Terms of Reference gain a title, objectives and guests, and every version (draft, proposed, ratified) with
 its edits and members' answers; polls keep one vote per person (an anonymous poll only a keyed hash of the
-voter); a person may be named an overall lead by another.
+voter) and a delivery may edit a message sent before; a person may be named an overall lead by another.
 
 Revision ID: 0018
 Revises: 0013
@@ -157,6 +157,9 @@ def upgrade() -> None:
     with op.batch_alter_table("tor_edits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tor_edits_version_id"), ["version_id"], unique=False)
 
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("edit_ts", sa.String(length=32), nullable=True))
+
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("overall_lead", sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -180,6 +183,9 @@ def downgrade() -> None:
         batch_op.drop_column("guests")
         batch_op.drop_column("objectives")
         batch_op.drop_column("title")
+
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_column("edit_ts")
 
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_column("overall_lead")
