@@ -33,6 +33,18 @@ class CardEdit:
     message: Message
 
 
+def show_current(delivery: Delivery, message: Message) -> CardEdit | None:
+    """Make a message copbot posted through the outbox read as `message`: rewritten in the outbox while queued;
+    once sent, kept as shown (so that the next change compares with what Slack has) and the edit returned."""
+    if (message.text, message.blocks) == (delivery.text, delivery.blocks):
+        return None
+    if delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.SENT):
+        delivery.text, delivery.blocks = message.text, message.blocks
+    if delivery.status == DeliveryStatus.SENT and delivery.sent_ts:
+        return CardEdit(delivery.sent_channel or delivery.channel, delivery.sent_ts, message)
+    return None
+
+
 def card(session: Session, action: Action, *, now: dt.datetime,
          name: Callable[[Person], object] | None = None) -> Message:
     """The card as the records have it; `name` fetches the profile of a suggested person copbot has never

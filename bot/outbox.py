@@ -57,6 +57,8 @@ PERMANENT_ERRORS = frozenset({
     "invalid_blocks_format", "msg_too_long", "no_text", "account_inactive", "cannot_dm_bot",
     "user_disabled", "restricted_action", "invalid_auth", "not_authed", "token_revoked",
     "missing_scope", "too_many_attachments", "invalid_arguments",
+    # An edit of a message that was deleted, or that copbot may not change.
+    "message_not_found", "cant_update_message",
 })
 # A message's metadata carries its delivery key under this event type: the outbox's own, for no one else.
 METADATA_EVENT = "copbot_delivery"
@@ -384,10 +386,15 @@ class Dispatcher:
         if item.unsure_since is not None and not self._look_first(item, now):
             return
         try:
-            response = self.client.chat_postMessage(
-                channel=item.channel, text=item.text, blocks=item.blocks, thread_ts=item.thread_ts,
-                unfurl_links=False, unfurl_media=False, metadata=delivery_metadata(item.key),
-            )
+            if item.edit_ts:
+                # A message copbot sent before, shown anew (a poll that has closed), rather than a new one.
+                response = self.client.chat_update(channel=item.channel, ts=item.edit_ts, text=item.text,
+                                                   blocks=item.blocks)
+            else:
+                response = self.client.chat_postMessage(
+                    channel=item.channel, text=item.text, blocks=item.blocks, thread_ts=item.thread_ts,
+                    unfurl_links=False, unfurl_media=False, metadata=delivery_metadata(item.key),
+                )
         except SlackApiError as error:  # Slack answered: the message is not there
             self._settle_error(item, error, now=now)
             return

@@ -42,6 +42,13 @@ class ActionId(enum.StrEnum):
     BUDGET_APPROVE = "budget_approve"
     BUDGET_DECLINE = "budget_decline"
     BUDGET_REASON = "budget_reason"
+    # A poll's option, `poll_vote.<n>` (ids must differ within a block); the value is "<poll id>:<n>".
+    # Listeners match the prefix.
+    POLL_VOTE = "poll_vote"
+    # Agree / Object on a proposed Terms of Reference; the value is the version's id.
+    TOR_AGREE = "tor_agree"
+    TOR_OBJECT = "tor_object"
+    TOR_REASON = "tor_reason"
 
 
 class ViewId(enum.StrEnum):
@@ -53,6 +60,8 @@ class ViewId(enum.StrEnum):
     MEETING = "meeting_form"
     # Why a budget request is declined; its private_metadata is the request's number.
     BUDGET_DECLINE = "budget_decline_form"
+    # Why someone objects to a proposed Terms of Reference; private_metadata is the version's id.
+    TOR_OBJECTION = "tor_objection"
 
 
 class BlockId(enum.StrEnum):
@@ -69,3 +78,4 @@ class BlockId(enum.StrEnum):
     MEETING_EVERY = "meeting_every"
     MEETING_DURATION = "meeting_duration"
     BUDGET_REASON = "budget_reason"
+    TOR_REASON = "tor_reason"

@@ -15,15 +15,16 @@ from models.meetings import Meeting
 from models.mentions import Mention, MentionSource
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
+from models.polls import Poll, PollVote
 from models.questions import Question
 from models.recognition.kudos import Kudos
 from models.standups import Standup, StandupAnswer, StandupRun
-from models.terms import TermsOfReference
+from models.terms import TermsAnswer, TermsEdit, TermsOfReference, TermsVersion
 
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
     "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
-    "Membership", "Mention", "MentionSource", "Nudge", "Person", "Question", "Role", "Standup", "StandupAnswer",
-    "StandupRun", "TermsOfReference",
+    "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
+    "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion",
 ]

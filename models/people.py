@@ -41,6 +41,10 @@ class Role(enum.StrEnum):
     SME = "sme"
     MEMBER = "member"
     GUEST = "guest"
+    # Records decisions and minutes and edits the draft Terms of Reference, without leading.
+    SECRETARY = "secretary"
+    # The core team: members who carry the community, counted apart from the rest.
+    CORE = "core"
 
 
 LEAD_ROLES = frozenset({Role.LEAD, Role.CO_LEAD})
@@ -83,6 +87,9 @@ class Person(Base):
     # Lower-case tags the person knows about ("terraform"), matched against an action's tags.
     expertise: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Named an overall lead in copbot by another overall lead (`/cop role @user overall-lead`), in this
+    # workspace, besides its admins and COPBOT_ADMINS.
+    overall_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE
@@ -231,17 +238,47 @@ def leave_community(session: Session, *, community: Community, person: Person, n
 
 
 def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> bool:
-    return person.is_admin or person.user_id in admin_ids
+    """A workspace admin, someone named in COPBOT_ADMINS, or someone an overall lead named in copbot."""
+    return person.is_admin or person.overall_lead or person.user_id in admin_ids
+
+
+def overall_lead_clause(admin_ids: frozenset[str] = frozenset()) -> ColumnElement[bool]:
+    """`is_overall_lead` as SQL, for scans that look for every overall lead at once."""
+    return or_(Person.is_admin.is_(True), Person.overall_lead.is_(True), Person.user_id.in_(sorted(admin_ids)))
+
+
+def name_overall_lead(person: Person, *, by: Person, admin_ids: frozenset[str] = frozenset()) -> None:
+    """Only an overall lead names another, in their own workspace."""
+    if not is_overall_lead(by, admin_ids):
+        raise NotPermitted("Only an overall lead can name another overall lead.")
+    if person.is_bot:
+        raise BadArgument("Bots don't take roles.")
+    person.overall_lead = True
+
+
+DRAFTING_ROLES = frozenset({Role.LEAD, Role.CO_LEAD, Role.SECRETARY})
+
+
+def _holds(session: Session, community: Community, person: Person, admin_ids: frozenset[str],
+           roles: frozenset[Role]) -> bool:
+    if is_overall_lead(person, admin_ids):
+        return True
+    membership = active_membership(session, community=community, person=person)
+    return membership is not None and membership.role in roles
+
+
+def is_drafter(
+    session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset()
+) -> bool:
+    """A lead, co-lead or secretary of this community, or an overall lead: who edits its draft records."""
+    return _holds(session, community, person, admin_ids, DRAFTING_ROLES)
 
 
 def is_community_lead(
     session: Session, *, community: Community, person: Person, admin_ids: frozenset[str] = frozenset()
 ) -> bool:
     """A lead or co-lead of this community, or an overall lead."""
-    if is_overall_lead(person, admin_ids):
-        return True
-    membership = active_membership(session, community=community, person=person)
-    return membership is not None and membership.role in LEAD_ROLES
+    return _holds(session, community, person, admin_ids, LEAD_ROLES)
 
 
 def require_lead(

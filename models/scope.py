@@ -21,6 +21,7 @@ from models.communities import Community
 from models.meetings.occurrences import MeetingOccurrence
 from models.meetings.series import Meeting
 from models.people import Person
+from models.polls import Poll
 from models.standups.tables import Standup, StandupRun
 
 TEAM_KEY = "copbot.team_id"
@@ -46,6 +47,11 @@ def _by_person(team: str) -> Any:
     return lambda row: row.person_id.in_(select(Person.id).where(Person.team_id == team))
 
 
+def _by_poll(team: str) -> Any:
+    # Before the person: an anonymous poll's vote names nobody, so its poll says whose it is.
+    return lambda row: row.poll_id.in_(select(Poll.id).where(Poll.team_id == team))
+
+
 def _by_meeting(team: str) -> Any:
     return lambda row: row.meeting_id.in_(
         select(Meeting.id).join(Community, Community.id == Meeting.community_id).where(Community.team_id == team))
@@ -69,7 +75,8 @@ def _by_run(team: str) -> Any:
 
 
 _OWNERS: tuple[tuple[str, Callable[[str], Any]], ...] = (
-    ("team_id", _by_team), ("community_id", _by_community), ("person_id", _by_person), ("meeting_id", _by_meeting),
+    ("team_id", _by_team), ("community_id", _by_community), ("poll_id", _by_poll), ("person_id", _by_person),
+    ("meeting_id", _by_meeting),
     ("standup_id", _by_standup), ("occurrence_id", _by_occurrence), ("run_id", _by_run),
 )
 

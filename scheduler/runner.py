@@ -15,7 +15,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot import metrics
 from bot.db import unit_of_work
 from bot.outbox import DispatchReport
+from bot.polls import close_due_polls
 from bot.services import Services
+from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
 from scheduler import digests, governance, jobs, outreach, profiles
 from scheduler.follow_up import follow_up_actions
@@ -47,6 +49,8 @@ JOBS: tuple[Job, ...] = (
     Job("meetings.close_overdue", jobs.close_overdue_meetings, dt.timedelta(minutes=5)),
     Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
     Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
+    Job("polls.close_due", close_due_polls, dt.timedelta(minutes=1)),
+    Job("tor.reviews", send_tor_reviews, dt.timedelta(hours=1)),
     Job("inbox.forget_finished", jobs.forget_finished_requests, dt.timedelta(hours=6)),
     Job("actions.follow_up", follow_up_actions, dt.timedelta(minutes=5), needs_admin_ids=True),
     # Before the digests, so that what goes over someone's budget at their 09:00 is in that 09:00 digest.

@@ -220,3 +220,13 @@ def test_each_dm_ends_with_why_and_a_button_that_turns_its_kind_off(session, cop
         assert [b["value"] for b in buttons] == [mute]
         assert "Why you got this" in str(blocks) and f"/cop action {'dms' if mute == 'actions' else mute} off" in str(
             blocks)
+
+
+def test_an_overall_lead_named_in_copbot_gets_the_ladders_last_step(session, cop):
+    community, people = cop
+    people["UMAX"].overall_lead = True  # named by another overall lead with `/cop role @max overall-lead`
+    action = add(session, community, people, "Renew the certificates")
+    blocked = START + dt.timedelta(hours=2)
+    block(session, people, action, blocked)
+    run(session, blocked + 3 * DAY)
+    assert sorted(channel for _, channel in run(session, blocked + 7 * DAY)) == ["UADA", "UMAX"]

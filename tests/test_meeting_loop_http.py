@@ -134,7 +134,7 @@ def test_only_leads_move_or_cancel(bot):
     setup_devops(bot)
     schedule_kick_off(bot)
     for text in ("meeting cancel 1", "meeting reschedule 1 to thu 11am", "meeting start", "meeting end"):
-        assert "Only a lead of *DevOps CoP*" in command(bot, "UCHANDRA", text), text
+        assert "Only a lead" in command(bot, "UCHANDRA", text), text  # (or secretary, for `end`)
     assert rows(bot, Meeting)[0].cancelled_at is None
     assert rows(bot, MeetingOccurrence) == []
 

@@ -65,21 +65,24 @@ def test_terms_of_reference_set_by_leads_shown_to_anyone(bot):
     bot.command("UCHANDRA", "tor")
     assert "has no Terms of Reference yet" in blocks_text(bot.wait_reply("UCHANDRA"))
     bot.command("UCHANDRA", "tor set purpose Hijacked")
-    assert "Only a lead of *DevOps CoP* can change its Terms of Reference" in blocks_text(
+    assert "Only a lead or secretary of *DevOps CoP* can edit its draft Terms of Reference" in blocks_text(
         bot.wait_reply("UCHANDRA", 2))
     bot.command("UBOB", "tor set purpose Share what we learn <https://evil.example|here>")
     bot.wait_reply("UBOB", 2)
     bot.command("UBOB", "tor set cadence Monthly, first Tuesday")
     bot.wait_reply("UBOB", 3)
+    for n, typed in enumerate(("tor propose", "tor ratify"), start=4):
+        bot.command("UBOB", typed)
+        bot.wait_reply("UBOB", n)
     bot.command("UCHANDRA", "tor show")
     shown = blocks_text(bot.wait_reply("UCHANDRA", 3))
     assert "*Why we exist:* Share what we learn here (https://evil.example)" in shown
     assert "*How often we meet:* Monthly, first Tuesday" in shown
     assert shown.index("Why we exist") < shown.index("How often we meet")
     bot.command("UBOB", "tor set mission Everything")
-    assert "no field “mission”" in blocks_text(bot.wait_reply("UBOB", 4))
+    assert "no field “mission”" in blocks_text(bot.wait_reply("UBOB", 6))
     bot.command("UBOB", "tor set cadence")
-    assert "How often we meet" not in blocks_text(bot.wait_reply("UBOB", 5))
+    assert "How often we meet" not in blocks_text(bot.wait_reply("UBOB", 7))  # the new draft's
 
 
 def test_terms_of_reference_and_intros_are_stored_as_typed_and_escaped_once_where_shown(bot):
@@ -90,6 +93,9 @@ def test_terms_of_reference_and_intros_are_stored_as_typed_and_escaped_once_wher
     assert "*Why we exist:* R&amp;D &lt;3 ops" in shown and "&amp;amp;" not in shown
     bot.command("UCHANDRA", "intro CI &amp; CD")
     bot.wait_reply("UCHANDRA")
+    for n, typed in enumerate(("tor propose", "tor ratify"), start=3):
+        bot.command("UBOB", typed)
+        bot.wait_reply("UBOB", n)
     with bot.services.sessions() as session:
         assert session.get(TermsOfReference, 1).purpose == "R&D <3 ops"
     assert person_row(bot, "UCHANDRA").interests == "CI & CD"

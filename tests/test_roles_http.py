@@ -66,3 +66,33 @@ def test_expertise_is_personal_and_normalised(bot, cop: Typist):
     cop("UCHANDRA", "expertise clear")
     with bot.services.sessions() as session:
         assert session.scalars(select(Person.expertise).where(Person.user_id == "UCHANDRA")).one() == []
+
+
+def test_secretaries_and_the_core_team_are_roles_a_lead_names(bot, cop: Typist):
+    assert "is now *secretary*" in cop("UBOB", "role <@UDANA|dana> secretary")
+    assert "is now *core*" in cop("UBOB", "role <@UCHANDRA|chandra> core")
+    assert roles(bot)["UDANA"] == Role.SECRETARY and roles(bot)["UCHANDRA"] == Role.CORE
+    listed = cop("UALICE", "role")
+    assert "*Secretaries:* dana" in listed and "*Core team:* chandra" in listed
+    # A secretary drafts; naming roles stays with the leads.
+    assert "Only a lead of *DevOps CoP* can name" in cop("UDANA", "role <@UCHANDRA|chandra> member")
+
+
+def test_an_overall_lead_names_another_who_then_acts_as_one(bot, cop: Typist):
+    # Dana is neither a workspace admin nor in COPBOT_ADMINS: she cannot set up a channel she did not create.
+    assert "Only the channel's creator or an overall CoP lead" in cop("UDANA", "setup Random", channel="CRANDOM")
+    assert "Only an overall lead can name another" in cop("UBOB", "role <@UDANA|dana> overall-lead")
+    assert "is now an *overall lead*" in cop("UALICE", "role <@UDANA|dana> overall-lead")
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Person.overall_lead).where(Person.user_id == "UDANA")).one() is True
+    # Now she leads every community here: she may name roles in Bob's, and set up a channel.
+    assert "is now *sme*" in cop("UDANA", "role <@UCHANDRA|chandra> sme")
+    assert "is set up" in cop("UDANA", "setup Random", channel="CRANDOM")
+    assert "Bots don't take roles" in cop("UDANA", "role <@UHELPER|deploybot> overall-lead")
+
+
+def test_a_secretary_ends_a_meeting_and_so_records_its_minutes(bot, cop: Typist):
+    cop("UBOB", "role <@UDANA|dana> secretary")
+    cop("UBOB", "meeting start")
+    assert "Only a lead or secretary of *DevOps CoP* can end its meetings" in cop("UCHANDRA", "meeting end")
+    assert "its minutes are posted in the channel" in cop("UDANA", "meeting end")

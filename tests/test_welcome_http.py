@@ -58,8 +58,12 @@ def test_newcomer_gets_one_dm_with_purpose_meeting_first_step_and_buddy(bot):
     setup_devops(bot)  # Bob (New York) leads; Alice (London) and Chandra (Bengaluru) are members
     bot.command("UBOB", "tor set purpose Share what we learn running production <!channel>")
     bot.wait_reply("UBOB", 2)
-    bot.command("UBOB", 'meeting schedule "Kick-off" tomorrow 10am')
+    bot.command("UBOB", "tor propose")
     bot.wait_reply("UBOB", 3)
+    bot.command("UBOB", "tor ratify")  # newcomers are shown the ratified version
+    bot.wait_reply("UBOB", 4)
+    bot.command("UBOB", 'meeting schedule "Kick-off" tomorrow 10am')
+    bot.wait_reply("UBOB", 5)
     set_role(bot, "UALICE", Role.SME)
     action_id = add_pool_action(bot, "Write the on-call runbook")
 

@@ -9,7 +9,8 @@ from bot.render import Message, context, escape, section
 from models.communities import Community
 from models.people import Membership, Person, Role
 
-ROLE_WORDS = {Role.LEAD: "Leads", Role.CO_LEAD: "Co-leads", Role.SME: "Subject-matter experts"}
+ROLE_WORDS = {Role.LEAD: "Leads", Role.CO_LEAD: "Co-leads", Role.SECRETARY: "Secretaries",
+              Role.SME: "Subject-matter experts", Role.CORE: "Core team"}
 
 
 def roles_list(community: Community, memberships: Sequence[Membership]) -> Message:
@@ -19,13 +20,19 @@ def roles_list(community: Community, memberships: Sequence[Membership]) -> Messa
         lines.append(f"*{heading}:* {', '.join(people) if people else '_none yet_'}")
     return Message.of(f"Roles in {community.name}", [
         section(f"*Roles in {escape(community.name)}*\n" + "\n".join(lines)),
-        context("A lead names them: `/cop role @someone lead|co-lead|sme|member|guest`"),
+        context("A lead names them: `/cop role @someone lead|co-lead|secretary|sme|core|member|guest`"),
     ])
 
 
 def role_set(community: Community, person: Person, role: Role) -> Message:
     return Message.of("Role changed", [section(
         f":white_check_mark: {name(person)} is now *{role.value}* in *{escape(community.name)}*.")])
+
+
+def overall_lead_named(person: Person) -> Message:
+    return Message.of("Overall lead named", [section(
+        f":white_check_mark: {name(person)} is now an *overall lead*: they may set up and lead every community "
+        "here, and blocked actions reach them.")])
 
 
 def capacity_reply(community: Community, membership: Membership, open_actions: int, *, changed: bool) -> Message:

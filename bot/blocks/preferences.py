@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.welcome import terms_lines
+from bot.blocks.welcome import terms_sections
 from bot.render import Message, context, escape, section
 from models.attention import DM_KINDS
 from models.communities import Community
@@ -58,15 +58,16 @@ def budget(person: Person, used: int) -> Message:
 
 
 def terms(community: Community, terms_of: TermsOfReference | None) -> Message:
-    lines = terms_lines(terms_of)
-    if not lines:
+    if terms_of is None:
         return Message.of("No Terms of Reference yet", [
             section(f"*{escape(community.name)}* has no Terms of Reference yet."),
-            context("A lead can write them: `/cop tor set purpose <why we exist>`; fields: "
-                    + ", ".join(TOR_FIELDS) + "."),
+            context("Its leads and secretaries write a draft (`/cop tor set purpose <why we exist>`; fields: "
+                    + ", ".join(TOR_FIELDS) + "), a lead puts it to the members (`/cop tor propose`) and "
+                    "ratifies it (`/cop tor ratify`)."),
         ])
     return Message.of(f"Terms of Reference of {community.name}", [
         section(f"*Terms of Reference of {escape(community.name)}*"),
-        section(lines),
-        context("Leads change a field with `/cop tor set <field> <text>`; an empty text clears it."),
+        *terms_sections(terms_of),
+        context("The ratified version. Leads and secretaries edit the next draft with `/cop tor set <field> "
+                "<text>`; `/cop tor history` shows every version."),
     ])

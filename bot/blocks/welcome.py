@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, SectionBlock
 
 from bot import messages
 from bot.blocks.attention import why_footer
-from bot.render import Message, channel_link, context, divider, escape, header, mention, section, slack_date
+from bot.render import (
+    SECTION_LIMIT,
+    Message,
+    channel_link,
+    context,
+    divider,
+    escape,
+    fit_lines,
+    header,
+    mention,
+    section,
+    slack_date,
+    truncate,
+)
 from models.actions import Action
 from models.communities import Community
 from models.hours import WorkingHours
 from models.meetings import Occurrence
 from models.newcomers import Buddy
 from models.people import Person, Role
-from models.terms import TOR_FIELDS, TermsOfReference
+from models.terms import TOR_FIELDS, TermsFields, TermsOfReference
 
 INTRO_USAGE = "/cop intro <what you work on or are curious about>"
 
@@ -34,10 +47,17 @@ def intro_post(community: Community, person: Person) -> Message:
     ])
 
 
-def terms_lines(terms: TermsOfReference | None) -> str | None:
+def terms_lines(terms: TermsFields | None) -> str | None:
+    """The fields in one section's text, each cut short enough that all seven fit."""
     if terms is None:
         return None
-    return "\n".join(f"*{TOR_FIELDS[name]}:* {escape(text)}" for name, text in terms.filled())
+    return fit_lines([f"*{TOR_FIELDS[name]}:* {escape(truncate(text, 400))}" for name, text in terms.filled()])
+
+
+def terms_sections(terms: TermsFields) -> list[SectionBlock]:
+    """The fields whole, a section each (a field's thousand characters fit one section, not seven)."""
+    return [section(truncate(f"*{TOR_FIELDS[name]}:* {escape(text)}", SECTION_LIMIT))
+            for name, text in terms.filled()]
 
 
 def welcome_dm(community: Community, person: Person, *, terms: TermsOfReference | None,

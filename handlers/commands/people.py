@@ -9,8 +9,20 @@ from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
 from models.actions.queries import open_counts
 from models.errors import BadArgument
-from models.people import Role, members_with_roles, require_lead, require_member, set_capacity, set_role
+from models.people import (
+    Role,
+    members_with_roles,
+    name_overall_lead,
+    require_lead,
+    require_member,
+    set_capacity,
+    set_role,
+)
 from models.tags import normalise_tags
+
+# Not a role in one community: an overall lead leads them all, in this workspace.
+OVERALL_LEAD = "overall-lead"
+ROLE_NAMES = "lead, co-lead, secretary, sme, core, member, guest or overall-lead"
 
 
 def handle_role(request: Request, args: str) -> None:
@@ -22,12 +34,17 @@ def handle_role(request: Request, args: str) -> None:
         request.reply(blocks.roles_list(community, listed))
         return
     people, rest = take_mentions(args)
-    try:
-        role = Role(rest.strip().lower())
-    except ValueError:
-        raise BadArgument("Name one of the roles lead, co-lead, sme, member or guest.") from None
+    word = rest.strip().lower()
+    if word != OVERALL_LEAD and word not in set(Role):
+        raise BadArgument(f"Name one of the roles {ROLE_NAMES}.")
     if len(people) != 1:
         raise BadArgument("Mention the one person whose role changes, e.g. `@dana`.")
+    if word == OVERALL_LEAD:
+        person = request.person(people[0])
+        name_overall_lead(person, by=request.person(), admin_ids=request.services.settings.admin_ids)
+        request.reply(blocks.overall_lead_named(person))
+        return
+    role = Role(word)
     require_lead(request.session, community=community, person=request.person(),
                  admin_ids=request.services.settings.admin_ids, doing="name its leads, co-leads and SMEs")
     person = request.person(people[0])
@@ -64,11 +81,14 @@ def handle_expertise(request: Request, args: str) -> None:
 
 
 ROLE = Topic("role", aliases=("roles",), about=(
-    "Shows who leads the community and who its subject-matter experts (SMEs) are; a lead names them. SMEs review "
-    "tips into guidelines. A community always keeps at least one lead."), commands=(
-    Command("role", handle_role, usage="[@user lead|co-lead|sme|member|guest]",
-            help="who leads the community and who its subject-matter experts are; a lead names them (the community "
-                 "keeps at least one lead)", examples=("/cop role", "/cop role @dana sme")),
+    "Shows who leads the community, its secretaries, subject-matter experts (SMEs) and core team; a lead names "
+    "them. SMEs review tips into guidelines; a secretary edits the draft Terms of Reference; the core team is "
+    "counted apart. A community always keeps at least one lead. An overall lead can name another overall lead "
+    "(`overall-lead`), for every community in the workspace."), commands=(
+    Command("role", handle_role, usage="[@user lead|co-lead|secretary|sme|core|member|guest|overall-lead]",
+            help="who leads the community, its secretaries, SMEs and core team; a lead names them (the community "
+                 "keeps at least one lead), an overall lead names another overall lead",
+            examples=("/cop role", "/cop role @dana sme", "/cop role @dana secretary")),
 ))
 CAPACITY = Topic("capacity", aliases=("expertise",), about=(
     "How many open actions you take on at a time in this community (3 unless you say; 0 for none for now), and "

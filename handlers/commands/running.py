@@ -16,7 +16,7 @@ from handlers.meeting_steps import announce
 from handlers.mentions import note_mentions
 from models.communities import Community
 from models.deliveries import enqueue
-from models.errors import BadArgument
+from models.errors import BadArgument, NotPermitted
 from models.links import link_to
 from models.meetings import MeetingOccurrence
 from models.meetings.agenda import add_agenda_item, agendas, current_agenda, get_item, mark_done, next_meeting_row
@@ -25,7 +25,7 @@ from models.meetings.records import open_actions, owners_of, record_decision
 from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
 from models.meetings.series import get_meeting
 from models.mentions import MentionSource
-from models.people import Person, require_member_or_overall_lead
+from models.people import Person, is_drafter, require_member_or_overall_lead
 from models.when import format_local
 
 
@@ -61,7 +61,11 @@ def handle_meeting_start(request: Request, args: str) -> None:
 
 
 def handle_meeting_end(request: Request, args: str) -> None:
-    community, _ = led_community(request, doing="end its meetings")
+    community = target_community(request)
+    # Ending a meeting records its minutes, which a secretary does as well as its leads.
+    if not is_drafter(request.session, community=community, person=request.person(),
+                      admin_ids=request.services.settings.admin_ids):
+        raise NotPermitted(f"Only a lead or secretary of *{community.name}* can end its meetings.")
     row = require_running(request.session, community=community)
     row.thread_ts, row.permalink = in_thread(request, row)
     end_meeting(request.session, occurrence=row, now=request.now)
@@ -157,7 +161,7 @@ MEETING_COMMANDS = (
                  "here* attended", examples=("/cop meeting start",)),
     Command("meeting end", handle_meeting_end, who=Who.LEADS,
             help="close it: minutes (attendees, decisions, actions with owners and due dates, notes, what carries "
-                 "over) are posted and stored", examples=("/cop meeting end",)),
+                 "over) are posted and stored; a secretary may end it too", examples=("/cop meeting end",)),
     Command("meeting minutes", handle_meeting_minutes, usage="[<number>]",
             help="the latest minutes, or those numbered, and a list of past ones", examples=("/cop meeting minutes",)),
 )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from handlers.commands import datarights
-from handlers.interactivity import actions, budget, meeting_form, meetings, preferences, standups
+from handlers.interactivity import actions, budget, meeting_form, meetings, polls, preferences, standups, terms
 from handlers.routes import Routes
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget)
+MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget, polls, terms)
 
 
 def register(routes: Routes) -> None:

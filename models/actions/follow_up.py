@@ -12,13 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.actions.model import ACTIVE_STATUSES, Action, ActionStatus, DueNotice, Escalation
 from models.communities import Community
 from models.errors import BadArgument
-from models.people import LEAD_ROLES, Membership, Person
+from models.people import LEAD_ROLES, Membership, Person, overall_lead_clause
 
 DUE_SOON = dt.timedelta(hours=24)
 MIN_LADDER_DAYS = 1
@@ -119,13 +119,14 @@ def _community_leads(session: Session, community_ids: set[int]) -> dict[int, lis
 
 def _overall_leads(session: Session, team_ids: set[str], admin_ids: frozenset[str],
                    now: dt.datetime) -> dict[str, list[Person]]:
-    """Workspace admins copbot knows and the ids in COPBOT_ADMINS, less whoever turned escalations off.
+    """Workspace admins copbot knows, those named overall leads in copbot and the ids in COPBOT_ADMINS, less
+    whoever turned escalations off.
 
     Someone named in COPBOT_ADMINS whom copbot has never met gets a row here, so that their messages
     count against their budget like anyone's, and what goes over it can wait for them.
     """
     people = session.scalars(select(Person).where(
-        Person.team_id.in_(sorted(team_ids)), or_(Person.is_admin.is_(True), Person.user_id.in_(sorted(admin_ids))),
+        Person.team_id.in_(sorted(team_ids)), overall_lead_clause(admin_ids),
     ).order_by(Person.id)).all()
     known = {(p.team_id, p.user_id) for p in people}
     found: dict[str, list[Person]] = {team: [] for team in team_ids}

@@ -1,0 +1,64 @@
+"""A proposed Terms of Reference in its channel, kept current as members answer; and the yearly review
+reminder to the leads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks import terms as blocks
+from bot.cards import CardEdit, show_current
+from bot.render import Message
+from models.communities import Community
+from models.deliveries import delivery_by_key, enqueue, enqueue_many
+from models.people import LEAD_ROLES, Membership, Person
+from models.terms import TermsVersion, answer_counts, names_of, reviews_due
+
+
+def _message(session: Session, community: Community, version: TermsVersion, now: dt.datetime) -> Message:
+    agreed, objected = answer_counts(session, version=version)
+    proposer = names_of(session, person_ids={version.proposed_by_id} if version.proposed_by_id else set())
+    return blocks.proposal_message(community, version, agreed=agreed, objected=objected,
+                                   proposer=proposer.get(version.proposed_by_id or 0, "A lead"), now=now)
+
+
+def post_proposal(session: Session, *, community: Community, version: TermsVersion, now: dt.datetime) -> None:
+    message = _message(session, community, version, now)
+    enqueue(session, key=blocks.proposal_key(version.id), team_id=community.team_id, channel=community.channel_id,
+            text=message.text, blocks=message.blocks, kind="tor", community_id=community.id, now=now)
+
+
+def refresh_proposal(session: Session, *, community: Community, version: TermsVersion,
+                     now: dt.datetime) -> CardEdit | None:
+    """Show the answers so far (or the outcome); the chat.update to make, if the message was sent."""
+    delivery = delivery_by_key(session, key=blocks.proposal_key(version.id))
+    if delivery is None:
+        return None
+    return show_current(delivery, _message(session, community, version, now))
+
+
+def send_tor_reviews(*, session: Session, now: dt.datetime) -> int:
+    """Once a year after its Terms of Reference were ratified, each community's leads are asked to review
+    them, by DM, once per lead and year (the key says which): a few statements whatever their number."""
+    due = reviews_due(session, now=now)
+    if not due:
+        return 0
+    communities = {c.id: c for c in session.scalars(select(Community).where(
+        Community.id.in_(sorted({version.community_id for version, _ in due}))))}
+    leads: dict[int, list[Person]] = {}
+    for community_id, person in session.execute(
+            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id).where(
+                Membership.community_id.in_(sorted(communities)), Membership.active.is_(True),
+                Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False))
+            .order_by(Person.id)):
+        leads.setdefault(community_id, []).append(person)
+    rows = []
+    for version, year in due:
+        community = communities[version.community_id]
+        message = blocks.review_dm(community, version)
+        rows += [dict(key=f"tor-review:{community.id}:{year}:{lead.id}", team_id=community.team_id,
+                      channel=lead.user_id, text=message.text, blocks=message.blocks, kind="tor_review",
+                      community_id=community.id, now=now) for lead in leads.get(community.id, [])]
+    return enqueue_many(session, rows)
