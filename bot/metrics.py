@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
+import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
@@ -61,12 +63,23 @@ def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+READ_ATTEMPTS = 5
+
+
 def exposition() -> tuple[bytes, str]:
     """The metrics page and its content type: every process's figures when there are several."""
     if os.environ.get(MULTIPROCESS_DIR):
         registry = CollectorRegistry()
         _multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        # Another process may be creating, growing or (once dead) removing its file while the files are read;
+        # what it left half-done is whole a moment later.
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                return generate_latest(registry), CONTENT_TYPE_LATEST
+            except (OSError, ValueError, struct.error):
+                if attempt == READ_ATTEMPTS:
+                    raise
+                time.sleep(0.01 * attempt)
     return generate_latest(), CONTENT_TYPE_LATEST
 
 

@@ -81,3 +81,25 @@ def test_the_page_names_the_process_that_holds_the_scheduler_lock(bot, monkeypat
         service.stop()
     with urllib.request.urlopen(bot.url + "/metrics", timeout=5) as response:
         assert f"{holder} 0.0" in response.read().decode()
+
+
+def test_the_page_is_read_again_when_another_process_is_midway_through_its_file(tmp_path, monkeypatch):
+    """A work process creating or removing its figures' file while the page is read does not make it fail."""
+    from prometheus_client import multiprocess
+
+    from bot import metrics as module
+
+    monkeypatch.setenv(module.MULTIPROCESS_DIR, str(tmp_path))
+    collect = multiprocess.MultiProcessCollector.collect
+    failures = iter([FileNotFoundError("removed meanwhile"), ValueError("half-written")])
+
+    def flaky(self):  # noqa: ANN001, ANN202
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return collect(self)
+
+    monkeypatch.setattr(multiprocess.MultiProcessCollector, "collect", flaky)
+    body, content_type = module.exposition()
+    assert content_type.startswith("text/plain") and next(failures, None) is None
+    assert isinstance(body, bytes)
