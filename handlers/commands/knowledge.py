@@ -15,6 +15,7 @@ from models.knowledge import KnowledgeKind
 from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
 from models.knowledge.search import search
 from models.mentions import MentionSource
+from models.numbers import whole_number
 from models.people import is_community_lead, require_member
 
 ADD_USAGE = "/cop kb add [tip | lesson | link | guideline] <text or link> [#tag ...]"
@@ -67,10 +68,10 @@ def handle_kb_review(request: Request, args: str) -> None:
 
 
 def handle_kb_promote(request: Request, args: str) -> None:
-    word = args.strip().lstrip("#")
-    if not word.isdigit() or len(word) > 9:
+    number = whole_number(args.strip().lstrip("#"))
+    if number is None:
         raise BadArgument("Say which item by its number, e.g. `/cop kb promote 7`.", usage=PROMOTE_USAGE)
-    item = get_item(request.session, team_id=request.team_id, item_id=int(word), usage=PROMOTE_USAGE)
+    item = get_item(request.session, team_id=request.team_id, item_id=number, usage=PROMOTE_USAGE)
     reviewer = request.person()
     may = can_review(request.session, community=item.community, person=reviewer,
                      admin_ids=request.services.settings.admin_ids)

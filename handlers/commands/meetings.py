@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 _DURATION = re.compile(r"\s+for\s+(?P<duration>\S.*)$", re.I)
 _RECURRENCE = re.compile(
-    r"\s+(?P<rule>weekly|monthly|fortnightly|every\s+(?:\d+\s+)?(?:weeks?|months?))$", re.I
+    r"\s+(?P<rule>weekly|monthly|fortnightly|every\s+(?:[0-9]+\s+)?(?:weeks?|months?))$", re.I
 )
 _ON_DAY = re.compile(r"on\s+(?P<day>.+?)\s+to\s+(?P<when>.+)", re.I | re.S)
 _NEXT = re.compile(r"(?:next\s+)?(?:to\s+)?(?P<when>.+)", re.I | re.S)
@@ -59,7 +59,7 @@ def split_schedule(rest: str) -> tuple[str, str | None, str | None]:
 
 
 def meeting_number(word: str, *, usage: str) -> int:
-    if not re.fullmatch(r"#?\d{1,9}", word or ""):
+    if not re.fullmatch(r"#?[0-9]{1,9}", word or ""):
         raise BadArgument("Say which meeting by its number, e.g. `3` (`/cop meeting list` shows them).", usage=usage)
     return int(word.lstrip("#"))
 

@@ -7,6 +7,7 @@ from handlers.base import Request
 from handlers.commands.resolve import target_community
 from models.errors import BadArgument
 from models.nudges import MAX_QUIET_AFTER_DAYS, quiet_members
+from models.numbers import whole_number
 from models.people import require_lead
 
 QUIET_USAGE = "/cop quiet [after <days>]"
@@ -26,7 +27,7 @@ def handle_quiet(request: Request, args: str) -> None:
 def quiet_days(args: str, *, usage: str) -> int:
     """`after <days>`: days without a contribution, 7 to MAX_QUIET_AFTER_DAYS."""
     words = args.lower().split()
-    if len(words) != 2 or words[0] != "after" or not (words[1].isascii() and words[1].isdigit()):
+    if len(words) != 2 or words[0] != "after" or whole_number(words[1]) is None:
         raise BadArgument("Say after how many days without a contribution someone counts as quiet, "
                           "e.g. `after 30`.", usage=usage)
     days = int(words[1])

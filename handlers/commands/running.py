@@ -154,7 +154,7 @@ def handle_agenda_add(request: Request, args: str) -> None:
 
 
 def handle_agenda_done(request: Request, args: str) -> None:
-    if not re.fullmatch(r"#?\d{1,9}", args.strip()):
+    if not re.fullmatch(r"#?[0-9]{1,9}", args.strip()):
         raise BadArgument("Say which item by its number, e.g. `/cop agenda done 4`.", usage=AGENDA_USAGE)
     community, _ = _member(request)
     item = mark_done(request.session, item=get_item(request.session, community=community,
