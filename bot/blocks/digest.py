@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import Block
 
@@ -27,10 +29,21 @@ class Copy(enum.Enum):
     PREVIEW = "preview"
 
 
+# An address in what someone typed: `https://sso.example.com/x`, `sso.example.com`.
+_ADDRESS = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})\b", re.I)
+
+
 def _link(url: str, text: str) -> str:
-    """A link only to a web address, and with nothing in it that could end Slack's `<url|text>` early."""
+    """A link only to a web address, and with nothing in it that could end Slack's `<url|text>` early.
+
+    Text that names another address than the link's own (`https://ourcompany.slack.com/sso` leading
+    elsewhere) is not made the link: the link is shown by where it goes instead.
+    """
     if not url.startswith(("https://", "http://")) or any(c in url for c in "<>| "):
         return f"*{text}*"
+    host = (urlsplit(url).hostname or "").lower()
+    if any(named.lower() != host for named in _ADDRESS.findall(text)):
+        return f"*{text}* (<{url}|{escape(host)}>)"
     return f"<{url}|{text}>"
 
 
