@@ -170,6 +170,12 @@ class UrlVerification(_Part):
     challenge: str
 
 
+class SslCheck(_Part):
+    """Slack checking copbot's certificate (a form with `ssl_check=1`); Bolt answers it."""
+
+    ssl_check: str
+
+
 class RateLimited(_Part):
     """Slack telling an app that it sends more events than the app can take; Bolt answers it."""
 
@@ -290,10 +296,10 @@ def read(raw: str, content_type: str | None) -> dict[str, Any]:
 
 def check(body: dict[str, Any]) -> None:
     """Raise Refused unless `body` has the shape of something Slack sends copbot."""
-    if body.get("ssl_check") and not body.get("command"):
-        return  # Slack's check of the certificate; Bolt answers it
     if "command" in body:
         model: type[_Part] = SlashCommand
+    elif "ssl_check" in body:
+        model = SslCheck
     else:
         kind = body.get("type")
         model = _KINDS.get(kind) if isinstance(kind, str) else None
@@ -315,8 +321,10 @@ def check(body: dict[str, Any]) -> None:
 
 
 def _where(error: ValidationError) -> str:
+    """Which field was wrong, for the log: keys a forger chose are shown printable and short."""
     first = error.errors()[0]
-    return "bad " + ".".join(str(part) for part in first["loc"][:4])[:80]
+    where = ".".join(str(part) for part in first["loc"][:4])[:80]
+    return "bad " + "".join(c if c.isprintable() else "?" for c in where)
 
 
 _UNSEEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
