@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.requests import RequestFactory
+from handlers.errors import handle_listener_error
 from models import InboxItem, Person
 from models.meetings.records import Decision
 from models.recognition.kudos import Kudos
@@ -111,3 +112,9 @@ def test_a_link_labelled_with_another_address_shows_where_it_goes(bot):
 
 def test_slacks_check_of_the_certificate_is_still_answered(bot):
     assert bot.post(bot.requests.sign(b"ssl_check=1&token=x", "application/x-www-form-urlencoded"))[0] == 200
+
+
+def test_the_error_handler_describes_a_body_of_any_shape(caplog):
+    # Socket Mode's requests come from Slack unchecked by the HTTP door; a fault with one must still be reported.
+    handle_listener_error(RuntimeError("boom"), {"type": "event_callback", "event": "not an object"})
+    assert "unexpected error" in caplog.text and "payload event_callback" in caplog.text
