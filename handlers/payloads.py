@@ -23,8 +23,12 @@ from slack_bolt.request.internals import build_context
 
 # A Slack id: a user (U, W), channel (C, G, D), team (T), enterprise (E)... Upper-case letters and digits,
 # and never longer than copbot's columns for them.
-_ID = re.compile(r"^[A-Z0-9]{1,20}$")
-SlackId = Annotated[str, StringConstraints(pattern=_ID.pattern)]
+# Each kind by its first letter (a team id where a user is expected is no user).
+_IDS = {"team_id": re.compile(r"^[TE][A-Z0-9]{1,19}$"), "user_id": re.compile(r"^[UW][A-Z0-9]{1,19}$"),
+        "channel_id": re.compile(r"^[CGD][A-Z0-9]{1,19}$")}
+TeamId = Annotated[str, StringConstraints(pattern=_IDS["team_id"].pattern)]
+UserId = Annotated[str, StringConstraints(pattern=_IDS["user_id"].pattern)]
+ChannelId = Annotated[str, StringConstraints(pattern=_IDS["channel_id"].pattern)]
 # A message timestamp, `1764000000.000100`: seconds and microseconds, as Slack writes them (or empty, where
 # there is no message: an ephemeral one has none to point at).
 Ts = Annotated[str, StringConstraints(pattern=r"^([0-9]{1,10}(\.[0-9]{1,6})?)?$")]
@@ -94,9 +98,9 @@ class _ResponseUrl(_Shape):
 class SlashCommand(_Part):
     command: str
     text: str = ""
-    team_id: SlackId
-    user_id: SlackId
-    channel_id: SlackId
+    team_id: TeamId
+    user_id: UserId
+    channel_id: ChannelId
     response_url: str = ""
     trigger_id: RequestId | None = None
 
@@ -108,8 +112,8 @@ class _Event(_Part):
 
 
 class MessageEvent(_Event):
-    user: SlackId = absent()
-    channel: SlackId = absent()
+    user: UserId = absent()
+    channel: ChannelId = absent()
     text: str | None = None
     ts: Ts = absent()
     thread_ts: Ts = absent()
@@ -121,29 +125,29 @@ class MessageEvent(_Event):
 
 class ReactedItem(_Part):
     type: str | None = None
-    channel: SlackId = absent()
+    channel: ChannelId = absent()
     ts: Ts = absent()
 
 
 class ReactionEvent(_Event):
-    user: SlackId
+    user: UserId
     reaction: str = Field(min_length=1, max_length=100)  # an emoji's name, as short as Slack keeps them
     item: ReactedItem
-    item_user: SlackId = absent()
+    item_user: UserId = absent()
     event_ts: Ts = absent()
 
 
 class ChannelMemberEvent(_Event):
-    user: SlackId
-    channel: SlackId
-    inviter: SlackId = absent()
+    user: UserId
+    channel: ChannelId
+    inviter: UserId = absent()
     channel_type: str | None = None
-    team: SlackId | None = None
+    team: TeamId | None = None
 
 
 class AppHomeOpenedEvent(_Event):
-    user: SlackId
-    channel: SlackId = absent()
+    user: UserId
+    channel: ChannelId = absent()
     tab: str | None = None
 
 
@@ -160,7 +164,7 @@ EVENT_MODELS: dict[str, type[_Event]] = {
 
 class EventCallback(_Part):
     type: Literal["event_callback"]
-    team_id: SlackId
+    team_id: TeamId
     event_id: RequestId
     event: _Event
 
@@ -180,13 +184,13 @@ class RateLimited(_Part):
     """Slack telling an app that it sends more events than the app can take; Bolt answers it."""
 
     type: Literal["app_rate_limited"]
-    team_id: SlackId
+    team_id: TeamId
 
 
 # ------------------------------------------------------------------------------------------ interactivity
 
 class _Actor(_Named):
-    id: SlackId
+    id: UserId
 
 
 class _Option(_Shape):
@@ -202,10 +206,10 @@ class InputState(_Shape):
     selected_options: list[_Option] | None = None
     selected_date: str | None = None
     selected_time: str | None = None
-    selected_user: SlackId | None = None
-    selected_users: list[SlackId] | None = None
-    selected_channel: SlackId | None = None
-    selected_conversation: SlackId | None = None
+    selected_user: UserId | None = None
+    selected_users: list[UserId] | None = None
+    selected_channel: ChannelId | None = None
+    selected_conversation: ChannelId | None = None
 
 
 class _State(_Shape):
@@ -230,13 +234,13 @@ class _Clicked(_Shape):
 
 class _Container(_Shape):
     type: str | None = None
-    channel_id: SlackId = absent()
+    channel_id: ChannelId = absent()
     message_ts: Ts = absent()
     view_id: str | None = None
 
 
 class _Channel(_Named):
-    id: SlackId
+    id: ChannelId
 
 
 class BlockActions(_Part):
@@ -314,9 +318,9 @@ def check(body: dict[str, Any]) -> None:
         raise Refused(_where(error)) from None
     # Whichever field Bolt takes them from, the request's team, user and channel are Slack ids.
     context = build_context(BoltContext(), body)
-    for name in ("team_id", "user_id", "channel_id"):
+    for name, pattern in _IDS.items():
         value = context.get(name)
-        if value is not None and not (isinstance(value, str) and _ID.match(value)):
+        if value is not None and not (isinstance(value, str) and pattern.match(value)):
             raise Refused(f"bad {name}")
 
 

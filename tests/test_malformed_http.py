@@ -58,7 +58,7 @@ def test_a_body_slack_could_not_send_is_401_unsigned_and_400_signed(bot, caplog,
         assert session.scalars(select(InboxItem)).all() == []
 
 
-@pytest.mark.parametrize("user", ["", "<!channel>", "U" + "X" * 25, "ualice"])
+@pytest.mark.parametrize("user", ["", "<!channel>", "U" + "X" * 25, "ualice", "T0COP0001", "CDEVOPS"])
 def test_a_forged_user_id_makes_no_person_and_welcomes_no_one(bot, caplog, user):
     setup_devops(bot)
     posts = len(bot.posts_in("CDEVOPS"))
