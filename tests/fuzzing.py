@@ -99,11 +99,14 @@ def command_text(draw: st.DrawFn) -> str:
 
 
 def ids(prefix: str) -> st.SearchStrategy[str]:
-    """Slack ids of the workspace, mostly; sometimes forged ones, or things that are not ids at all."""
-    return rarely(st.sampled_from([f"{prefix}ALICE", f"{prefix}BOB", "UCHANDRA", "CDEVOPS", "CRANDOM", "U0COPBOT",
-                                   "USLACKBOT", "DBOB", "T0COP0001", "TOTHER"]),
+    """Slack ids of the workspace of the kind asked for (U users, C channels), mostly; sometimes ids of
+    another kind, forged ones, or things that are not ids at all."""
+    usual = {"U": ["UALICE", "UBOB", "UCHANDRA", "UDANA", "U0COPBOT", "USLACKBOT", "UNOBODY"],
+             "C": ["CDEVOPS", "CRANDOM", "DBOB", "CNOWHERE"]}[prefix]
+    return rarely(st.sampled_from(usual),
                   st.one_of(st.sampled_from(["", " ", "<!channel>", "<@UALICE>", prefix + "X" * 25, "null", "ü",
-                                             "\x00"]), st.text(max_size=30)))
+                                             "\x00", "T0COP0001", "CDEVOPS", "UALICE", "W0" + "9" * 18]),
+                            st.text(max_size=30)))
 
 
 def rarely(usual: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
