@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # see the README's Tests section.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo sandbox test lint spec bench docs chaos clean
+.PHONY: demo sandbox test fuzz lint spec bench docs chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ sandbox: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## fuzz: the fuzz suite at length, fresh examples each run (FUZZ_EXAMPLES of each kind on each database)
+FUZZ_EXAMPLES ?= 100000
+fuzz: $(STAMP)
+	COPBOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q --timeout=0 --hypothesis-show-statistics \
+		tests/test_fuzz.py $(PYTEST_ARGS)
 
 ## bench: every scheduler job on generated organisations (small and medium; BENCH_ARGS=--full adds the full one)
 bench: $(STAMP)

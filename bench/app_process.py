@@ -74,7 +74,7 @@ def main() -> int:
             services.start_workers()
             services.dispatcher.start()
         door = services.inbox.door
-    server = make_server(WebApp(app, door), host="127.0.0.1", port=0, threads=args.threads)
+    server = make_server(WebApp(app, door, signing_secret=args.secret), host="127.0.0.1", port=0, threads=args.threads)
     print(server.effective_port, flush=True)
     threading.Thread(target=server.run, daemon=True).start()
     stop = threading.Event()

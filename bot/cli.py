@@ -169,8 +169,8 @@ def _serve(settings: Settings, args: argparse.Namespace, processes: int) -> int:
     try:
         from bot.web import WebApp, make_server
 
-        server = make_server(WebApp(app, services.inbox.door), port=settings.port,
-                             threads=settings.copbot_http_threads)
+        web = WebApp(app, services.inbox.door, signing_secret=settings.slack_signing_secret.get_secret_value())
+        server = make_server(web, port=settings.port, threads=settings.copbot_http_threads)
         signal.signal(signal.SIGTERM, _stop_serving)
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

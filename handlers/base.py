@@ -32,6 +32,7 @@ from bot.render import Message, error_message
 from bot.services import Services
 from bot.slack import ensure_person
 from handlers.errors import Unrecorded, field_errors, first_input, handle_listener_error
+from handlers.payloads import cleaned
 from handlers.slack_text import to_plain
 from models.errors import UserFacingError
 from models.inbox import MAX_ATTEMPTS, Arrival, Claim, InboxStatus, claim, finish, give_back, give_up
@@ -266,6 +267,7 @@ def listener(handler: Handler, *, validate: Handler | None = None) -> Callable[.
 
     def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         started = time.perf_counter()
+        body = cleaned(body)  # no NUL (which PostgreSQL refuses in any text) nor other control characters
         services: Services = context[SERVICES_KEY]
         now = services.clock.now()
         kind = request_kind(body)

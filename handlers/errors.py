@@ -96,7 +96,7 @@ def first_input(body: dict[str, Any]) -> str:
 def _describe(body: dict[str, Any]) -> str:
     if "command" in body:
         return f"command {body['command']}"
-    if "event" in body:
+    if isinstance(body.get("event"), dict):
         return f"event {body['event'].get('type')} {body.get('event_id', '')}"
     return f"payload {body.get('type', '?')}"
 

@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 
 _ANGLED = re.compile(r"<([^<>]*)>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# A user id is at most 20 characters (as copbot stores it); anything longer was not written by Slack.
+USER_ID = r"[UW][A-Z0-9]{1,19}"
+_USER = re.compile(rf"<@({USER_ID})(?:\|[^>]*)?>")
 
 
 def mentioned_users(text: str) -> list[str]:

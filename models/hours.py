@@ -20,9 +20,9 @@ _DAY_WORDS = {
     "sun": 7, "sunday": 7,
 }
 _SPAN = re.compile(
-    r"(?P<s_hour>\d{1,2})(?:[:.h](?P<s_minute>[0-5]\d))?\s*(?P<s_half>am|pm)?"
+    r"(?P<s_hour>[0-9]{1,2})(?:[:.h](?P<s_minute>[0-5][0-9]))?\s*(?P<s_half>am|pm)?"
     r"\s*(?:-|–|to)\s*"
-    r"(?P<e_hour>\d{1,2})(?:[:.h](?P<e_minute>[0-5]\d))?\s*(?P<e_half>am|pm)?"
+    r"(?P<e_hour>[0-9]{1,2})(?:[:.h](?P<e_minute>[0-5][0-9]))?\s*(?P<e_half>am|pm)?"
 )
 
 

@@ -19,6 +19,7 @@ from models.actions import Action
 from models.meetings import Decision, Meeting, MeetingOccurrence
 from models.meetings.agenda import AgendaItem
 from models.mentions import link_mentions
+from models.numbers import whole_number
 from models.recognition.kudos import Kudos
 from models.standups import StandupAnswer, StandupRun
 
@@ -42,11 +43,12 @@ def attach(session: Session, ref: str, posted: Posted) -> bool:
     """Give the record `ref` names its link; False when it is gone (or the reference is unknown)."""
     kind, _, number = ref.partition(":")
     linker = LINKERS.get(kind)
-    if linker is None or not number.isdigit():
+    record_id = whole_number(number)
+    if linker is None or record_id is None:
         return False
-    if not linker(session, int(number), posted):
+    if not linker(session, record_id, posted):
         return False
-    link_mentions(session, source=kind, record_id=int(number), permalink=posted.permalink)
+    link_mentions(session, source=kind, record_id=record_id, permalink=posted.permalink)
     return True
 
 

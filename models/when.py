@@ -117,7 +117,7 @@ WEEKDAY_WORDS = {
     "sun": 6, "sunday": 6,
 }
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:[:.](?P<minute>[0-5]\d))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?")
+_CLOCK = re.compile(r"(?P<hour>[0-9]{1,2})(?:[:.](?P<minute>[0-5][0-9]))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?")
 
 
 def parse_weekday(text: str) -> int:
@@ -152,10 +152,10 @@ _HOUR_WORDS = (
     (re.compile(r"\bhalf an hour\b"), "30m"),
     (re.compile(r"\ban? hour\b"), "1h"),
 )
-_CLOCK_SPAN = re.compile(r"(?P<hours>\d{1,2}):(?P<minutes>[0-5]\d)")
+_CLOCK_SPAN = re.compile(r"(?P<hours>[0-9]{1,2}):(?P<minutes>[0-5][0-9])")
 _SPAN = re.compile(
-    r"(?:(?P<hours>\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?))?"
-    r"\s*(?:(?P<minutes>\d+)\s*(?P<unit>m|mins?|minutes?)?)?"
+    r"(?:(?P<hours>[0-9]+(?:\.[0-9]+)?)\s*(?:h|hrs?|hours?))?"
+    r"\s*(?:(?P<minutes>[0-9]+)\s*(?P<unit>m|mins?|minutes?)?)?"
 )
 
 
@@ -213,15 +213,15 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
 _DATEPARSER_LANGUAGES = ["en"]
 
 _LEADING_FILLER = re.compile(r"^(?:at|on)\s+")
-_TIME_ONLY = re.compile(r"noon|midnight|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}[:.]\d{2}")
+_TIME_ONLY = re.compile(r"noon|midnight|[0-9]{1,2}(?:[:.][0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|[0-9]{1,2}[:.][0-9]{2}")
 _WEEKDAY = re.compile(
     r"\b(?:mon|monday|tue|tues|tuesday|wed|weds|wednesday|thu|thur|thurs|thursday"
     r"|fri|friday|sat|saturday|sun|sunday)\b"
 )
 _IN_SPAN = re.compile(r"in\s+(?P<span>.+)")
 # What can only be meant as a clock ("25pm", "24:30"), to say why it is not one when dateparser skips it.
-_CLOCK_LIKE = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b")
-_YEAR = re.compile(r"\b\d{4}\b")
+_CLOCK_LIKE = re.compile(r"\b[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b[0-9]{1,2}:[0-9]{2}\b")
+_YEAR = re.compile(r"\b[0-9]{4}\b")
 
 
 def _dateparse(text: str, base: datetime) -> tuple[datetime, str] | None:
@@ -366,8 +366,8 @@ _NUMBER_WORDS = {
     "twelve": 12,
     "other": 2,
 }
-_EVERY = re.compile(r"(?:every|each)\s+(?:(?P<count>\d+|[a-z]+)\s+)?(?P<unit>weeks?|months?)")
-_RULE = re.compile(r"(?P<freq>weekly|monthly)(?::(?P<interval>\d+))?")
+_EVERY = re.compile(r"(?:every|each)\s+(?:(?P<count>[0-9]+|[a-z]+)\s+)?(?P<unit>weeks?|months?)")
+_RULE = re.compile(r"(?P<freq>weekly|monthly)(?::(?P<interval>[0-9]+))?")
 
 
 @dataclass(frozen=True)

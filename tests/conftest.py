@@ -241,12 +241,12 @@ class BotServer:
 def serving(services: Services, slack: SlackEmulator) -> Iterator[BotServer]:
     """The app served over HTTP as `copbot run` serves it: workers doing the work, the outbox sending."""
     app = create_app(services)
-    server = BackgroundServer(WebApp(app, services.inbox.door)).start()
+    secret = services.settings.slack_signing_secret.get_secret_value()
+    server = BackgroundServer(WebApp(app, services.inbox.door, signing_secret=secret)).start()
     if not services.inbox.inline:
         services.start_workers()
         services.dispatcher.start()
-    requests = RequestFactory(signing_secret=services.settings.slack_signing_secret.get_secret_value(),
-                              team_id=TEAM, bot_user_id=slack.bot_user_id)
+    requests = RequestFactory(signing_secret=secret, team_id=TEAM, bot_user_id=slack.bot_user_id)
     try:
         yield BotServer(f"http://127.0.0.1:{server.port}", requests, slack, services)
     finally:

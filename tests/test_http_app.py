@@ -34,7 +34,7 @@ def check_health(web: WebApp) -> tuple[str, dict, float]:
 
 def test_health_check_answers_503_at_once_when_the_database_refuses_connections(services):
     nowhere = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere", door=True)
-    status, body, took = check_health(WebApp(create_app(services), sessionmaker(nowhere)))
+    status, body, took = check_health(WebApp(create_app(services), sessionmaker(nowhere), signing_secret="unused"))
     assert (status, body) == ("503 Service Unavailable", {"ok": False, "database": "unreachable"})
     assert took < HEALTH_TIMEOUT
 
@@ -50,7 +50,7 @@ def test_health_check_answers_503_in_time_when_the_database_stops_answering(serv
         if partition.is_set():
             healed.wait(30)
 
-    web = WebApp(create_app(services), sessionmaker(engine))
+    web = WebApp(create_app(services), sessionmaker(engine), signing_secret="unused")
     try:
         assert check_health(web)[0] == "200 OK"
         partition.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,11 +29,17 @@ class Copy(enum.Enum):
     PREVIEW = "preview"
 
 
+# An address in what someone typed: `https://sso.example.com/x`, `sso.example.com`.
+_ADDRESS = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})\b", re.I)
+
+
 def _link(url: str, text: str) -> str:
     """A link only to a web address, and with nothing in it that could end Slack's `<url|text>` early.
 
     A label is whatever a member typed, so a link that leaves Slack says where it goes beside it: nobody
-    follows "Re-verify your SSO account" under copbot's name without seeing it leads to evil.example.
+    follows "Re-verify your SSO account" under copbot's name without seeing it leads to evil.example. A label
+    that names another address than the link's own (`https://ourcompany.slack.com/sso` leading elsewhere) is
+    not made the link at all: the link is shown by where it goes.
     """
     if not url.startswith(("https://", "http://")) or any(c in url for c in "<>| "):
         return f"*{text}*"
@@ -42,6 +49,8 @@ def _link(url: str, text: str) -> str:
         return f"*{text}*"
     if not host:
         return f"*{text}*"
+    if any(named.lower() != host for named in _ADDRESS.findall(text)):
+        return f"*{text}* (<{url}|{escape(host)}>)"
     if host == "slack.com" or host.endswith(".slack.com"):
         return f"<{url}|{text}>"  # a message in Slack: where it goes is Slack itself
     return f"<{url}|{text}> ({escape(host)})"

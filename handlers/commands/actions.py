@@ -26,6 +26,7 @@ from models.actions.workflow import (
 from models.attention import set_wanted
 from models.errors import BadArgument
 from models.mentions import MentionSource
+from models.numbers import whole_number
 from models.people import is_overall_lead, require_lead
 from models.when import WhenError, format_local
 
@@ -39,10 +40,10 @@ LIST_HEADINGS = {
 def parse_id(text: str) -> tuple[int, str]:
     """`12 rest` or `#12 rest` -> (12, "rest")."""
     word, _, rest = text.strip().partition(" ")
-    word = word.lstrip("#")
-    if not word.isdigit() or len(word) > MAX_ID_DIGITS:
+    number = whole_number(word.lstrip("#"), digits=MAX_ID_DIGITS)
+    if number is None:
         raise BadArgument("Say which action by its number, e.g. `12` (`/cop action list` shows them).")
-    return int(word), rest.strip()
+    return number, rest.strip()
 
 
 def handle_action_add(request: Request, args: str) -> None:
@@ -139,11 +140,12 @@ def handle_action_ladder(request: Request, args: str) -> None:
     community = target_community(request)
     words = args.split()
     if words:
-        if len(words) != 2 or not all(w.isdigit() and len(w) < 4 for w in words):
+        days = [whole_number(word, digits=3) for word in words]
+        if len(days) != 2 or None in days:
             raise BadArgument("Give two numbers of days, e.g. `3 7`.")
         require_lead(request.session, community=community, person=request.person(),
                      admin_ids=request.services.settings.admin_ids, doing="change its blocker ladder")
-        set_ladder(community, lead_days=int(words[0]), overall_days=int(words[1]))
+        set_ladder(community, lead_days=days[0], overall_days=days[1])
     request.reply(blocks.ladder_reply(lead_days=community.blocker_lead_days,
                                       overall_days=community.blocker_overall_days,
                                       community_name=community.name, changed=bool(words)))

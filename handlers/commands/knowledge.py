@@ -14,6 +14,7 @@ from models.knowledge import KnowledgeKind
 from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
 from models.knowledge.search import search
 from models.mentions import MentionSource
+from models.numbers import whole_number
 from models.people import is_community_lead, require_member
 
 KIND_WORDS = {"tip": KnowledgeKind.TIP, "guideline": KnowledgeKind.GUIDELINE, "lesson": KnowledgeKind.LESSON,
@@ -58,10 +59,10 @@ def handle_kb_review(request: Request, args: str) -> None:
 
 
 def handle_kb_promote(request: Request, args: str) -> None:
-    word = args.strip().lstrip("#")
-    if not word.isdigit() or len(word) > 9:
+    number = whole_number(args.strip().lstrip("#"))
+    if number is None:
         raise BadArgument("Say which item by its number, e.g. `/cop kb promote 7`.")
-    item = get_item(request.session, team_id=request.team_id, item_id=int(word))
+    item = get_item(request.session, team_id=request.team_id, item_id=number)
     reviewer = request.person()
     may = can_review(request.session, community=item.community, person=reviewer,
                      admin_ids=request.services.settings.admin_ids)

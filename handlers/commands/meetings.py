@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 _DURATION = re.compile(r"\s+for\s+(?P<duration>\S.*)$", re.I)
 _RECURRENCE = re.compile(
-    r"\s+(?P<rule>weekly|monthly|fortnightly|every\s+(?:\d+\s+)?(?:weeks?|months?))$", re.I
+    r"\s+(?P<rule>weekly|monthly|fortnightly|every\s+(?:[0-9]+\s+)?(?:weeks?|months?))$", re.I
 )
 _ON_DAY = re.compile(r"on\s+(?P<day>.+?)\s+to\s+(?P<when>.+)", re.I | re.S)
 _NEXT = re.compile(r"(?:next\s+)?(?:to\s+)?(?P<when>.+)", re.I | re.S)

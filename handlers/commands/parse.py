@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import shlex
 
-from handlers.slack_text import mentioned_users, without_mentions
+from handlers.slack_text import USER_ID, mentioned_users, without_mentions
 from models.errors import BadArgument
 
 # Slack clients often turn straight quotes into typographic ones as people type.
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
-USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+USER_MENTION = re.compile(rf"^<@({USER_ID})(?:\|[^>]*)?>$")
 
 
 def normalise(text: str) -> str:

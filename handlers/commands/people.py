@@ -9,6 +9,7 @@ from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
 from models.actions.queries import open_counts
 from models.errors import BadArgument
+from models.numbers import whole_number
 from models.people import (
     Role,
     members_with_roles,
@@ -59,10 +60,11 @@ def handle_capacity(request: Request, args: str) -> None:
     membership = require_member(request.session, community=community, person=request.person())
     word = args.strip()
     if word:
-        if not word.isdigit() or len(word) > 3:
+        capacity = whole_number(word, digits=3)
+        if capacity is None:
             raise BadArgument("Say how many open actions you take on at a time, e.g. `/cop capacity 2` "
                               "(0 for none for now).")
-        set_capacity(membership, int(word))
+        set_capacity(membership, capacity)
     open_now = open_counts(request.session, community=community).get(membership.person_id, 0)
     request.reply(blocks.capacity_reply(community, membership, open_now, changed=bool(word)))
 

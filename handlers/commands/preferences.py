@@ -13,6 +13,7 @@ from handlers.commands.resolve import community_here, target_community
 from models.attention import dms_used, set_budget, set_wanted
 from models.errors import BadArgument
 from models.hours import parse_hours
+from models.numbers import whole_number
 from models.people import active_membership, communities_of, require_lead
 
 MAX_INTERESTS = 300
@@ -57,9 +58,10 @@ def handle_hours(request: Request, args: str) -> None:
 def handle_dm_budget(request: Request, args: str) -> None:
     person = request.person()
     if args.strip():
-        if not args.strip().isdigit():
+        budget = whole_number(args, digits=3)
+        if budget is None:
             raise BadArgument("Give the number of messages a week, e.g. `3`.")
-        set_budget(person, int(args.strip()))
+        set_budget(person, budget)
     used = dms_used(request.session, team_id=person.team_id, user_ids=[person.user_id], now=request.now)
     request.reply(preferences.budget(person, used.get(person.user_id, 0)))
 

@@ -8,6 +8,7 @@ from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import target_community
 from models.errors import BadArgument
 from models.nudges import MAX_QUIET_AFTER_DAYS, quiet_members
+from models.numbers import whole_number
 from models.people import require_lead
 
 
@@ -27,10 +28,9 @@ def handle_quiet(request: Request, args: str) -> None:
 
 def quiet_days(word: str) -> int:
     """Days without a contribution after which someone counts as quiet, 7 to MAX_QUIET_AFTER_DAYS."""
-    word = word.strip()
-    if not (word.isascii() and word.isdigit()) or len(word) > 4:
+    days = whole_number(word.strip(), digits=4)
+    if days is None:
         raise BadArgument("Say after how many days without a contribution someone counts as quiet, e.g. `30`.")
-    days = int(word)
     if not 7 <= days <= MAX_QUIET_AFTER_DAYS:
         raise BadArgument(f"Choose between 7 and {MAX_QUIET_AFTER_DAYS} days.")
     return days

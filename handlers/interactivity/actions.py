@@ -15,14 +15,16 @@ from models.actions.workflow import Actor
 from models.deliveries import enqueue
 from models.errors import BadArgument
 from models.knowledge.items import record_lesson
+from models.numbers import whole_number
 from models.tags import clean_tags
 
 
 def _clicked(request: Request) -> tuple[Action, Actor]:
     value = str(((request.body.get("actions") or [{}])[0]).get("value", ""))
-    if not value.isdigit() or len(value) > 9:
+    number = whole_number(value)
+    if number is None:
         raise BadArgument("That button no longer points at an action.")
-    return steps.load(request, int(value))
+    return steps.load(request, number)
 
 
 def _answer(request: Request, reply: Message) -> None:
@@ -63,9 +65,10 @@ def handle_lesson_modal_submission(request: Request) -> None:
     text = ((values.get(BlockId.LESSON_TEXT) or {}).get(ActionId.LESSON_TEXT) or {}).get("value") or ""
     tags = ((values.get(BlockId.LESSON_TAGS) or {}).get(ActionId.LESSON_TAGS) or {}).get("value") or ""
     metadata = str(view.get("private_metadata", ""))
-    if not metadata.isdigit():
+    number = whole_number(metadata)
+    if number is None:
         raise BadArgument("That form no longer points at an action.")
-    action = get_action(request.session, team_id=request.team_id, action_id=int(metadata))
+    action = get_action(request.session, team_id=request.team_id, action_id=number)
     item = record_lesson(request.session, action=action, author=request.person(), text=text,
                          tags=clean_tags(tags.replace(",", " ").split()), now=request.now)
     shared = knowledge_blocks.lesson_shared(item, action)

@@ -135,7 +135,7 @@ def _recurrence(typed: MeetingFormValues) -> Recurrence | None:
         every = typed.every.strip()
         if not every:
             raise WhenError(f"Say every how many {words}, e.g. 2 for every other one.")
-        if not re.fullmatch(r"\d{1,3}", every):
+        if not re.fullmatch(r"[0-9]{1,3}", every):
             raise WhenError(f"“{every}” is not a whole number of {words}; try 2.")
         words = f"every {every} {words}"
     return parse_recurrence(words) if words else None
@@ -197,7 +197,7 @@ def handle_meeting_form_submission(request: Request) -> None:
 
 def handle_edit_meeting_action(request: Request) -> None:
     value = str(((request.body.get("actions") or [{}])[0]).get("value", ""))
-    if not re.fullmatch(r"\d{1,9}", value):
+    if not re.fullmatch(r"[0-9]{1,9}", value):
         raise BadArgument("That button no longer points at a meeting.")
     community, person, meeting = led_meeting(request, int(value))
     open_meeting_form(request, community, person, meeting)

@@ -12,6 +12,7 @@ from models.errors import BadArgument, NotFound
 from models.meetings import MeetingOccurrence, Occurrence, RsvpAnswer
 from models.meetings.records import AttendedBy, record_attendance
 from models.meetings.reminders import record_rsvp
+from models.numbers import whole_number
 
 ANSWERS = {ActionId.RSVP_YES: RsvpAnswer.YES, ActionId.RSVP_MAYBE: RsvpAnswer.MAYBE, ActionId.RSVP_NO: RsvpAnswer.NO}
 
@@ -20,7 +21,8 @@ def _pressed(request: Request) -> tuple[str, MeetingOccurrence]:
     """The button's action id and the occurrence its value names, refusing one from another workspace."""
     action = (request.body.get("actions") or [{}])[0]
     value = str(action.get("value", ""))
-    row = request.session.get(MeetingOccurrence, int(value)) if value.isdigit() else None
+    number = whole_number(value)
+    row = request.session.get(MeetingOccurrence, number) if number is not None else None
     if row is None or row.meeting.community.team_id != request.team_id:
         raise NotFound("I can't find that meeting any more.")
     return str(action.get("action_id", "")), row

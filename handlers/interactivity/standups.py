@@ -9,13 +9,14 @@ from handlers.routes import Routes
 from handlers.standup_steps import post_form_update, record_update
 from models.deliveries import enqueue
 from models.errors import BadArgument
+from models.numbers import whole_number
 from models.people import require_member_or_overall_lead
 from models.standups.runs import answer_of, get_run
 
 
 def handle_standup_open_action(request: Request) -> None:
     value = str(((request.body.get("actions") or [{}])[0]).get("value", ""))
-    run = get_run(request.session, team_id=request.team_id, run_id=int(value) if value.isdigit() else 0)
+    run = get_run(request.session, team_id=request.team_id, run_id=whole_number(value) or 0)
     if not run.open:
         raise BadArgument("That standup has closed; its summary is in the channel.")
     person = request.person()
@@ -32,7 +33,7 @@ def handle_standup_open_action(request: Request) -> None:
 def handle_standup_modal_submission(request: Request) -> None:
     view = request.body.get("view") or {}
     metadata = str(view.get("private_metadata", ""))
-    run = get_run(request.session, team_id=request.team_id, run_id=int(metadata) if metadata.isdigit() else 0)
+    run = get_run(request.session, team_id=request.team_id, run_id=whole_number(metadata) or 0)
     values = (view.get("state") or {}).get("values") or {}
     answers = [str(((values.get(f"{BlockId.STANDUP_QUESTION}:{n}") or {}).get(ActionId.STANDUP_ANSWER) or {})
                    .get("value") or "") for n in range(len(run.questions))]

@@ -82,7 +82,7 @@ def coming(session: Session, *, occurrence_ids: Iterable[int]) -> dict[int, list
 
 
 MAX_OFFSETS = 4
-_OFFSET = re.compile(r"(?P<n>\d{1,4})\s*(?P<unit>d|days?|h|hrs?|hours?|m|mins?|minutes?)")
+_OFFSET = re.compile(r"(?P<n>[0-9]{1,4})\s*(?P<unit>d|days?|h|hrs?|hours?|m|mins?|minutes?)")
 
 
 def parse_offsets(text: str) -> list[int]:
@@ -134,7 +134,7 @@ class DueReminder:
         return f"reminder:{self.meeting.id}:{self.starts_at:%Y%m%dT%H%MZ}:{self.offset_minutes}m:{target}"
 
 
-_REMINDER_KEY = re.compile(r"^reminder:(?P<meeting>\d+):(?P<starts>\d{8}T\d{4})Z:")
+_REMINDER_KEY = re.compile(r"^reminder:(?P<meeting>[0-9]+):(?P<starts>[0-9]{8}T[0-9]{4})Z:")
 
 
 def occurrence_in_key(key: str) -> tuple[int, dt.datetime] | None:

@@ -27,8 +27,8 @@ _NOT_BLOCKED = re.compile(
     r"(?:no|nope|nah|none|nothing|n/?a|-+|all good|not (?:really|blocked)|no blockers?|nothing blocking(?: me)?"
     r"|none so far|not at the moment|no, all good)(?:,? (?:today|right now|for now|thanks))?", re.I)
 # "1." (or "1)", "1:", "1-") at the start of a line; "2." further on in it, after a space.
-_NUMBERED = re.compile(r"^\s*(?P<n>\d)\s*[.):-]\s*")
-_NUMBERED_INLINE = re.compile(r"(?<=\s)(?P<n>\d)[.)]\s+")
+_NUMBERED = re.compile(r"^\s*(?P<n>[0-9])\s*[.):-]\s*")
+_NUMBERED_INLINE = re.compile(r"(?<=\s)(?P<n>[0-9])[.)]\s+")
 # "Yesterday: … / Today: … / Blockers: …": a label opens the answer to the question it names.
 _PAST, _NEXT, _BLOCKERS = "past", "next", "blockers"
 _LABELS = {
