@@ -298,8 +298,9 @@ def read(raw: str, content_type: str | None) -> dict[str, Any]:
     return body
 
 
-def check(body: dict[str, Any]) -> None:
-    """Raise Refused unless `body` has the shape of something Slack sends copbot."""
+def check(body: dict[str, Any]) -> BoltContext:
+    """Raise Refused unless `body` has the shape of something Slack sends copbot; else the request's context
+    (its team, user, channel...) as Bolt builds it."""
     if "command" in body:
         model: type[_Part] = SlashCommand
     elif "ssl_check" in body:
@@ -322,6 +323,7 @@ def check(body: dict[str, Any]) -> None:
         value = context.get(name)
         if value is not None and not (isinstance(value, str) and pattern.match(value)):
             raise Refused(f"bad {name}")
+    return context
 
 
 def _where(error: ValidationError) -> str:
