@@ -12,10 +12,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,16 +51,8 @@ class WebApp:
         if path == "/slack/events":
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "POST only\n")
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > MAX_BODY:
+            if _length(environ) > MAX_BODY:
                 return _plain(start_response, "413 Payload Too Large", "too large\n")
-            if not _whole_seconds(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")):
-                # Slack's verifier would fail on int() and answer 500; a timestamp Slack never sends is a bad
-                # signature like any other.
-                return _plain(start_response, "401 Unauthorized", "invalid request\n")
             return self.slack(environ, start_response)
         return _plain(start_response, "404 Not Found", "not found\n")
 
@@ -118,35 +109,46 @@ class _Door(SlackRequestHandler):
         super().__init__(app, path="/slack/events")
         self.secret = signing_secret.encode()
 
-    def _signed(self, raw: bytes, headers: dict[str, Any]) -> bool:
+    def _signed(self, raw: bytes, timestamp: str, headers: dict[str, Any]) -> bool:
         """Slack's signature over the body's bytes (slack_sdk's verifier decodes them first, and fails on
-        bytes that are not UTF-8), within Slack's five minutes."""
-        timestamp = str(headers.get("x-slack-request-timestamp", ""))
-        if not _whole_seconds(timestamp) or abs(time.time() - int(timestamp)) > 5 * 60:
-            return False
+        bytes that are not UTF-8)."""
         expected = "v0=" + hmac.new(self.secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, str(headers.get("x-slack-signature", "")))
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         environ = request.environ
-        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) if "wsgi.input" in environ else b""
         headers = request.get_headers()
-        if not self._signed(raw, headers):
+        # A timestamp Slack never sends (which Bolt's own check would fail on, answering 500) or one older than
+        # Slack's five minutes is refused as a bad signature before the body is read.
+        timestamp = str(headers.get("x-slack-request-timestamp", ""))
+        if not _whole_seconds(timestamp) or abs(time.time() - int(timestamp)) > 5 * 60:
+            return BoltResponse(status=401, body="invalid request")
+        raw = environ["wsgi.input"].read(_length(environ)) if "wsgi.input" in environ else b""
+        if not self._signed(raw, timestamp, headers):
             return BoltResponse(status=401, body="invalid request")
         try:
             text = raw.decode("utf-8")
             body = payloads.read(text, str(headers.get("content-type", "")).split(";")[0].strip() or None)
-            payloads.check(body)
+            context = payloads.check(body)
         except (UnicodeDecodeError, payloads.Refused) as error:
             logger.warning("refused a signed request Slack could not have sent (%s)",
                            "not UTF-8" if isinstance(error, UnicodeDecodeError) else error)
             metrics.requests.labels("malformed", "refused").inc()
             return BoltResponse(status=400, body="malformed request")
-        bolt_request = BoltRequest(body=text, query=request.query_string, headers=headers)
-        if bolt_request.body != body:  # Bolt misread a command whose text says "payload" (see payloads.read)
-            bolt_request.body = body
-            bolt_request.context = build_context(BoltContext(), body)
+        # Bolt is handed the body as read and checked here rather than reading it again: once is enough, and
+        # Bolt misreads a command whose text says "payload" (see payloads.read). It still needs the raw body
+        # for its own look at the signature.
+        bolt_request = BoltRequest(body="", query=request.query_string, headers=headers)
+        bolt_request.raw_body, bolt_request.body, bolt_request.context = text, body, context
         return self.app.dispatch(bolt_request)
+
+
+def _length(environ: dict[str, Any]) -> int:
+    """The body's declared length; one that is not a number is taken as none."""
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _whole_seconds(value: str) -> bool:

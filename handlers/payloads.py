@@ -21,10 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
+from handlers.slack_text import USER_ID
+
 # A Slack id: a user (U, W), channel (C, G, D), team (T), enterprise (E)... Upper-case letters and digits,
 # and never longer than copbot's columns for them.
 # Each kind by its first letter (a team id where a user is expected is no user).
-_IDS = {"team_id": re.compile(r"^[TE][A-Z0-9]{1,19}$"), "user_id": re.compile(r"^[UW][A-Z0-9]{1,19}$"),
+_IDS = {"team_id": re.compile(r"^[TE][A-Z0-9]{1,19}$"), "user_id": re.compile(rf"^{USER_ID}$"),
         "channel_id": re.compile(r"^[CGD][A-Z0-9]{1,19}$")}
 TeamId = Annotated[str, StringConstraints(pattern=_IDS["team_id"].pattern)]
 UserId = Annotated[str, StringConstraints(pattern=_IDS["user_id"].pattern)]
@@ -298,8 +300,9 @@ def read(raw: str, content_type: str | None) -> dict[str, Any]:
     return body
 
 
-def check(body: dict[str, Any]) -> None:
-    """Raise Refused unless `body` has the shape of something Slack sends copbot."""
+def check(body: dict[str, Any]) -> BoltContext:
+    """Raise Refused unless `body` has the shape of something Slack sends copbot; else the request's context
+    (its team, user, channel...) as Bolt builds it."""
     if "command" in body:
         model: type[_Part] = SlashCommand
     elif "ssl_check" in body:
@@ -322,6 +325,7 @@ def check(body: dict[str, Any]) -> None:
         value = context.get(name)
         if value is not None and not (isinstance(value, str) and pattern.match(value)):
             raise Refused(f"bad {name}")
+    return context
 
 
 def _where(error: ValidationError) -> str:

@@ -23,6 +23,7 @@ from models.meetings.series import Meeting
 from models.people import Person
 from models.polls import Poll
 from models.standups.tables import Standup, StandupRun
+from models.terms import TermsVersion
 
 TEAM_KEY = "copbot.team_id"
 
@@ -74,10 +75,17 @@ def _by_run(team: str) -> Any:
         .join(Community, Community.id == Standup.community_id).where(Community.team_id == team))
 
 
+def _by_version(team: str) -> Any:
+    return lambda row: row.version_id.in_(
+        select(TermsVersion.id).join(Community, Community.id == TermsVersion.community_id)
+        .where(Community.team_id == team))
+
+
 _OWNERS: tuple[tuple[str, Callable[[str], Any]], ...] = (
     ("team_id", _by_team), ("community_id", _by_community), ("poll_id", _by_poll), ("person_id", _by_person),
     ("meeting_id", _by_meeting),
     ("standup_id", _by_standup), ("occurrence_id", _by_occurrence), ("run_id", _by_run),
+    ("version_id", _by_version),
 )
 
 

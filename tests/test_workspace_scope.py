@@ -17,9 +17,12 @@ from bot.sandbox.requests import RequestFactory
 from bot.sandbox.slack_emulator import SlackEmulator
 from bot.settings import load_settings
 from models import ActionStatus, Community, Contribution, Delivery, DeliveryStatus, InboxItem, Person, Role
+from models.base import Base
 from models.deliveries import enqueue
 from models.inbox import Arrival, record, stranded
 from models.meetings import schedule_meeting
+from models.scope import _rule
+from models.terms import TermsEdit, set_term
 from scheduler.runner import JOBS, run_job, run_tick
 from tests import factories
 from tests.conftest import START, TEAM
@@ -117,6 +120,22 @@ def test_each_deployment_scans_claims_and_looks_up_only_its_own_workspace(
     pending = session.scalar(select(func.count()).select_from(Delivery).where(
         Delivery.status != DeliveryStatus.SENT))
     assert pending == 0
+
+
+def test_every_table_names_its_workspace():
+    """A table the scope cannot place in a workspace would be read whole by every deployment."""
+    unplaced = sorted(m.class_.__name__ for m in Base.registry.mappers if _rule(m.class_) is None)
+    assert unplaced == []
+
+
+def test_another_workspaces_terms_edits_are_out_of_sight(services, session):
+    place = factories.community(session, team_id=OTHER, channel_id="COTHER", now=START)
+    oscar = factories.member(session, place, "UOSCAR", joined=START, role=Role.LEAD).person
+    set_term(session, community=place, field="purpose", text="Their own purpose", by=oscar, now=START)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(TermsEdit)) == 1
+    with services.sessions() as scoped:
+        assert scoped.scalars(select(TermsEdit)).all() == []
 
 
 def test_every_job_runs_scoped_to_the_workspace(services, session):
