@@ -60,21 +60,13 @@ def card(session: Session, action: Action, *, now: dt.datetime,
 
 
 def rewrite_card(session: Session, action: Action, *, now: dt.datetime, delivery: Delivery | None = None,
-                 name: Callable[[Person], object] | None = None, only_if_changed: bool = False) -> CardEdit | None:
-    """Show the action's state on its card: rewritten in the outbox if still queued; if sent, the edit to make."""
+                 name: Callable[[Person], object] | None = None) -> CardEdit | None:
+    """Show the action's state on its card: rewritten in the outbox if still queued; if sent, the edit to make
+    (none when the card already reads so)."""
     delivery = delivery or delivery_by_key(session, key=card_key(action.id))
     if delivery is None:
         return None
-    message = card(session, action, now=now, name=name)
-    if only_if_changed and (message.text, message.blocks) == (delivery.text, delivery.blocks):
-        return None
-    if delivery.status == DeliveryStatus.PENDING:
-        delivery.text, delivery.blocks = message.text, message.blocks
-    elif delivery.status == DeliveryStatus.SENT and delivery.sent_ts:
-        # Kept as shown, so that the next change compares with what Slack has.
-        delivery.text, delivery.blocks = message.text, message.blocks
-        return CardEdit(delivery.sent_channel or delivery.channel, delivery.sent_ts, message)
-    return None
+    return show_current(delivery, card(session, action, now=now, name=name))
 
 
 def cards_naming(session: Session, *, people: Collection[tuple[str, str]], now: dt.datetime) -> list[CardEdit]:
@@ -94,7 +86,6 @@ def cards_naming(session: Session, *, people: Collection[tuple[str, str]], now: 
     edits = []
     for action in actions:
         delivery = deliveries.get(card_key(action.id))
-        if delivery is not None and (edit := rewrite_card(session, action, now=now, delivery=delivery,
-                                                          only_if_changed=True)) is not None:
+        if delivery is not None and (edit := rewrite_card(session, action, now=now, delivery=delivery)) is not None:
             edits.append(edit)
     return edits

@@ -8,12 +8,11 @@ import datetime as dt
 import logging
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import unit_of_work
 from bot.slack import Workspace
-from models.communities import Community
+from models.communities import community_for_channel
 from models.deliveries import mark_retry
 from models.lifecycle import archive_community
 from models.workspaces import resume_workspace, stop_workspace
@@ -31,20 +30,18 @@ def hold_after_error(sessions: sessionmaker[Session], client: WebClient, workspa
     """Pause what `code` says is gone and hold the delivery for when it is back; False if nothing could be
     paused (an archived channel that is no community's), and the delivery fails as before."""
     team_id = workspace.team_id(client)
+    if team_id is None:  # Slack cannot say now whose workspace this is (asked here, never inside the transaction)
+        return False
     with unit_of_work(sessions) as session:
         if code == "is_archived":
-            community = session.scalars(select(Community).where(Community.channel_id == channel)).one_or_none()
+            community = community_for_channel(session, team_id=team_id, channel_id=channel)
             if community is None:
                 return False
             if archive_community(session, community=community, now=now):
                 logger.warning("channel %s is archived: community %d is paused until it is back", channel,
                                community.id)
         else:
-            if team_id is None:
-                return False
-            if stop_workspace(session, team_id=team_id, reason=code, now=now):
-                logger.warning("Slack refused the token (%s): nothing more is sent for workspace %s until copbot "
-                               "starts with a token it accepts", code, team_id)
+            stop_sends(session, team_id=team_id, reason=code, now=now)
         # Back to pending, no attempt spent: the outbox holds it while the pause lasts.
         mark_retry(session, delivery_id=delivery_id, error=code, retry_at=now, count_attempt=False)
     return True

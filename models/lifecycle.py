@@ -32,14 +32,6 @@ def deactivate_person(session: Session, *, person: Person) -> list[Community]:
         Membership.person_id == person.id, Membership.active.is_(True)).order_by(Community.id)))
 
 
-def reactivate_person(session: Session, *, person: Person) -> bool:
-    """Someone is back in the workspace: what is sent to them from now on goes again. True if they were gone."""
-    was = person.deleted
-    person.deleted = False
-    session.flush()
-    return was
-
-
 def archive_community(session: Session, *, community: Community, now: dt.datetime) -> bool:
     """The channel was archived: the community is paused; True if it was not already."""
     if community.archived_at is not None:
