@@ -144,3 +144,10 @@ def test_a_member_cannot_press_approve(bot, cop: Typist):
     assert "Only an overall CoP lead" in click(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)
     assert [line.status for line in rows(bot, BudgetLine)] == [RequestStatus.PENDING] * 2
 
+
+def test_an_overall_lead_named_in_copbot_is_asked_too(bot, cop: Typist):
+    cop("UALICE", "role <@UDANA|dana> overall-lead")
+    assert "went to 2 overall leads" in cop("UBOB", "budget request 300 Pizza")
+    assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UDANA") if "asks for" in m.text])
+    [ask] = [m for m in bot.posts_in("UDANA") if "asks for" in m.text]
+    assert "*approved* by dana" in str(click_in_dm(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)["blocks"])

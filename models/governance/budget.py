@@ -14,7 +14,7 @@ from models.base import Base, str_enum, utcnow
 from models.communities import Community
 from models.errors import BadArgument, NotFound
 from models.governance.money import shown
-from models.people import Person
+from models.people import Person, overall_lead_clause
 
 MAX_PURPOSE = 300
 MAX_REASON = 500
@@ -193,7 +193,9 @@ def spend(session: Session, *, community: Community, year: int, amount: Decimal,
 
 
 def overall_lead_ids(session: Session, *, team_id: str, admin_ids: frozenset[str]) -> list[str]:
-    """Every overall lead's user id: the workspace's admins and owners, and those named in the settings."""
-    admins = set(session.scalars(select(Person.user_id).where(
-        Person.team_id == team_id, Person.is_admin.is_(True), Person.deleted.is_(False), Person.is_bot.is_(False))))
-    return sorted(admins | set(admin_ids))
+    """Every overall lead's user id: the workspace's admins and owners, those named in copbot, and those named
+    in the settings (whether or not copbot has met them)."""
+    known = set(session.scalars(select(Person.user_id).where(
+        Person.team_id == team_id, overall_lead_clause(admin_ids), Person.deleted.is_(False),
+        Person.is_bot.is_(False))))
+    return sorted(known | set(admin_ids))
