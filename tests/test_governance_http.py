@@ -151,3 +151,11 @@ def test_an_overall_lead_named_in_copbot_is_asked_too(bot, cop: Typist):
     assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UDANA") if "asks for" in m.text])
     [ask] = [m for m in bot.posts_in("UDANA") if "asks for" in m.text]
     assert "*approved* by dana" in str(click_in_dm(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)["blocks"])
+    # Alice's copy of the ask still has its buttons: a second decision is refused, and no form opens.
+    assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UALICE") if "asks for" in m.text])
+    [alices] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
+    assert "Request #1 was already approved by dana" in click(bot, "UALICE", alices, ActionId.BUDGET_DECLINE)
+    assert "already approved" in click(bot, "UALICE", alices, ActionId.BUDGET_APPROVE)
+    assert bot.slack.calls_to("views.open") == []
+    [line] = rows(bot, BudgetLine)
+    assert (line.status, line.decline_reason) == (RequestStatus.APPROVED, None)

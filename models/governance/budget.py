@@ -160,12 +160,17 @@ def get_request(session: Session, *, team_id: str, line_id: int) -> BudgetLine:
     return line
 
 
-def decide(line: BudgetLine, *, approve: bool, by: Person, now: dt.datetime, reason: str = "") -> BudgetLine:
-    """Approve or decline a pending request (overall leads only: the caller checks)."""
+def require_pending(line: BudgetLine) -> None:
+    """A request is decided once: a second decision is refused, saying who made the first."""
     if line.status != RequestStatus.PENDING:
         who = line.decided_by.display_name if line.decided_by else "someone"
         raise BadArgument(f"Request #{line.id} was already {line.status.value if line.status else 'decided'} "
                           f"by {who}.")
+
+
+def decide(line: BudgetLine, *, approve: bool, by: Person, now: dt.datetime, reason: str = "") -> BudgetLine:
+    """Approve or decline a pending request (overall leads only: the caller checks)."""
+    require_pending(line)
     if not approve:
         line.decline_reason = _text(reason, what="why it is declined", limit=MAX_REASON)
     line.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
