@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ class Home:
     waiting: list[HeldNotice]
     mentioned: list[Item]
     # Each community's open objectives for its current year, in the order of `memberships`.
-    plans: list[tuple[Community, list[Progress]]] = field(default_factory=list)
+    plans: list[tuple[Community, list[Progress]]]
 
 
 def home_of(session: Session, *, person: Person, now: dt.datetime) -> Home:

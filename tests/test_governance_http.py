@@ -11,7 +11,7 @@ from handlers.ids import ActionId, BlockId, ViewId
 from models import BudgetLine, KpiRecord, KpiTarget, Objective
 from models.governance.budget import RequestStatus
 from tests.community import Typist, cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
-from tests.test_action_buttons_http import click_in_dm
+from tests.test_action_buttons_http import click, click_in_dm, press
 
 
 def rows(bot, model) -> list:
@@ -108,11 +108,7 @@ def test_a_decline_asks_why_and_the_requester_is_told(bot, cop: Typist):
     cop("UBOB", "budget request 300 Pizza")
     assert bot.slack.wait_for(lambda: bot.posts_in("UALICE"))
     [ask] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
-    request = bot.requests.block_action(
-        user_id="UALICE", user_name="alice", channel_id=ask.channel, message_ts=ask.ts,
-        action_id=ActionId.BUDGET_DECLINE, value="1",
-        response_url=bot.slack.response_url("decline", channel=ask.channel, user="UALICE", message_ts=ask.ts))
-    assert bot.post(request)[0] == 200
+    press(bot, "UALICE", ask, ActionId.BUDGET_DECLINE)
     assert bot.slack.wait_for(lambda: bot.slack.calls_to("views.open"))
     view = bot.slack.calls_to("views.open")[0].args["view"]
     assert (view["callback_id"], view["private_metadata"]) == (ViewId.BUDGET_DECLINE, "1")
@@ -145,12 +141,21 @@ def test_a_member_cannot_press_approve(bot, cop: Typist):
     assert "went to 1 overall lead" in cop("UBOB", "budget request 300 Pizza")
     assert bot.slack.wait_for(lambda: bot.posts_in("UALICE"))
     [ask] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
-    request = bot.requests.block_action(
-        user_id="UDANA", user_name="dana", channel_id=ask.channel, message_ts=ask.ts,
-        action_id=ActionId.BUDGET_APPROVE, value="2",
-        response_url=bot.slack.response_url("dana-approve", channel=ask.channel, user="UDANA", message_ts=ask.ts))
-    assert bot.post(request)[0] == 200
-    assert bot.slack.wait_for(lambda: [r for r in bot.slack.responses if r["tag"] == "dana-approve"])
-    [answer] = [r for r in bot.slack.responses if r["tag"] == "dana-approve"]
-    assert "Only an overall CoP lead" in str(answer)
+    assert "Only an overall CoP lead" in click(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)
     assert [line.status for line in rows(bot, BudgetLine)] == [RequestStatus.PENDING] * 2
+
+
+def test_an_overall_lead_named_in_copbot_is_asked_too(bot, cop: Typist):
+    cop("UALICE", "role <@UDANA|dana> overall-lead")
+    assert "went to 2 overall leads" in cop("UBOB", "budget request 300 Pizza")
+    assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UDANA") if "asks for" in m.text])
+    [ask] = [m for m in bot.posts_in("UDANA") if "asks for" in m.text]
+    assert "*approved* by dana" in str(click_in_dm(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)["blocks"])
+    # Alice's copy of the ask still has its buttons: a second decision is refused, and no form opens.
+    assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UALICE") if "asks for" in m.text])
+    [alices] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
+    assert "Request #1 was already approved by dana" in click(bot, "UALICE", alices, ActionId.BUDGET_DECLINE)
+    assert "already approved" in click(bot, "UALICE", alices, ActionId.BUDGET_APPROVE)
+    assert bot.slack.calls_to("views.open") == []
+    [line] = rows(bot, BudgetLine)
+    assert (line.status, line.decline_reason) == (RequestStatus.APPROVED, None)

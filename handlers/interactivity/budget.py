@@ -47,8 +47,7 @@ def handle_budget_approve_button_action(request: Request) -> None:
 
 def handle_budget_decline_button_action(request: Request) -> None:
     line, _ = _clicked(request)
-    if line.status != money.RequestStatus.PENDING:
-        money.decide(line, approve=False, by=request.person(), now=request.now)  # says who decided it already
+    money.require_pending(line)  # no form for a request already decided
     trigger_id = request.body.get("trigger_id", "")
     view = blocks.decline_modal(line, money.currency_of(request.session, team_id=request.team_id))
     request.after_commit(lambda: request.client.views_open(trigger_id=trigger_id, view=view))

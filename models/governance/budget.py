@@ -14,7 +14,7 @@ from models.base import Base, str_enum, utcnow
 from models.communities import Community
 from models.errors import BadArgument, NotFound
 from models.governance.money import shown
-from models.people import Person
+from models.people import Person, overall_lead_clause
 
 MAX_PURPOSE = 300
 MAX_REASON = 500
@@ -160,12 +160,17 @@ def get_request(session: Session, *, team_id: str, line_id: int) -> BudgetLine:
     return line
 
 
-def decide(line: BudgetLine, *, approve: bool, by: Person, now: dt.datetime, reason: str = "") -> BudgetLine:
-    """Approve or decline a pending request (overall leads only: the caller checks)."""
+def require_pending(line: BudgetLine) -> None:
+    """A request is decided once: a second decision is refused, saying who made the first."""
     if line.status != RequestStatus.PENDING:
         who = line.decided_by.display_name if line.decided_by else "someone"
         raise BadArgument(f"Request #{line.id} was already {line.status.value if line.status else 'decided'} "
                           f"by {who}.")
+
+
+def decide(line: BudgetLine, *, approve: bool, by: Person, now: dt.datetime, reason: str = "") -> BudgetLine:
+    """Approve or decline a pending request (overall leads only: the caller checks)."""
+    require_pending(line)
     if not approve:
         line.decline_reason = _text(reason, what="why it is declined", limit=MAX_REASON)
     line.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
@@ -193,7 +198,9 @@ def spend(session: Session, *, community: Community, year: int, amount: Decimal,
 
 
 def overall_lead_ids(session: Session, *, team_id: str, admin_ids: frozenset[str]) -> list[str]:
-    """Every overall lead's user id: the workspace's admins and owners, and those named in the settings."""
-    admins = set(session.scalars(select(Person.user_id).where(
-        Person.team_id == team_id, Person.is_admin.is_(True), Person.deleted.is_(False), Person.is_bot.is_(False))))
-    return sorted(admins | set(admin_ids))
+    """Every overall lead's user id: the workspace's admins and owners, those named in copbot, and those named
+    in the settings (whether or not copbot has met them)."""
+    known = set(session.scalars(select(Person.user_id).where(
+        Person.team_id == team_id, overall_lead_clause(admin_ids), Person.deleted.is_(False),
+        Person.is_bot.is_(False))))
+    return sorted(known | set(admin_ids))
