@@ -9,12 +9,12 @@ from handlers.base import Request
 from handlers.commands.parse import on_or_off
 from handlers.commands.quiet import quiet_days
 from handlers.commands.registry import Command, Topic, Who
-from handlers.commands.resolve import community_here, target_community
+from handlers.commands.resolve import community_here, led_community
 from models.attention import dms_used, set_budget, set_wanted
 from models.errors import BadArgument
 from models.hours import parse_hours
 from models.numbers import whole_number
-from models.people import active_membership, communities_of, require_lead
+from models.people import active_membership, communities_of
 
 MAX_INTERESTS = 300
 
@@ -28,9 +28,7 @@ def handle_nudges(request: Request, args: str) -> None:
 
 def handle_nudges_after(request: Request, args: str) -> None:
     """For a lead: after how many quiet days the community's nudges begin."""
-    community = target_community(request)
-    require_lead(request.session, community=community, person=request.person(),
-                 admin_ids=request.services.settings.admin_ids, doing="change when nudges begin")
+    community, _ = led_community(request, doing="change when nudges begin")
     community.quiet_after_days = quiet_days(args)
     request.reply(preferences.nudges_after(community))
 
