@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import preferences
-from bot.blocks.welcome import intro_reply
+from bot.blocks.welcome import INTRO_ARGUMENTS, intro_reply
 from bot.welcome import post_intro
 from handlers.base import Request
 from handlers.commands.parse import on_or_off
@@ -113,7 +113,7 @@ NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about
 INTRO = Topic("intro", about=(
     "Tell the community what you're into: it is posted under your welcome, and copbot uses it to suggest actions "
     "that fit you."), commands=(
-    Command("intro", handle_intro, usage="<what you work on or are curious about>",
+    Command("intro", handle_intro, usage=INTRO_ARGUMENTS,
             help="say what you work on or are curious about: told to the channel under your welcome, and used to "
                  "suggest actions that fit you",
             examples=("/cop intro Terraform modules, platform testing and on-call tooling",)),
