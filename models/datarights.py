@@ -269,6 +269,12 @@ def _scrub_table(session: Session, table: Table, scrubber: _Scrubber) -> int:
     return changed
 
 
+def communities_joined(session: Session, *, person: Person) -> list[Community]:
+    """Every community the person was ever a member of, left or not: where their open actions may wait."""
+    return list(session.scalars(select(Community).join(Membership, Membership.community_id == Community.id)
+                                .where(Membership.person_id == person.id).order_by(Community.id)))
+
+
 def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forgotten:
     """Delete the person's profile and preferences and take their name and Slack id out of every record.
 
