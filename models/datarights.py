@@ -224,8 +224,7 @@ class _Scrubber:
 
     def __init__(self, user_id: str, name: str, token: str) -> None:
         self.user_id, self.name, self.token = user_id, name, token
-        patterns = [rf"<@{re.escape(user_id)}(?:\|[^<>]*)?>"]
-        self._mention = re.compile(patterns[0], re.IGNORECASE)
+        self._mention = re.compile(rf"<@{re.escape(user_id)}(?:\|[^<>]*)?>", re.IGNORECASE)
         self._id = re.compile(re.escape(user_id), re.IGNORECASE)
         # A name shorter than two letters would rewrite ordinary words.
         self._name = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) if len(name.strip()) >= 2 else None
@@ -296,7 +295,7 @@ def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forg
     session.expire_all()
     defaults = {column.key: column.default.arg for column in Person.__table__.columns
                 if column.default is not None and not callable(column.default.arg)}
-    for name in ("display_name", "tz", "work_start", "work_end", "work_days", "interests", "away_until",
+    for name in ("tz", "work_start", "work_end", "work_days", "interests", "away_until",
                  "is_admin", "is_guest"):
         setattr(person, name, defaults.get(name))
     person.user_id = forgotten_id(person.id)
