@@ -40,9 +40,9 @@ def actor_in(request: Request, community: Community) -> Actor:
                                            admin_ids=request.services.settings.admin_ids))
 
 
-def load(request: Request, action_id: int, *, usage: str | None = None) -> tuple[Action, Actor]:
+def load(request: Request, action_id: int) -> tuple[Action, Actor]:
     """The action a person is about to change, locked for the rest of the request, and who they are to it."""
-    action = get_action(request.session, team_id=request.team_id, action_id=action_id, usage=usage, for_update=True)
+    action = get_action(request.session, team_id=request.team_id, action_id=action_id, for_update=True)
     return action, actor_in(request, action.community)
 
 

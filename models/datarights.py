@@ -224,8 +224,7 @@ class _Scrubber:
 
     def __init__(self, user_id: str, name: str, token: str) -> None:
         self.user_id, self.name, self.token = user_id, name, token
-        patterns = [rf"<@{re.escape(user_id)}(?:\|[^<>]*)?>"]
-        self._mention = re.compile(patterns[0], re.IGNORECASE)
+        self._mention = re.compile(rf"<@{re.escape(user_id)}(?:\|[^<>]*)?>", re.IGNORECASE)
         self._id = re.compile(re.escape(user_id), re.IGNORECASE)
         # A name shorter than two letters would rewrite ordinary words.
         self._name = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) if len(name.strip()) >= 2 else None
@@ -269,6 +268,12 @@ def _scrub_table(session: Session, table: Table, scrubber: _Scrubber) -> int:
     return changed
 
 
+def communities_joined(session: Session, *, person: Person) -> list[Community]:
+    """Every community the person was ever a member of, left or not: where their open actions may wait."""
+    return list(session.scalars(select(Community).join(Membership, Membership.community_id == Community.id)
+                                .where(Membership.person_id == person.id).order_by(Community.id)))
+
+
 def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forgotten:
     """Delete the person's profile and preferences and take their name and Slack id out of every record.
 
@@ -290,7 +295,7 @@ def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forg
     session.expire_all()
     defaults = {column.key: column.default.arg for column in Person.__table__.columns
                 if column.default is not None and not callable(column.default.arg)}
-    for name in ("display_name", "tz", "work_start", "work_end", "work_days", "interests", "away_until",
+    for name in ("tz", "work_start", "work_end", "work_days", "interests", "away_until",
                  "is_admin", "is_guest"):
         setattr(person, name, defaults.get(name))
     person.user_id = forgotten_id(person.id)

@@ -110,3 +110,6 @@ def test_what_the_registry_says_is_for_leads_is_refused_to_a_member(bot, cop: Ty
         example = next((e for e in command.examples if typed(e).strip() != command.name), command.examples[0])
         reply = cop("UCHANDRA", typed(example))
         assert "lead" in reply.lower() and ("only" in reply.lower() or "can" in reply.lower()), (example, reply)
+        # A refusal (NotPermitted) is the one error the registry gives no usage line; any error rolls the
+        # request back, so nothing was changed.
+        assert ":warning:" in reply and "Usage:" not in reply, (example, reply)

@@ -139,21 +139,26 @@ def test_a_communitys_week_of_contributions_is_read_from_one_index(empty_url):
         engine.dispose()
 
 
+def as_it_stands(connection, model) -> Table:
+    """The model's table with only the columns the database has at its present revision, each with the
+    model's Python-side default: a row written through it is one the code of that revision could write."""
+    present = {column["name"] for column in inspect(connection).get_columns(model.__tablename__)}
+    return Table(model.__tablename__, MetaData(), *(c._copy() for c in model.__table__.c if c.name in present))
+
+
 def test_terms_of_reference_and_intros_stored_escaped_are_stored_as_typed_after_upgrade(empty_url):
     from models import Community, Person, TermsOfReference
-
 
     upgrade(empty_url, "0011")
     engine = make_engine(empty_url)
     try:
-        with engine.begin() as connection:  # the tables as 0011 left them, with the models' column defaults
-            community_id = connection.execute(Community.__table__.insert().values(
+        with engine.begin() as connection:  # the tables as 0011 left them: later columns do not exist yet
+            community_id = connection.execute(as_it_stands(connection, Community).insert().values(
                 team_id="T1", channel_id="C1", name="R&amp;D", created_by="U1")).inserted_primary_key[0]
-            connection.execute(TermsOfReference.__table__.insert().values(
+            connection.execute(as_it_stands(connection, TermsOfReference).insert().values(
                 community_id=community_id, purpose="R&amp;D &lt;3 ops", scope="tea &amp;amp; biscuits"))
-            # The model's columns as 0011 had them: later ones do not exist yet.
-            people = Table("people", MetaData(), *(c._copy() for c in Person.__table__.c if c.name != "overall_lead"))
-            connection.execute(people.insert().values(team_id="T1", user_id="U1", interests="CI &amp; CD"))
+            connection.execute(as_it_stands(connection, Person).insert().values(
+                team_id="T1", user_id="U1", interests="CI &amp; CD"))
         upgrade(empty_url)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT purpose, scope FROM terms_of_reference")).one() == (

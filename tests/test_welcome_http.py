@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks.attention import MUTE_LABELS
+from bot.render import escape
+from handlers.commands import REGISTRY
 from handlers.ids import ActionId
 from models import Action, Community, HeldNotice, Membership, Person, Role
 from models.newcomers import choose_buddy, first_action
@@ -81,6 +83,8 @@ def test_newcomer_gets_one_dm_with_purpose_meeting_first_step_and_buddy(bot):
     # Alice shares seven working hours a day with Berlin; Bob in New York only two.
     assert "*Your buddy:* <@UALICE>, our subject-matter expert" in body
     assert "because you joined *DevOps CoP*" in body
+    # How to introduce oneself, in the grammar `/cop help` gives for the command.
+    assert f"`{escape(REGISTRY.find('intro')[0].line)}`" in body
     [actions] = [b for b in dm.blocks if b["type"] == "actions"]
     assert actions["elements"][0]["action_id"] == ActionId.MUTE_DM_KIND
     assert actions["elements"][0]["value"] == "newcomer"

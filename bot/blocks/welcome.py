@@ -28,7 +28,9 @@ from models.newcomers import Buddy
 from models.people import Person, Role
 from models.terms import TOR_FIELDS, TermsFields, TermsOfReference
 
-INTRO_USAGE = "/cop intro <what you work on or are curious about>"
+# What follows `/cop intro`: the registry's entry for the command takes it from here (handlers import these
+# blocks, so the blocks cannot import the registry), and the welcome DM teaches the command with it.
+INTRO_ARGUMENTS = "<what you work on or are curious about>"
 
 
 def public_welcome(community: Community, person: Person, next_meeting: Occurrence | None) -> Message:
@@ -83,7 +85,8 @@ def welcome_dm(community: Community, person: Person, *, terms: TermsOfReference 
     if buddy is not None:
         blocks.append(section(_buddy_line(buddy, community)))
     blocks += [
-        section(f":speech_balloon: Tell everyone what you work on or are curious about: `{escape(INTRO_USAGE)}`."),
+        section(":speech_balloon: Tell everyone what you work on or are curious about: "
+                f"`/cop intro {escape(INTRO_ARGUMENTS)}`."),
         divider(),
         *why_footer("newcomer", f"You got this because you joined *{escape(community.name)}*."),
     ]

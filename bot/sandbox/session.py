@@ -60,7 +60,7 @@ from bot.migrate import upgrade
 from bot.outbox import Limits
 from bot.sandbox.forms import Form, FormError
 from bot.sandbox.render import DAY_NAMES, MONTH_NAMES, Viewer, render_message, render_mrkdwn
-from bot.sandbox.requests import RequestFactory
+from bot.sandbox.requests import RequestFactory, SignedRequest
 from bot.sandbox.slack_emulator import PostedMessage, SlackEmulator, Validator
 from bot.services import Services
 from bot.settings import SettingsError, load_settings
@@ -496,10 +496,7 @@ class Sandbox:
             user_id=person.user_id, user_name=person.handle, channel_id=channel_id,
             channel_name="directmessage" if channel_id.startswith("D") else self._channel_names[channel_id],
             text=self._as_slack_text(arguments.strip(), command=True), response_url=response_url, command=command)
-        opened = len(self.emulator.calls_to("views.open"))
-        status = self._dispatch(request.text, request.headers).status
-        self._show_opened_form(who, opened)
-        if status == 404:
+        if self._send_as(who, request).status == 404:
             # Bolt answers 404 to a command nobody listens for; its own warning would only repeat that.
             self._logs.records = [r for r in self._logs.records if not r.name.startswith("slack_bolt")]
             raise LineError(f"copbot has no {command} command here; try `/cop help`.")
@@ -533,16 +530,16 @@ class Sandbox:
         match = _CLICK.fullmatch(rest.strip())
         if match is None:
             raise LineError(f"Say which button, in quotes, e.g. `{who} clicks \"I'm here\" on 12`.")
-        person = self.people[who]
         if (match["target"] or "").lower() == HOME:
             self._click_home(who, match["label"])
             return
+        person = self.people[who]
         message = self._reaction_target(who, match["target"])
         seen_by = message.ephemeral_to or (self._dm_user(message.channel) if message.channel.startswith("D") else None)
         if seen_by is not None and seen_by != person.user_id:
             raise LineError(f"Only {self._author(seen_by)} sees {self._describe_message(message)}; "
                             f"`{self._author(seen_by)} clicks ...` presses its buttons.")
-        button = self._button(message.blocks, match["label"], f"{self._describe_message(message)}")
+        button = self._button(message.blocks, match["label"], self._describe_message(message))
         self._commands += 1
         response_url = self.emulator.response_url(f"click-{self._commands}", channel=message.channel,
                                                   user=person.user_id, message_ts=message.ts)
@@ -551,9 +548,7 @@ class Sandbox:
             channel_id=message.channel, message_ts=message.ts, response_url=response_url,
             is_ephemeral=message.ephemeral_to is not None, text=button.get("text", {}).get("text", ""))
         self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on {self._describe_message(message)}")
-        opened = len(self.emulator.calls_to("views.open"))
-        self._dispatch(request.text, request.headers)
-        self._show_opened_form(who, opened)
+        self._send_as(who, request)
 
     def _button(self, blocks: list[dict[str, Any]] | None, label: str, where: str) -> dict[str, Any]:
         """The button whose label starts with `label`, in a message's or a view's blocks."""
@@ -599,12 +594,17 @@ class Sandbox:
             user_id=self.people[who].user_id, user_name=who, action_id=button["action_id"],
             value=button.get("value", ""), view_id=view["id"], text=button.get("text", {}).get("text", ""))
         self._say(f"{who} clicked “{button.get('text', {}).get('text', '')}” on the Home tab")
-        opened = len(self.emulator.calls_to("views.open"))
-        self._dispatch(request.text, request.headers)
-        self._show_opened_form(who, opened)
+        self._send_as(who, request)
         self._show_home(who, view, only_if_changed=True)
 
     # ------------------------------------------------------------------ forms
+
+    def _send_as(self, who: str, request: SignedRequest) -> BoltResponse:
+        """Send a request `who` made; a form copbot opens in answer is shown to them, theirs to fill in."""
+        opened = len(self.emulator.calls_to("views.open"))
+        response = self._dispatch(request.text, request.headers)
+        self._show_opened_form(who, opened)
+        return response
 
     def _show_opened_form(self, who: str, before: int) -> None:
         """A form copbot opened in answer to what `who` did: shown, and theirs to fill in until sent."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import tempfile
 
-from sqlalchemy import select
-
 from bot.blocks import datarights as blocks
 from bot.files import share_file_in_dm
 from handlers.action_steps import left_community
@@ -15,10 +13,16 @@ from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import community_here
 from handlers.ids import ActionId
 from handlers.routes import Routes
-from models.communities import Community
-from models.datarights import FORMATS, community_kinds, forget_person, personal_kinds, write_export
+from models.datarights import (
+    FORMATS,
+    communities_joined,
+    community_kinds,
+    forget_person,
+    personal_kinds,
+    write_export,
+)
 from models.errors import BadArgument, NotPermitted
-from models.people import Membership, is_community_lead
+from models.people import is_community_lead
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +73,7 @@ def handle_forget_me_confirm_action(request: Request) -> None:
     if str(actions[0].get("value") or "") != request.user_id:
         raise NotPermitted("Only the person who asked to be forgotten can confirm it.")
     person = request.person()
-    communities = request.session.scalars(select(Community).join(Membership, Membership.community_id == Community.id)
-                                          .where(Membership.person_id == person.id).order_by(Community.id))
-    for community in list(communities):
+    for community in communities_joined(request.session, person=person):
         left_community(request, community, person)
     forgotten = forget_person(request.session, person=person, now=request.now)
     request.update_original(blocks.forgotten(forgotten.rows_rewritten))

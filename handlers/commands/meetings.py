@@ -22,6 +22,7 @@ from models.meetings import RsvpAnswer, upcoming_meetings
 from models.meetings.occurrences import cancel_occurrence, find_occurrence, occurrence_row, reschedule_occurrence
 from models.meetings.reminders import parse_offsets, record_rsvp, set_reminder_offsets
 from models.meetings.series import Meeting, cancel_meeting, get_meeting
+from models.numbers import whole_number
 from models.people import Person, is_community_lead
 from models.when import WhenError, format_local, parse_day, parse_duration, parse_recurrence, parse_when
 
@@ -49,9 +50,10 @@ def split_schedule(rest: str) -> tuple[str, str | None, str | None]:
 
 
 def meeting_number(word: str) -> int:
-    if not re.fullmatch(r"#?[0-9]{1,9}", word or ""):
+    number = whole_number((word or "").removeprefix("#"))
+    if number is None:
         raise BadArgument("Say which meeting by its number, e.g. `3` (`/cop meeting list` shows them).")
-    return int(word.lstrip("#"))
+    return number
 
 
 def _lead_and_meeting(request: Request, args: str, *, doing: str) -> tuple[Community, Person, Meeting, str]:

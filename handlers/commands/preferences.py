@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from bot.blocks import preferences
-from bot.blocks.welcome import intro_reply
+from bot.blocks.welcome import INTRO_ARGUMENTS, intro_reply
 from bot.welcome import post_intro
 from handlers.base import Request
 from handlers.commands.parse import on_or_off
 from handlers.commands.quiet import quiet_days
 from handlers.commands.registry import Command, Topic, Who
-from handlers.commands.resolve import community_here, target_community
+from handlers.commands.resolve import community_here, led_community
 from models.attention import dms_used, set_budget, set_wanted
 from models.errors import BadArgument
 from models.hours import parse_hours
 from models.numbers import whole_number
-from models.people import active_membership, communities_of, require_lead
+from models.people import active_membership, communities_of
 
 MAX_INTERESTS = 300
 
@@ -28,9 +28,7 @@ def handle_nudges(request: Request, args: str) -> None:
 
 def handle_nudges_after(request: Request, args: str) -> None:
     """For a lead: after how many quiet days the community's nudges begin."""
-    community = target_community(request)
-    require_lead(request.session, community=community, person=request.person(),
-                 admin_ids=request.services.settings.admin_ids, doing="change when nudges begin")
+    community, _ = led_community(request, doing="change when nudges begin")
     community.quiet_after_days = quiet_days(args)
     request.reply(preferences.nudges_after(community))
 
@@ -115,7 +113,7 @@ NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about
 INTRO = Topic("intro", about=(
     "Tell the community what you're into: it is posted under your welcome, and copbot uses it to suggest actions "
     "that fit you."), commands=(
-    Command("intro", handle_intro, usage="<what you work on or are curious about>",
+    Command("intro", handle_intro, usage=INTRO_ARGUMENTS,
             help="say what you work on or are curious about: told to the channel under your welcome, and used to "
                  "suggest actions that fit you",
             examples=("/cop intro Terraform modules, platform testing and on-call tooling",)),

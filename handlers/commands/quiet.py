@@ -5,19 +5,16 @@ from __future__ import annotations
 from bot.blocks.nudges import quiet_list
 from handlers.base import Request
 from handlers.commands.registry import Command, Topic, Who
-from handlers.commands.resolve import target_community
+from handlers.commands.resolve import led_community
 from models.errors import BadArgument
 from models.nudges import MAX_QUIET_AFTER_DAYS, quiet_members
 from models.numbers import whole_number
-from models.people import require_lead
 
 
 def handle_quiet(request: Request, args: str) -> None:
     """The quiet list, for the community's threshold or `after <days>`; leads only, and only ever shown to the
     lead who asked. Reading it changes nothing: `/cop nudges after <days>` sets when nudges begin."""
-    community = target_community(request)
-    require_lead(request.session, community=community, person=request.person(),
-                 admin_ids=request.services.settings.admin_ids, doing="see who has gone quiet")
+    community, _ = led_community(request, doing="see who has gone quiet")
     words = args.lower().split()
     if words and (len(words) != 2 or words[0] != "after"):
         raise BadArgument("Say after how many days without a contribution someone counts as quiet, e.g. `after 30`.")

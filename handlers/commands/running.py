@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.blocks import meetings as blocks
 from bot.minutes import post_minutes
 from bot.render import escape, notice
@@ -25,6 +23,7 @@ from models.meetings.records import open_actions, owners_of, record_decision
 from models.meetings.running import end_meeting, require_running, running_occurrence, start_meeting, thread_of
 from models.meetings.series import get_meeting
 from models.mentions import MentionSource
+from models.numbers import whole_number
 from models.people import Person, is_drafter, require_member_or_overall_lead
 from models.when import format_local
 
@@ -137,11 +136,12 @@ def handle_agenda_add(request: Request, args: str) -> None:
 
 
 def handle_agenda_done(request: Request, args: str) -> None:
-    if not re.fullmatch(r"#?[0-9]{1,9}", args.strip()):
+    number = whole_number(args.strip().removeprefix("#"))
+    if number is None:
         raise BadArgument("Say which item by its number, e.g. `/cop agenda done 4`.")
     community, _ = _member(request)
-    item = mark_done(request.session, item=get_item(request.session, community=community,
-                                                    item_id=int(args.strip().lstrip("#"))), now=request.now)
+    item = mark_done(request.session, item=get_item(request.session, community=community, item_id=number),
+                     now=request.now)
     request.reply(notice(f"Ticked off `{item.id}` {escape(item.text)}."))
 
 

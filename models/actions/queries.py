@@ -32,8 +32,7 @@ class ListFilter(enum.StrEnum):
     DONE = "done"
 
 
-def get_action(session: Session, *, team_id: str, action_id: int, usage: str | None = None,
-               for_update: bool = False) -> Action:
+def get_action(session: Session, *, team_id: str, action_id: int, for_update: bool = False) -> Action:
     """An action of this workspace; `for_update` locks its row until the transaction ends (PostgreSQL).
 
     Two people clicking Claim at once then take turns, and the second is told it is taken, rather
@@ -44,7 +43,7 @@ def get_action(session: Session, *, team_id: str, action_id: int, usage: str | N
         session.execute(select(Action.id).where(Action.id == action_id).with_for_update())
     action = session.get(Action, action_id)
     if action is None or action.community.team_id != team_id:
-        raise NotFound(f"There is no action #{action_id}.", usage=usage)
+        raise NotFound(f"There is no action #{action_id}.")
     return action
 
 
