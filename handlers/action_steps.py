@@ -68,9 +68,7 @@ def announce(request: Request, action: Action, *, thread_ts: str | None = None) 
 def refresh_card(request: Request, action: Action) -> None:
     """Show the action's new state on its card: rewrite it if still queued, else update it in Slack."""
     edit = rewrite_card(request.session, action, now=request.now, name=_name(request))
-    if edit is not None:
-        request.after_commit(lambda: request.client.chat_update(
-            channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks))
+    request.update_after_commit(edit)
 
 
 def left_community(request: Request, community: Community, person: Person) -> None:

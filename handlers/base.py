@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import logs, metrics
+from bot.cards import CardEdit
 from bot.db import unit_of_work
 from bot.render import Message, error_message
 from bot.services import Services
@@ -115,6 +116,12 @@ class Request:
     def after_commit(self, action: Callable[[], None]) -> None:
         """A Slack call to make once the transaction commits (publishing a Home tab), never inside it."""
         self.afterwards.append(action)
+
+    def update_after_commit(self, edit: CardEdit | None) -> None:
+        """Show a message copbot already sent (a card, a poll, a proposal) anew, once the transaction commits."""
+        if edit is not None:
+            self.after_commit(lambda: self.client.chat_update(channel=edit.channel, ts=edit.ts, text=edit.message.text,
+                                                              blocks=edit.message.blocks))
 
     def update_original(self, message: Message) -> None:
         """Replace the message whose button was clicked (through its response_url), after the commit."""

@@ -320,10 +320,10 @@ def stale_member_ids(session: Session, *, community: Community, now: dt.datetime
         .order_by(Person.id).limit(limit)))
 
 
-def require_member(session: Session, *, community: Community, person: Person, usage: str | None = None) -> Membership:
+def require_member(session: Session, *, community: Community, person: Person) -> Membership:
     membership = active_membership(session, community=community, person=person)
     if membership is None:
-        raise NotAMember(f"Join *{community.name}* first: `/cop join` in its channel.", usage=usage)
+        raise NotAMember(f"Join *{community.name}* first: `/cop join` in its channel.")
     return membership
 
 

@@ -12,7 +12,7 @@ MAX_TAG = 30
 _TAG = re.compile(r"[a-z0-9][a-z0-9_+.-]*")
 
 
-def normalise_tags(tags: Iterable[str], *, usage: str | None = None) -> list[str]:
+def normalise_tags(tags: Iterable[str]) -> list[str]:
     """`#Terraform`, `terraform` and `TERRAFORM` are one tag; order kept, repeats dropped."""
     found: list[str] = []
     for raw in tags:
@@ -21,11 +21,11 @@ def normalise_tags(tags: Iterable[str], *, usage: str | None = None) -> list[str
             continue
         if len(tag) > MAX_TAG or not _TAG.fullmatch(tag):
             raise BadArgument(f"“#{raw.strip().lstrip('#')[:40]}” is not a tag I can use: letters, digits and "
-                              f"- _ + . only, at most {MAX_TAG} characters.", usage=usage)
+                              f"- _ + . only, at most {MAX_TAG} characters.")
         if tag not in found:
             found.append(tag)
     if len(found) > MAX_TAGS:
-        raise BadArgument(f"That is {len(found)} tags; {MAX_TAGS} at most.", usage=usage)
+        raise BadArgument(f"That is {len(found)} tags; {MAX_TAGS} at most.")
     return found
 
 

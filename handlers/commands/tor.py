@@ -70,9 +70,7 @@ def handle_tor_ratify(request: Request, args: str) -> None:
     community, person = led_community(request, doing="ratify its Terms of Reference")
     version = ratify(request.session, community=community, by=person, now=request.now)
     edit = refresh_proposal(request.session, community=community, version=version, now=request.now)
-    if edit is not None:
-        request.after_commit(lambda: request.client.chat_update(
-            channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks))
+    request.update_after_commit(edit)
     request.reply(blocks.ratified_reply(community, version))
 
 

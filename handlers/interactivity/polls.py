@@ -26,9 +26,7 @@ def handle_poll_vote_action(request: Request) -> None:
     else:
         request.reply(notice("This poll has closed; its results stay on it."))
     edit = refresh_poll(request.session, poll, now=request.now)
-    if edit is not None:
-        request.after_commit(lambda: request.client.chat_update(
-            channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks))
+    request.update_after_commit(edit)
 
 
 def register(routes: Routes) -> None:

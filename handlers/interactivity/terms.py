@@ -23,9 +23,7 @@ def _refresh(request: Request, version: TermsVersion) -> None:
     """Show the answers so far on the proposal, or, once it has closed, take its buttons away."""
     community = request.session.get_one(Community, version.community_id)
     edit = refresh_proposal(request.session, community=community, version=version, now=request.now)
-    if edit is not None:
-        request.after_commit(lambda: request.client.chat_update(
-            channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks))
+    request.update_after_commit(edit)
 
 
 def _clicked(request: Request) -> TermsVersion | None:

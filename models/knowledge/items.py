@@ -44,10 +44,10 @@ def _title(text: str, url: str | None) -> str:
     return (title_from(words) or url or "")[:MAX_TITLE]
 
 
-def get_item(session: Session, *, team_id: str, item_id: int, usage: str | None = None) -> KnowledgeItem:
+def get_item(session: Session, *, team_id: str, item_id: int) -> KnowledgeItem:
     item = session.get(KnowledgeItem, item_id)
     if item is None or item.community.team_id != team_id:
-        raise NotFound(f"There is no knowledge item #{item_id}.", usage=usage)
+        raise NotFound(f"There is no knowledge item #{item_id}.")
     return item
 
 

@@ -33,11 +33,10 @@ def running_occurrence(session: Session, *, community: Community) -> MeetingOccu
     ).first()
 
 
-def require_running(session: Session, *, community: Community, usage: str | None = None) -> MeetingOccurrence:
+def require_running(session: Session, *, community: Community) -> MeetingOccurrence:
     running = running_occurrence(session, community=community)
     if running is None:
-        raise NotFound(f"No meeting of *{community.name}* is running; a lead starts one with `/cop meeting start`.",
-                       usage=usage)
+        raise NotFound(f"No meeting of *{community.name}* is running; a lead starts one with `/cop meeting start`.")
     return running
 
 
