@@ -115,6 +115,8 @@ class SharedFile:
     title: str | None = None
     channel: str | None = None
     initial_comment: str | None = None
+    # The image's description for screen readers (files.getUploadURLExternal's alt_txt).
+    alt_txt: str | None = None
 
 
 @dataclass
@@ -1315,7 +1317,11 @@ class SlackEmulator:
         if length > 1024 ** 3:
             raise SlackError("file_too_large")
         file_id = f"F{len(self.files) + 1:08d}"
-        self.files[file_id] = SharedFile(id=file_id, filename=filename, length=length)
+        alt_txt = args.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > 1000:
+            raise SlackError("alt_txt_too_large")
+        self.files[file_id] = SharedFile(id=file_id, filename=filename, length=length,
+                                         alt_txt=None if alt_txt is None else str(alt_txt))
         return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
