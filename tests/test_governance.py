@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from models import ActionStatus, Community, ContributionKind, KnowledgeItem, KnowledgeKind, Kudos, Meeting
-from models.governance.kpis import elapsed, measure, scores, set_target
+from models.governance.kpis import elapsed, measure, scores, scores_many, set_target
 from models.governance.money import BadAmount, parse_amount
 from models.meetings.occurrences import MeetingOccurrence
 from models.meetings.records import AttendedBy, Decision, record_attendance
@@ -105,6 +105,32 @@ def test_scoring_costs_the_same_statements_however_many_members(session, members
         found = {s.name: s.value for s in scores(session, community=place, year=2026, now=AT)}
     assert found["newcomers-active"] == members and found["active-members"] == members
     assert len(counted) == 4  # targets, the metrics, the newcomers, the hand-counted KPIs
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_scores_of_many_communities_are_each_ones_own_in_statements_per_zone_not_per_community(session, count):
+    places = []
+    for n in range(count):
+        # half in London, half in Tokyo: a year that starts at each one's own midnight
+        place = factories.community(session, team_id=TEAM, channel_id=f"CPLACE{n}", name=f"Place {n}",
+                                    tz="Europe/London" if n % 2 else "Asia/Tokyo", now=SET_UP)
+        lead = factories.member(session, place, "UBOB", joined=SET_UP).person
+        for d in range(n + 1):
+            session.add(Decision(community_id=place.id, text="d", created_at=dt.datetime(2026, 3, 1 + d, tzinfo=UTC)))
+        # 31 December 2025 at 20:00 UTC is already 2026 in Tokyo, still 2025 in London
+        session.add(Decision(community_id=place.id, text="eve", created_at=dt.datetime(2025, 12, 31, 20, tzinfo=UTC)))
+        factories.contribute(session, place, lead, AT - DAY)
+        set_target(session, community=place, year=2026, name="decisions", target=Decimal(4), by=lead, now=AT)
+        places.append(place)
+    session.flush()
+    with counting(session.get_bind()) as counted:
+        many = scores_many(session, communities=places, year=2026, now=AT)
+    assert len(counted) == 2 + 2 * 2  # targets and hand counts, then metrics and newcomers for each of two zones
+    for n, place in enumerate(places):
+        alone = {s.name: s for s in scores(session, community=place, year=2026, now=AT)}
+        assert {s.name: s for s in many[place.id]} == alone
+        assert alone["decisions"].value == n + 1 + (0 if n % 2 else 1)
+        assert alone["active-members"].value == 1
 
 
 @pytest.mark.parametrize("typed", ["0", "0.00", "-5", "12.345", "١٢", "12e3", "1 000", "", "1000000000000",

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint, and_, func, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    and_,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actions.model import Action, ActionStatus
@@ -95,51 +110,86 @@ def elapsed(community: Community, year: int, at: dt.datetime) -> Decimal:
 
 def measure(session: Session, *, community: Community, year: int, now: dt.datetime) -> dict[str, Decimal]:
     """Every built-in metric of the year up to `now`, in two statements whatever the number of members."""
-    start, end = year_bounds(community, year)
-    # Records made at `now` count; the next year's first instant does not.
-    until = min(end - dt.timedelta(microseconds=1), now)
-    cid = community.id
+    return measure_many(session, communities=[community], year=year, now=now)[community.id]
+
+
+def measure_many(session: Session, *, communities: Sequence[Community], year: int,
+                 now: dt.datetime) -> dict[int, dict[str, Decimal]]:
+    """`measure` for many communities at once: two statements for each time zone among them (a year starts at
+    its community's own midnight), whatever the number of communities and members."""
+    by_window: dict[tuple[dt.datetime, dt.datetime], list[int]] = defaultdict(list)
+    for community in communities:
+        start, end = year_bounds(community, year)
+        # Records made at `now` count; the next year's first instant does not.
+        by_window[(start, min(end - dt.timedelta(microseconds=1), now))].append(community.id)
+    found: dict[int, dict[str, Decimal]] = {}
+    for (start, until), ids in by_window.items():
+        found.update(_measure_window(session, ids=ids, start=start, until=until))
+    return found
+
+
+def _measure_window(session: Session, *, ids: list[int], start: dt.datetime,
+                    until: dt.datetime) -> dict[int, dict[str, Decimal]]:
     held = (select(MeetingOccurrence.id).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
-            .where(Meeting.community_id == cid, MeetingOccurrence.cancelled_at.is_(None),
+            .where(Meeting.community_id.in_(ids), MeetingOccurrence.cancelled_at.is_(None),
                    MeetingOccurrence.started_at >= start, MeetingOccurrence.started_at <= until))
-    contributed = and_(Contribution.community_id == cid, Contribution.kind != ContributionKind.JOINED)
+    contributed = and_(Contribution.community_id == Membership.community_id,
+                       Contribution.kind != ContributionKind.JOINED)
     # Each newcomer's first contribution after joining (date arithmetic on a column is not portable, so the
     # 30 days are checked here): one row per newcomer, one statement whatever their number.
     firsts = session.execute(
-        select(Membership.joined_at, func.min(Contribution.occurred_at))
+        select(Membership.community_id, Membership.joined_at, func.min(Contribution.occurred_at))
         .join(Person, Person.id == Membership.person_id).join(Community, Community.id == Membership.community_id)
         .outerjoin(Contribution, and_(contributed, Contribution.person_id == Membership.person_id,
                                       Contribution.occurred_at >= Membership.joined_at,
                                       Contribution.occurred_at <= until))
-        .where(Membership.community_id == cid, Person.is_bot.is_(False), Membership.joined_at >= start,
+        .where(Membership.community_id.in_(ids), Person.is_bot.is_(False), Membership.joined_at >= start,
                Membership.joined_at <= until,
                # the members enrolled at set-up were there already: they are not newcomers
                Membership.joined_at > Community.created_at)
-        .group_by(Membership.id, Membership.joined_at)).all()
-    newcomers = sum(1 for joined, first in firsts if first is not None and _utc(first) - _utc(joined) <= RECENT)
+        .group_by(Membership.id, Membership.community_id, Membership.joined_at)).all()
+    newcomers: dict[int, int] = defaultdict(int)
+    for community_id, joined, first in firsts:
+        if first is not None and _utc(first) - _utc(joined) <= RECENT:
+            newcomers[community_id] += 1
+
+    meeting_of = (select(MeetingOccurrence.id.label("occurrence_id"), Meeting.community_id.label("community_id"))
+                  .join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
+                  .where(MeetingOccurrence.id.in_(held)).subquery())
     counts = {
-        "meetings-held": select(func.count()).select_from(held.subquery()),
-        "attendees": select(func.count()).select_from(Attendance).where(Attendance.occurrence_id.in_(held)),
-        "actions-closed": select(func.count()).select_from(Action).where(
-            Action.community_id == cid, Action.status == ActionStatus.DONE, Action.closed_at >= start,
-            Action.closed_at <= until),
-        "knowledge-items": select(func.count()).select_from(KnowledgeItem).where(
-            KnowledgeItem.community_id == cid, KnowledgeItem.created_at >= start, KnowledgeItem.created_at <= until),
-        "decisions": select(func.count()).select_from(Decision).where(
-            Decision.community_id == cid, Decision.created_at >= start, Decision.created_at <= until),
-        "kudos": select(func.count()).select_from(Kudos).where(
-            Kudos.community_id == cid, Kudos.created_at >= start, Kudos.created_at <= until),
-        "active-members": select(func.count(func.distinct(Contribution.person_id))).where(
-            contributed, Contribution.occurred_at > until - RECENT, Contribution.occurred_at <= until,
-            Contribution.occurred_at >= start),
+        "meetings-held": select(meeting_of.c.community_id, func.count()).group_by(meeting_of.c.community_id),
+        "attendees": select(meeting_of.c.community_id, func.count())
+        .join(Attendance, Attendance.occurrence_id == meeting_of.c.occurrence_id)
+        .group_by(meeting_of.c.community_id),
+        "actions-closed": select(Action.community_id, func.count()).where(
+            Action.community_id.in_(ids), Action.status == ActionStatus.DONE, Action.closed_at >= start,
+            Action.closed_at <= until).group_by(Action.community_id),
+        "knowledge-items": select(KnowledgeItem.community_id, func.count()).where(
+            KnowledgeItem.community_id.in_(ids), KnowledgeItem.created_at >= start,
+            KnowledgeItem.created_at <= until).group_by(KnowledgeItem.community_id),
+        "decisions": select(Decision.community_id, func.count()).where(
+            Decision.community_id.in_(ids), Decision.created_at >= start,
+            Decision.created_at <= until).group_by(Decision.community_id),
+        "kudos": select(Kudos.community_id, func.count()).where(
+            Kudos.community_id.in_(ids), Kudos.created_at >= start, Kudos.created_at <= until)
+        .group_by(Kudos.community_id),
+        "active-members": select(Contribution.community_id, func.count(func.distinct(Contribution.person_id))).where(
+            Contribution.community_id.in_(ids), Contribution.kind != ContributionKind.JOINED,
+            Contribution.occurred_at > until - RECENT, Contribution.occurred_at <= until,
+            Contribution.occurred_at >= start).group_by(Contribution.community_id),
     }
-    row = session.execute(select(*(query.scalar_subquery().label(name.replace("-", "_"))
-                                   for name, query in counts.items()))).one()
-    values = {name: int(value or 0) for name, value in zip(counts, row, strict=True)}
-    meetings, attendees = values.pop("meetings-held"), values.pop("attendees")
-    average = (Decimal(attendees) / meetings).quantize(Decimal("0.1")) if meetings else Decimal(0)
-    return {"meetings-held": Decimal(meetings), "attendance": average, "newcomers-active": Decimal(newcomers),
-            **{name: Decimal(n) for name, n in values.items()}}
+    # One statement for every count: each grouped query tagged with its name, all in one UNION ALL.
+    tagged = union_all(*(query.add_columns(literal(name).label("metric")) for name, query in counts.items()))
+    values: dict[int, dict[str, int]] = {cid: dict.fromkeys(counts, 0) for cid in ids}
+    for community_id, number, name in session.execute(tagged):
+        values[community_id][name] = int(number or 0)
+    found = {}
+    for cid, row in values.items():
+        meetings, attendees = row.pop("meetings-held"), row.pop("attendees")
+        average = (Decimal(attendees) / meetings).quantize(Decimal("0.1")) if meetings else Decimal(0)
+        found[cid] = {"meetings-held": Decimal(meetings), "attendance": average,
+                      "newcomers-active": Decimal(newcomers.get(cid, 0)), **{n: Decimal(v) for n, v in row.items()}}
+    return found
 
 
 def _utc(instant: dt.datetime) -> dt.datetime:
@@ -151,20 +201,29 @@ def _utc(instant: dt.datetime) -> dt.datetime:
 
 def scores(session: Session, *, community: Community, year: int, now: dt.datetime) -> list[Score]:
     """Every built-in metric (with its target, if set) and every custom KPI of the year, scored at `now`."""
-    targets = {t.name: t for t in session.scalars(select(KpiTarget).where(
-        KpiTarget.community_id == community.id, KpiTarget.year == year).order_by(KpiTarget.id))}
-    measured = measure(session, community=community, year=year, now=now)
+    return scores_many(session, communities=[community], year=year, now=now)[community.id]
+
+
+def scores_many(session: Session, *, communities: Sequence[Community], year: int,
+                now: dt.datetime) -> dict[int, list[Score]]:
+    """`scores` for many communities: a few statements whatever their number (see `measure_many`)."""
+    ids = [c.id for c in communities]
+    targets: dict[int, dict[str, KpiTarget]] = {cid: {} for cid in ids}
+    for target in session.scalars(select(KpiTarget).where(KpiTarget.community_id.in_(ids), KpiTarget.year == year)
+                                  .order_by(KpiTarget.id)):
+        targets[target.community_id][target.name] = target
+    measured = measure_many(session, communities=communities, year=year, now=now)
     counted = dict(session.execute(
         select(KpiRecord.kpi_id, func.sum(KpiRecord.amount)).join(KpiTarget, KpiTarget.id == KpiRecord.kpi_id)
-        .where(KpiTarget.community_id == community.id, KpiTarget.year == year).group_by(KpiRecord.kpi_id)).all())
-    share = elapsed(community, year, now)
-    found = []
-    for name in METRICS:
-        target = targets.get(name)
-        found.append(_score(name, False, target.target if target else None, measured[name], share))
-    for target in targets.values():
-        if target.custom:
-            found.append(_score(target.name, True, target.target, Decimal(counted.get(target.id) or 0), share))
+        .where(KpiTarget.community_id.in_(ids), KpiTarget.year == year).group_by(KpiRecord.kpi_id)).all())
+    found: dict[int, list[Score]] = {}
+    for community in communities:
+        share = elapsed(community, year, now)
+        mine, values = targets[community.id], measured[community.id]
+        found[community.id] = [_score(name, False, mine[name].target if name in mine else None, values[name], share)
+                               for name in METRICS]
+        found[community.id] += [_score(t.name, True, t.target, Decimal(counted.get(t.id) or 0), share)
+                                for t in mine.values() if t.custom]
     return found
 
 
