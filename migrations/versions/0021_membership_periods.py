@@ -65,7 +65,7 @@ def _backfill(periods: sa.Table) -> None:
                       memberships.c.joined_at, memberships.c.left_at)
             .order_by(memberships.c.community_id, memberships.c.person_id)):
         starts = earlier.get((community_id, person_id), [])
-        for start, end in zip(starts, [*starts[1:], joined_at], strict=True):
+        for start, end in zip(starts, [*starts[1:], joined_at][:len(starts)], strict=True):
             rows.append(dict(community_id=community_id, person_id=person_id, started_at=start, ended_at=end))
         # An inactive membership whose leave was not stamped ended, at the latest, as soon as it began.
         ended = None if active else (left_at if left_at is not None and left_at >= joined_at else joined_at)
