@@ -4,6 +4,7 @@ who may see what, and mistakes."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -108,3 +109,26 @@ def test_refusals_and_mistakes_are_plain_and_show_nothing(bot, cop: Typist, user
 def test_a_community_is_found_by_its_name_in_any_case_or_by_its_channel_name(bot, cop: Typist):
     assert "*Growth of DevOps CoP*" in cop("UDANA", "growth devops cop", channel="CRANDOM")
     assert "*Growth of DevOps CoP*" in cop("UDANA", "growth #devops", channel="CRANDOM")
+
+
+def test_a_member_exports_her_periods_and_forgetting_her_ends_them_keeping_the_counts(bot, cop: Typist):
+    from tests.test_action_buttons_http import press, responses_to
+    from tests.test_datarights_http import _file, _Message
+
+    at_hour(bot, 1)
+    cop("UCHANDRA", "export json")
+    exported = json.loads(_file(bot, "UCHANDRA"))
+    assert [(p["started_at"], p["ended_at"]) for p in exported["membership_periods"]] == [(START.isoformat(), None)]
+    before = cop("UDANA", "growth")
+    gone = at_hour(bot, 2)
+    cop("UCHANDRA", "forget-me")
+    tag = press(bot, "UCHANDRA", _Message(channel="CDEVOPS", ts=""), "forget_me_confirm", value="UCHANDRA")
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag))
+    bot.settle()
+    with bot.services.sessions() as session:
+        [(ended, user_id)] = session.execute(select(MembershipPeriod.ended_at, Person.user_id).join(
+            Person, Person.id == MembershipPeriod.person_id).where(Person.display_name == "a former member")).all()
+    assert ended == gone and user_id.startswith("forgotten-")
+    after = cop("UDANA", "growth")
+    assert "4 members · 0 active · 0 new · 4 joined · 0 left" in before
+    assert "3 members · 0 active · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
