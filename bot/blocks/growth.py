@@ -52,7 +52,7 @@ def growth_message(title: str, rows: Sequence[MonthRow], *, zone: str, grown: Se
         shown = [f"{escape(g.name)}: {g.before} → {g.now} ({_signed(g.now - g.before)})" for g in ranked]
         blocks.append(section("*Most grown*\n" + fit_lines(shown, max_items=MOST_GROWN)))
     notes = HOW_COUNTED + (" " + PROGRAMME_COUNTED if programme else "")
-    blocks.append(context(f"Months in {escape(zone)}, newest first. {escape(notes)} The chart is in our DM."))
+    blocks.append(context(f"Months in {escape(zone)}, newest first. {escape(notes)} The chart follows in our DM."))
     return Message.of(f"{title}: {plural(last.members, 'member')} now", blocks)
 
 
