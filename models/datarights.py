@@ -37,6 +37,7 @@ from models.attention import HeldNotice
 from models.base import Base
 from models.communities import Community
 from models.deliveries import Delivery, DeliveryStatus
+from models.membership_periods import close_periods
 from models.mentions import Mention
 from models.people import Membership, Person
 
@@ -95,6 +96,7 @@ COMMUNITY_RECORDS: tuple[tuple[str, str, Callable[[int], ColumnElement[bool]]], 
     ("community", "communities", lambda community_id: _table("communities").c.id == community_id),
     ("terms_of_reference", "terms_of_reference", _by_community("terms_of_reference")),
     ("memberships", "memberships", _by_community("memberships")),
+    ("membership_periods", "membership_periods", _by_community("membership_periods")),
     ("meetings", "meetings", _by_community("meetings")),
     ("meeting_occurrences", "meeting_occurrences", _in_meetings),
     ("agenda_items", "agenda_items", _by_community("agenda_items")),
@@ -113,8 +115,8 @@ COMMUNITY_RECORDS: tuple[tuple[str, str, Callable[[int], ColumnElement[bool]]], 
 
 # A member's own records: the rows of these tables where one of the columns naming a person names them.
 PERSONAL_RECORDS: tuple[str, ...] = (
-    "memberships", "contributions", "actions", "kudos", "rsvps", "attendances", "standup_answers",
-    "knowledge_items", "decisions", "meeting_notes", "agenda_items",
+    "memberships", "membership_periods", "contributions", "actions", "kudos", "rsvps", "attendances",
+    "standup_answers", "knowledge_items", "decisions", "meeting_notes", "agenda_items",
 )
 
 
@@ -288,6 +290,7 @@ def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forg
     session.execute(delete(HeldNotice).where(HeldNotice.person_id == person.id))
     session.execute(update(Membership).where(Membership.person_id == person.id, Membership.active.is_not(false()))
                     .values(active=False, left_at=now))
+    close_periods(session, person_ids=[person.id], at=now)
     session.flush()
     changed = sum(_scrub_table(session, table, scrubber) for table in Base.metadata.sorted_tables
                   if table.name != "people")

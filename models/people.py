@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.base import Base, chunked, str_enum, utcnow
 from models.communities import Community
 from models.errors import BadArgument, NotAMember, NotPermitted
+from models.membership_periods import close_periods, open_period, open_periods
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 # How many open actions a member takes on at a time in a community, until they say otherwise.
@@ -212,6 +213,7 @@ def join_community(
             membership.role = role
     membership.joined_at = now
     session.flush()
+    open_period(session, community_id=community.id, person_id=person.id, at=now)
     return JoinResult(membership, newly_joined=True)
 
 
@@ -231,10 +233,16 @@ def leave_community(session: Session, *, community: Community, person: Person, n
             raise NotPermitted(
                 f"You are the only lead of *{community.name}*: name another lead or co-lead before leaving."
             )
+    end_membership(session, membership=membership, now=now)
+    return membership
+
+
+def end_membership(session: Session, *, membership: Membership, now: dt.datetime) -> None:
+    """The member is gone from the community from `now`: the membership stays, inactive, and its period ends."""
     membership.active = False
     membership.left_at = now
     session.flush()
-    return membership
+    close_periods(session, community_id=membership.community_id, person_ids=[membership.person_id], at=now)
 
 
 def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> bool:
@@ -390,13 +398,12 @@ def enroll_members(
     session.flush()
     enrolled = set(session.scalars(
         select(Membership.person_id).where(Membership.community_id == community.id)))
-    added = 0
-    for person in known.values():
-        if person.id not in enrolled and not person.is_bot:
-            session.add(Membership(community_id=community.id, person_id=person.id, role=Role.MEMBER, joined_at=now))
-            added += 1
+    added = [person.id for person in known.values() if person.id not in enrolled and not person.is_bot]
+    for person_id in added:
+        session.add(Membership(community_id=community.id, person_id=person_id, role=Role.MEMBER, joined_at=now))
     session.flush()
-    return added
+    open_periods(session, community_id=community.id, person_ids=added, at=now)
+    return len(added)
 
 
 def display_names(session: Session, *, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:

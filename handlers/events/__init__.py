@@ -21,7 +21,7 @@ from handlers.routes import Routes
 from models.communities import community_for_channel
 from models.contributions import ContributionKind, record_contribution, undo_contribution
 from models.nudges import note_dm_reply
-from models.people import active_membership, get_person, join_community
+from models.people import active_membership, end_membership, get_person, join_community
 from models.questions import forget_question, note_question, note_reply
 
 # Message subtypes that are a person speaking; the rest (joins, edits, bot posts...) are not.
@@ -55,8 +55,7 @@ def handle_member_left_channel_event(request: Request) -> None:
     if membership is not None:
         # Leaving the channel is leaving the community, even for its last lead: the channel
         # is where the community lives. The overall lead can name a new lead.
-        membership.active = False
-        membership.left_at = request.now
+        end_membership(request.session, membership=membership, now=request.now)
         left_community(request, community, person)
 
 

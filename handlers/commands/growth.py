@@ -1,0 +1,112 @@
+"""`/cop growth`: members over time, active members, newcomers, joins and leaves, with a chart in the asker's DM."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+
+from bot.blocks import growth as blocks
+from bot.files import share_chart
+from bot.render import Message
+from handlers.base import Request
+from handlers.commands.registry import Command, Topic
+from handlers.commands.resolve import community_here, target_community
+from models.communities import Community, community_for_channel
+from models.errors import NotFound, NotPermitted
+from models.growth import MonthRow, growth, programme_growth, zone_of
+from models.people import Person, is_overall_lead, require_member_or_overall_lead
+
+logger = logging.getLogger(__name__)
+
+PROGRAMME_WORDS = frozenset({"all", "programme", "program"})
+# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`.
+CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>$")
+
+
+def _named(request: Request, words: str) -> Community:
+    """The community a person named: its channel (`#devops`), or its name, whatever the case."""
+    linked = CHANNEL.match(words)
+    if linked:
+        found = community_for_channel(request.session, team_id=request.team_id, channel_id=linked[1])
+        if found is None:
+            raise NotFound("That channel is not a community. `/cop growth` in a community's channel shows its growth.")
+        return found
+    name = request.plain(words).strip()
+    wanted = name.lstrip("#").lower()
+    found = request.session.scalars(select(Community).where(
+        Community.team_id == request.team_id,
+        or_(func.lower(Community.name) == name.lower(), func.lower(Community.channel_name) == wanted))
+        .order_by(Community.id).limit(1)).first()
+    if found is None:
+        shown = name if len(name) <= 40 else name[:39] + "…"
+        raise NotFound(f"There is no community called “{shown}”. Name it as `/cop growth` shows it, or type the "
+                       "command in its channel.")
+    return found
+
+
+def _share(request: Request, title: str, rows: Sequence[MonthRow], summary: Message) -> None:
+    """The chart to the asker's DM once the transaction commits; if Slack refuses it, the reply says so."""
+    chart, user_id = blocks.growth_chart(title, rows), request.user_id
+    filename = f"copbot-growth-{request.now:%Y%m%d}"
+
+    def share() -> None:
+        try:
+            share_chart(request.client, chart=chart, filename=filename, comment=blocks.chart_comment(title),
+                        user_id=user_id)
+        except Exception as error:
+            logger.warning("could not share a growth chart (%s)", type(error).__name__)
+            request.replies[:] = [blocks.chart_failed(summary)]
+
+    request.after_commit(share)
+
+
+def _programme(request: Request, person: Person) -> None:
+    if not is_overall_lead(person, request.services.settings.admin_ids):
+        raise NotPermitted("Only an overall lead sees the whole programme's growth; `/cop growth` in a community's "
+                           "channel shows that community's.")
+    zone = zone_of(person.tz).key
+    rows = programme_growth(request.session, community_ids=None, now=request.now, zone=zone)
+    by_community = growth(request.session, community_ids=None, now=request.now)
+    names = {cid: name for cid, name in request.session.execute(select(Community.id, Community.name))}
+    ends: dict[int, list[int]] = {}
+    for row in by_community:
+        ends.setdefault(row.community_id, []).append(row.members)
+    grown = [blocks.Grown(names[cid], members[0], members[-1]) for cid, members in ends.items() if cid in names]
+    title = f"Growth of the programme ({len(names)} {'community' if len(names) == 1 else 'communities'})"
+    summary = blocks.growth_message(title, rows, zone=zone, grown=grown, programme=True)
+    request.reply(summary)
+    _share(request, title, rows, summary)
+
+
+def handle_growth(request: Request, args: str) -> None:
+    words = " ".join(args.split())
+    person = request.person()
+    if words.lower() in PROGRAMME_WORDS or (not words and community_here(request) is None
+                                            and is_overall_lead(person, request.services.settings.admin_ids)):
+        _programme(request, person)
+        return
+    community = _named(request, words) if words else target_community(request)
+    require_member_or_overall_lead(request.session, community=community, person=person,
+                                   admin_ids=request.services.settings.admin_ids)
+    rows = growth(request.session, community_ids=[community.id], now=request.now)
+    title = f"Growth of {community.name}"
+    summary = blocks.growth_message(title, rows, zone=community.timezone)
+    request.reply(summary)
+    _share(request, title, rows, summary)
+
+
+GROWTH = Topic("growth", about=(
+    "How a community grew over the last 12 months, month by month, in its own time zone: members at each month's "
+    "end, active members (who contributed themselves that month), newcomers (members for the first time, not the "
+    "founders who were in the channel when it was set up), joins and leaves. Open to the community's members; the "
+    "figures come as a summary, and as a chart in your DM. `/cop growth all` (or `/cop growth` outside a "
+    "community's channel) is the whole programme, for overall leads, in their own time zone: people counted once "
+    "however many communities they are in, with the communities that grew most."), commands=(
+    Command("growth", handle_growth, usage="[<community> | all]",
+            help="members over time, active members, newcomers, joined and left per month, with a chart in your "
+                 "DM; `all`: the whole programme (overall leads)",
+            examples=("/cop growth", "/cop growth DevOps CoP", "/cop growth all")),
+))

@@ -1,0 +1,134 @@
+"""`/cop growth` typed in Slack: the history every join and leave keeps, the summary, the chart in the asker's DM,
+who may see what, and mistakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from models import Person
+from models.membership_periods import MembershipPeriod
+from tests.community import Typist, cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
+from tests.conftest import START
+from tests.test_events_http import send_event, settle
+
+HOUR = dt.timedelta(hours=1)
+
+
+def history(bot, user_id: str) -> list[tuple]:
+    with bot.services.sessions() as session:
+        return [(p.started_at, p.ended_at) for p in session.scalars(
+            select(MembershipPeriod).join(Person, Person.id == MembershipPeriod.person_id)
+            .where(Person.user_id == user_id).order_by(MembershipPeriod.id))]
+
+
+def at_hour(bot, hours: int) -> dt.datetime:
+    instant = START + hours * HOUR
+    bot.services.clock.set(instant)
+    return instant
+
+
+def say(bot, user: str, channel: str = "CDEVOPS") -> None:
+    ts = f"{bot.services.clock.advance(dt.timedelta(minutes=1)).timestamp():.6f}"  # a message is known by its ts
+    send_event(bot, bot.requests.message(user=user, channel=channel, text="Morning all", ts=ts))
+    settle(bot)
+
+
+def test_joining_leaving_and_rejoining_in_slack_each_leave_a_period(bot, cop: Typist):
+    assert history(bot, "UCHANDRA") == [(START, None)]  # in the channel when it was set up
+    left = at_hour(bot, 1)
+    send_event(bot, bot.requests.member_left(user="UDANA", channel="CDEVOPS"))
+    settle(bot)
+    back = at_hour(bot, 2)
+    send_event(bot, bot.requests.member_joined(user="UDANA", channel="CDEVOPS"))
+    settle(bot)
+    gone = at_hour(bot, 3)
+    assert "left" in cop("UDANA", "leave").lower()
+    assert history(bot, "UDANA") == [(START, left), (back, gone)]
+    rejoined = at_hour(bot, 4)
+    cop("UDANA", "join")
+    cop("UDANA", "join")  # twice is harmless, and no second period
+    assert history(bot, "UDANA") == [(START, left), (back, gone), (rejoined, None)]
+
+
+def test_a_member_sees_the_months_and_gets_the_chart_in_their_dm(bot, cop: Typist):
+    at_hour(bot, 1)
+    send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))  # a newcomer
+    settle(bot)
+    say(bot, "UEVE")
+    say(bot, "UCHANDRA")
+    at_hour(bot, 2)
+    send_event(bot, bot.requests.member_left(user="UALICE", channel="CDEVOPS"))
+    settle(bot)
+    shown = cop("UDANA", "growth")
+    assert "*Growth of DevOps CoP*: 4 members now (+4 since the end of December 2025)" in shown
+    # The founders and Dana came with the set-up, Eve after it; Alice left.
+    assert "`Nov 2026 (so far)` 4 members · 2 active · 1 new · 5 joined · 1 left" in shown
+    assert "`Dec 2025` 0 members · 0 active · 0 new · 0 joined · 0 left" in shown
+    assert "Months in America/New_York" in shown
+    assert bot.slack.wait_for(lambda: bot.slack.files)
+    [shared] = bot.slack.files.values()
+    assert shared.channel == bot.slack.dm_channel("UDANA") and shared.filename.endswith(".png")
+    assert shared.title == "Growth of DevOps CoP" and shared.content.startswith(b"\x89PNG")
+    assert shared.alt_txt.startswith("Line chart: Growth of DevOps CoP, Dec 25 to Nov 26.")
+    assert "Members: 0 people in Dec 25, 4 people in Nov 26" in shared.alt_txt
+
+
+def test_outside_a_community_a_member_sees_their_own_and_an_overall_lead_the_programme(bot, cop: Typist):
+    assert "*Growth of DevOps CoP*" in cop("UDANA", "growth", channel="CRANDOM")
+    programme = cop("UALICE", "growth", channel="CRANDOM")  # a workspace admin: an overall lead
+    assert "*Growth of the programme (1 community)*: 4 members now" in programme
+    assert "*Most grown*" in programme and "DevOps CoP: 0 → 4 (+4)" in programme
+    assert "Months in Europe/London" in programme  # Alice's own time zone
+    assert "*Growth of the programme" in cop("UALICE", "growth all")
+    assert "*Growth of DevOps CoP*" in cop("UALICE", "growth <#CDEVOPS|devops>", channel="CRANDOM")
+    assert bot.slack.wait_for(lambda: len(bot.slack.files) == 4)
+    assert {f.channel for f in bot.slack.files.values()} == {bot.slack.dm_channel("UDANA"),
+                                                             bot.slack.dm_channel("UALICE")}
+
+
+@pytest.mark.parametrize(("user", "text", "expected"), [
+    ("UCHANDRA", "growth all", "Only an overall lead sees the whole programme's growth"),
+    ("UEVE", "growth DevOps CoP", "You are not a member of *DevOps CoP*"),
+    ("UDANA", "growth Cooking Club", "There is no community called “Cooking Club”"),
+    ("UDANA", "growth <#CRANDOM|random>", "That channel is not a community"),
+])
+def test_refusals_and_mistakes_are_plain_and_show_nothing(bot, cop: Typist, user, text, expected):
+    said = cop(user, text, channel="CRANDOM")
+    assert expected in said and ":warning:" in said
+    if "Only" not in expected:
+        assert "/cop growth [&lt;community&gt; | all]" in said
+    assert "members now" not in said
+    bot.settle()
+    assert bot.slack.files == {}
+
+
+def test_a_community_is_found_by_its_name_in_any_case_or_by_its_channel_name(bot, cop: Typist):
+    assert "*Growth of DevOps CoP*" in cop("UDANA", "growth devops cop", channel="CRANDOM")
+    assert "*Growth of DevOps CoP*" in cop("UDANA", "growth #devops", channel="CRANDOM")
+
+
+def test_a_member_exports_her_periods_and_forgetting_her_ends_them_keeping_the_counts(bot, cop: Typist):
+    from tests.test_action_buttons_http import press, responses_to
+    from tests.test_datarights_http import _file, _Message
+
+    at_hour(bot, 1)
+    cop("UCHANDRA", "export json")
+    exported = json.loads(_file(bot, "UCHANDRA"))
+    assert [(p["started_at"], p["ended_at"]) for p in exported["membership_periods"]] == [(START.isoformat(), None)]
+    before = cop("UDANA", "growth")
+    gone = at_hour(bot, 2)
+    cop("UCHANDRA", "forget-me")
+    tag = press(bot, "UCHANDRA", _Message(channel="CDEVOPS", ts=""), "forget_me_confirm", value="UCHANDRA")
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag))
+    bot.settle()
+    with bot.services.sessions() as session:
+        [(ended, user_id)] = session.execute(select(MembershipPeriod.ended_at, Person.user_id).join(
+            Person, Person.id == MembershipPeriod.person_id).where(Person.display_name == "a former member")).all()
+    assert ended == gone and user_id.startswith("forgotten-")
+    after = cop("UDANA", "growth")
+    assert "4 members · 0 active · 0 new · 4 joined · 0 left" in before
+    assert "3 members · 0 active · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
