@@ -21,6 +21,7 @@ from handlers.commands import (
     running,
     standups,
     tor,
+    wins,
 )
 from handlers.commands.parse import normalise
 from handlers.commands.registry import Command, Registry, Topic
@@ -58,6 +59,7 @@ REGISTRY = Registry((
     governance.PLAN,
     governance.KPI,
     governance.BUDGET,
+    wins.WINS,
     polls.POLL,
     preferences.INTRO,
     digest.DIGEST,
