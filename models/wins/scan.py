@@ -141,12 +141,12 @@ def _record(session: Session, found: list[dict[str, Any]], now: dt.datetime) -> 
     if not found:
         return 0
     known = set(session.execute(select(Win.community_id, Win.ref).where(
-        tuple_(Win.community_id, Win.ref).in_(sorted({(w["community_id"], w["ref"]) for w in found})))).tuples())
+        tuple_(Win.community_id, Win.ref).in_(sorted({(w["community_id"], w["ref"]) for w in found})))).all())
     new = [w for w in found if (w["community_id"], w["ref"]) not in known]
     if not new:
         return 0
     last = dict(session.execute(select(Win.community_id, func.max(Win.number)).where(
-        Win.community_id.in_(sorted({w["community_id"] for w in new}))).group_by(Win.community_id)).tuples())
+        Win.community_id.in_(sorted({w["community_id"] for w in new}))).group_by(Win.community_id)).all())
     rows = []
     for win in sorted(new, key=lambda w: (w["community_id"], w["occurred_at"], w["ref"])):
         last[win["community_id"]] = (last.get(win["community_id"]) or 0) + 1

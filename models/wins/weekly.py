@@ -63,7 +63,7 @@ def take_back_refused(session: Session, *, team_id: str, channel: WinsChannel | 
     refused = [Refused(key, channel_id, error or "unknown_error") for key, channel_id, error in rows]
     if refused:
         session.execute(update(Win).where(Win.post_key.in_([r.key for r in refused]))
-                        .values(post_key=None, posted_at=None).execution_options(synchronize_session=False))
+                        .values(post_key=None, posted_at=None).execution_options(synchronize_session="fetch"))
         if channel is not None:
             channel.last_week = None  # the week's post did not happen: it may still, to the next channel chosen
         if channel is not None and any(r.channel == channel.channel_id for r in refused):
@@ -100,7 +100,7 @@ def names_of(session: Session, *, person_ids: Collection[int]) -> dict[int, str]
 
 def mark_posted(session: Session, *, win_ids: Collection[int], key: str, now: dt.datetime) -> None:
     session.execute(update(Win).where(Win.id.in_(sorted(win_ids))).values(post_key=key, posted_at=now)
-                    .execution_options(synchronize_session=False))
+                    .execution_options(synchronize_session="fetch"))
 
 
 def this_week(now: dt.datetime, channel: WinsChannel) -> str:
