@@ -60,8 +60,7 @@ JOBS: tuple[Job, ...] = (
     Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
     Job("governance.ask_for_kpis", governance.ask_for_kpis, dt.timedelta(hours=1)),
-    Job("wins.collect", wins.collect, dt.timedelta(hours=1)),
-    Job("wins.post_weekly", wins.post_weekly_wins, dt.timedelta(minutes=15), needs_admin_ids=True),
+    Job("wins.post_weekly", wins.post_weekly_wins, dt.timedelta(hours=1), needs_admin_ids=True),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.wins import no_channel_dm, refused_dm, weekly_post
 from bot.render import Message
-from models.communities import Community
 from models.deliveries import enqueue, enqueue_many
 from models.governance.budget import overall_lead_ids
 from models.wins import channel_of, collect_wins, queued_counts
@@ -27,15 +25,12 @@ from models.wins.weekly import (
 UTC = ZoneInfo("UTC")
 
 
-def collect(*, session: Session, now: dt.datetime) -> int:
-    """Record the wins that happened since the last scan, so that leads see them (and can hold one) in time."""
-    return collect_wins(session, now=now)
-
-
 def post_weekly_wins(*, session: Session, now: dt.datetime, admin_ids: frozenset[str] = frozenset()) -> int:
-    """One post a week per workspace to its wins channel, from Friday afternoon on the channel's clock; nothing in
+    """Record the wins that happened since the last run (so that leads see them, and can hold one, in time), then
+    make one post a week per workspace to its wins channel, from Friday afternoon on the channel's clock; nothing in
     a week without wins. Without a channel (or with one Slack refused) the wins wait and the overall leads are told,
-    once each time."""
+    once each time. Returns the messages it queued."""
+    collect_wins(session, now=now)
     queued = 0
     for team_id in teams_with_wins(session):
         channel = channel_of(session, team_id=team_id)
@@ -53,8 +48,6 @@ def post_weekly_wins(*, session: Session, now: dt.datetime, admin_ids: frozenset
         week = this_week(now, channel)
         if channel.broken or channel.last_week == week:
             continue
-        collect_wins(session, now=now, community_ids=list(session.scalars(
-            select(Community.id).where(Community.team_id == team_id))))
         channel.last_week = week
         waiting = waiting_wins(session, team_id=team_id, now=now)
         if not waiting.wins:

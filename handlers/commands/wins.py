@@ -34,7 +34,7 @@ def handle_wins_show(request: Request, args: str) -> None:
         return
     community = target_community(request)
     require_member_or_overall_lead(request.session, community=community, person=person, admin_ids=admin_ids)
-    # The scan runs hourly; running it here too lists a win the moment it happened.
+    # The weekly job scans hourly; scanning here too lists a win the moment it happened.
     collect_wins(request.session, now=request.now, community_ids=[community.id])
     wins = list_wins(request.session, community=community, now=request.now)
     names = names_of(request.session, person_ids={int(w.detail["by"]) for w in wins if w.detail.get("by")}
