@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.communities import Community
 from models.governance import year_now
-from models.governance.kpis import KpiTarget, scores
+from models.governance.kpis import KpiTarget, Score, scores_many
 from models.governance.plan import Objective, ObjectiveStatus
 from models.recognition.kudos import Kudos
 from models.terms import TermsVersion, VersionStatus
@@ -78,7 +78,7 @@ def _ratifications(session: Session, ids: list[int], now: dt.datetime) -> list[d
 
 def _kpis(session: Session, communities: list[Community], now: dt.datetime) -> list[dict[str, Any]]:
     """KPIs of the year at their target, scored only in the communities with a target not yet met (a met one
-    is recorded, so it is never found again, even if its value falls back)."""
+    is recorded, so it is never found again, even if its value falls back): a few statements per year and zone."""
     years = {c.id: year_now(c, now) for c in communities}
     targets = list(session.scalars(select(KpiTarget).where(
         tuple_(KpiTarget.community_id, KpiTarget.year).in_(sorted(years.items())), KpiTarget.target > 0)))
@@ -90,15 +90,20 @@ def _kpis(session: Session, communities: list[Community], now: dt.datetime) -> l
     for target in targets:
         if target.id not in met:
             waiting[target.community_id][target.name.lower()] = target
-    found = []
+    scored: dict[int, list[Score]] = {}
+    by_year: dict[int, list[Community]] = defaultdict(list)
     for community in communities:
-        if community.id not in waiting:
-            continue
-        for score in scores(session, community=community, year=years[community.id], now=now):
-            target = waiting[community.id].get(score.name.lower())
+        if community.id in waiting:
+            by_year[years[community.id]].append(community)
+    for year, group in sorted(by_year.items()):
+        scored.update(scores_many(session, communities=group, year=year, now=now))
+    found = []
+    for community_id, community_scores in sorted(scored.items()):
+        for score in community_scores:
+            target = waiting[community_id].get(score.name.lower())
             if target is None or score.value < target.target:
                 continue
-            found.append(_win(community.id, WinKind.KPI, f"kpi:{target.id}", target.name, now, source_id=target.id,
+            found.append(_win(community_id, WinKind.KPI, f"kpi:{target.id}", target.name, now, source_id=target.id,
                               year=target.year, target=_plain(target.target), value=_plain(score.value),
                               custom=target.custom))
     return found
