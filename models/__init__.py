@@ -20,11 +20,12 @@ from models.questions import Question
 from models.recognition.kudos import Kudos
 from models.standups import Standup, StandupAnswer, StandupRun
 from models.terms import TermsAnswer, TermsEdit, TermsOfReference, TermsVersion
+from models.wins import Win, WinsChannel
 
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
     "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
-    "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion",
+    "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion", "Win", "WinsChannel",
 ]

@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "standup_runs", "standups", "stopped_workspaces", "terms_of_reference", "tor_answers", "tor_edits",
     "tor_versions", "plan_objectives", "kpi_targets", "kpi_records", "budget_currencies", "budget_lines",
     "membership_periods",
+    "wins", "wins_channels",
 }
 
 

@@ -22,6 +22,7 @@ from handlers.commands import (
     running,
     standups,
     tor,
+    wins,
 )
 from handlers.commands.parse import normalise
 from handlers.commands.registry import Command, Registry, Topic
@@ -60,6 +61,7 @@ REGISTRY = Registry((
     governance.KPI,
     governance.BUDGET,
     growth.GROWTH,
+    wins.WINS,
     polls.POLL,
     preferences.INTRO,
     digest.DIGEST,
