@@ -19,6 +19,7 @@ from handlers.commands import (
     quiet,
     recognition,
     running,
+    scorecard,
     standups,
     tor,
 )
@@ -58,6 +59,7 @@ REGISTRY = Registry((
     governance.PLAN,
     governance.KPI,
     governance.BUDGET,
+    scorecard.SCORECARD,
     polls.POLL,
     preferences.INTRO,
     digest.DIGEST,
