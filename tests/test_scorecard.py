@@ -4,12 +4,14 @@ quarter's end, budget figures, and the quarterly DM to each lead (once, muted, h
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from bot.blocks.scorecard import kpi_chart, scorecard_dm
+from bot.charts import Chart
 from models import ActionStatus, Delivery, HeldNotice, Role
 from models.errors import BadArgument
 from models.governance import budget as money
@@ -125,6 +127,9 @@ def test_the_chart_sets_each_kpi_against_its_pro_rata_target(session, place):
     alt = chart.alt_text()
     assert alt.startswith("Bar chart: KPIs of DevOps CoP, Q3 2026") and "value: actions-closed 5." in alt
     assert "pro-rata target: actions-closed 6.0" in alt and "75% of the year gone by 30 Sep 2026" in alt
+    # As the outbox keeps it, and draws it again.
+    again = Chart.from_dict(json.loads(json.dumps(chart.to_dict())))
+    assert again.alt_text() == alt and again.to_dict() == chart.to_dict()
 
 
 # The quarterly job. Monday 4 January 2027, 15:00 UTC: 10:00 in New York, inside working hours.
