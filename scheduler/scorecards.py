@@ -10,22 +10,23 @@ from bot.attention import Dm, deliver_dms
 from bot.blocks.scorecard import chart_comment, kpi_chart, scorecard_dm, scorecard_summary
 from models.attention import Outcome, arrival, handled_keys, wants
 from models.deliveries import enqueue_many
-from models.governance.scorecard import scorecard_of, scorecard_rounds
+from models.governance.scorecard import health_of_many, scorecard_of, scorecard_rounds
 
 
 def send_scorecards(*, session: Session, now: dt.datetime) -> int:
     """Once per lead, community and quarter (the outbox key says which), under the attention rule: not to a lead
     who turned scorecards off, held for the digest while they are away or past their week's budget, else in
-    their working hours, the chart of the KPIs right after it. Each community's scorecard is read once, and
+    their working hours, the chart of the KPIs right after it. Each community's scorecard is read once (a few
+    statements each, whatever its number of members and leads; health one league per workspace and zone), and
     only for a community with a lead still to be sent it."""
     rounds = scorecard_rounds(session, now=now)
     done = handled_keys(session, [r.key(p) for r in rounds for p in r.leads])
+    todo = [(due, [p for p in due.leads if due.key(p) not in done and wants(p, "scorecards")]) for due in rounds]
+    todo = [(due, leads) for due, leads in todo if leads]
+    health = health_of_many(session, cards=[(due.community, due.period) for due, _ in todo], now=now)
     dms, charts = [], []
-    for due in rounds:
-        leads = [p for p in due.leads if due.key(p) not in done and wants(p, "scorecards")]
-        if not leads:
-            continue
-        card = scorecard_of(session, community=due.community, period=due.period, now=now)
+    for due, leads in todo:
+        card = scorecard_of(session, community=due.community, period=due.period, now=now, health=health)
         message, summary, chart = scorecard_dm(card), scorecard_summary(card), kpi_chart(card)
         for lead in leads:
             dms.append(Dm(lead, "scorecards", "scorecard", due.key(lead), message, summary, due.community.id))

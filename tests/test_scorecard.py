@@ -22,6 +22,7 @@ from scheduler.runner import run_tick
 from scheduler.scorecards import send_scorecards
 from tests import factories
 from tests.conftest import TEAM
+from tests.test_job_statements import N, communities, enrol, grown
 
 UTC = dt.UTC
 NY = "America/New_York"
@@ -197,3 +198,19 @@ def test_the_scorecard_and_its_chart_reach_the_lead_through_the_outbox(services,
     run_tick(services, now=MONDAY + dt.timedelta(hours=2))
     assert len(slack.files) == 1
     assert len([m for m in slack.messages_in("UBOB") if m.text.startswith("Scorecard of")]) == 1
+
+
+def test_the_quarterly_job_costs_the_same_for_four_times_the_leads(sessions):
+    """Two communities (London and Berlin), each led by the same lead and by N, then 4N, more."""
+    ids = communities(sessions, 2)
+    first_of_april = dt.datetime(2027, 4, 2, 10, 0, tzinfo=UTC)
+
+    def grow(session, start: int, count: int) -> None:  # noqa: ANN001
+        for membership in enrol(session, ids, start, count):
+            membership.role = Role.CO_LEAD
+            session.add(Delivery(key=f"other:{membership.id}", team_id=TEAM, channel=membership.person.user_id,
+                                 text="An earlier DM", kind="nudge", created_at=first_of_april - DAY))
+
+    small, large = grown(sessions, send_scorecards, grow, at=first_of_april)
+    assert (small.result, large.result) == (2 * (N + 1), 2 * (4 * N + 1))
+    assert large.statements == small.statements, (small, large)

@@ -7,6 +7,7 @@ the quarter's end (or now, for the quarter under way), against the share of the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,7 +107,7 @@ class Scorecard:
 
     @property
     def finished(self) -> bool:
-        return self.at >= self.period.end - dt.timedelta(microseconds=1)
+        return self.at == measured_at(self.period, self.period.end)
 
     def objectives(self, status: ObjectiveStatus) -> int:
         return sum(1 for item in self.plan if item.objective.status == status)
@@ -123,18 +124,44 @@ class Scorecard:
         return [score for score in self.kpis if score.target is not None]
 
 
-def _health_of(session: Session, *, community: Community, at: dt.datetime) -> HealthLine | None:
-    """The community's health at `at`: its row of the workspace's league over the last quarter."""
-    for row in league(session, team_id=community.team_id, now=at, days=PERIODS["quarter"]):
-        if row.community.id == community.id:
-            return HealthLine(row.score, f"{row.active} of {row.members} members took part, "
-                                         f"{row.closed} actions closed and {row.overdue} overdue in the last 91 days")
-    return None
+def _health_of(session: Session, *, communities: Iterable[Community], at: dt.datetime) -> dict[int, HealthLine]:
+    """Each community's health at `at` (by id): its row of its workspace's league over the last quarter, one
+    league per workspace whatever the number of communities."""
+    wanted = {community.id for community in communities}
+    found = {}
+    for team_id in sorted({community.team_id for community in communities}):
+        for row in league(session, team_id=team_id, now=at, days=PERIODS["quarter"]):
+            if row.community.id in wanted:
+                found[row.community.id] = HealthLine(
+                    row.score, f"{row.active} of {row.members} members took part, {row.closed} actions closed and "
+                               f"{row.overdue} overdue in the last 91 days")
+    return found
 
 
-def scorecard_of(session: Session, *, community: Community, period: Period, now: dt.datetime) -> Scorecard:
-    """The scorecard of `period`, measured at its end (or at `now` if it has not ended)."""
-    at = min(now, period.end - dt.timedelta(microseconds=1))
+def measured_at(period: Period, now: dt.datetime) -> dt.datetime:
+    """A period is measured at its end, or at `now` while it runs."""
+    return min(now, period.end - dt.timedelta(microseconds=1))
+
+
+def health_of_many(session: Session, *, cards: Iterable[tuple[Community, Period]],
+                   now: dt.datetime) -> dict[int, HealthLine]:
+    """The health of many communities for their scorecards: one reading per instant they are measured at."""
+    by_instant: dict[dt.datetime, list[Community]] = {}
+    for community, period in cards:
+        by_instant.setdefault(measured_at(period, now), []).append(community)
+    found: dict[int, HealthLine] = {}
+    for at, communities in by_instant.items():
+        found.update(_health_of(session, communities=communities, at=at))
+    return found
+
+
+def scorecard_of(session: Session, *, community: Community, period: Period, now: dt.datetime,
+                 health: dict[int, HealthLine] | None = None) -> Scorecard:
+    """The scorecard of `period`, measured at its end (or at `now` if it has not ended). `health` is what
+    `health_of_many` read for a job's many scorecards at once; read here otherwise."""
+    at = measured_at(period, now)
+    if health is None:
+        health = _health_of(session, communities=[community], at=at)
     budget = budget_of(session, community=community, year=period.year)
     spent = sum((line.amount for line in budget.lines if line.kind == LineKind.SPEND
                  and period.start <= line.created_at < period.end), Decimal("0.00"))
@@ -143,7 +170,7 @@ def scorecard_of(session: Session, *, community: Community, period: Period, now:
         plan=plan_of(session, community=community, year=period.year),
         kpis=scores(session, community=community, year=period.year, now=at),
         share=elapsed(community, period.year, at), budget=budget, spent_in_period=spent,
-        health=_health_of(session, community=community, at=at))
+        health=health.get(community.id))
 
 
 @dataclass(frozen=True)
