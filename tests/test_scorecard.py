@@ -102,7 +102,7 @@ def test_a_past_quarter_is_measured_at_its_end(session, place):
         (1, 2, 1, 50), (2, 0, 0, None), (3, 0, 0, None)]
     budget = card.budget
     assert (budget.allocated, budget.approved, budget.requested, budget.spent, budget.remaining) == (
-        Decimal(5000), Decimal("1200.50"), Decimal(300), Decimal("300.50"), Decimal("900.00"))
+        Decimal(5000), Decimal("1200.50"), Decimal(0), Decimal("200.50"), Decimal("1000.00"))
     # The league's row: nobody took part in the last 91 days; every action closed, none overdue.
     assert card.health is not None and card.health.score == 40
     assert card.health.detail.startswith("0 of 2 members took part")
@@ -119,6 +119,8 @@ def test_the_quarter_under_way_and_the_year_are_measured_now(session, place):
     assert "Plan 2026*: 3 objectives: 1 done (0 in Q4 2026), 2 open" in text
     assert "*actions-closed*: 6 of 8" in text and "Spent in Q4 2026: EUR 100.00" in text
     assert "remaining *EUR 900.00*" in text and "waiting for approval EUR 300.00" in text
+    year_text = str(scorecard_dm(year).blocks)
+    assert "spent EUR 300.50" in year_text and "Spent in" not in year_text
 
 
 def test_the_chart_sets_each_kpi_against_its_pro_rata_target(session, place):

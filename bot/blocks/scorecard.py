@@ -30,7 +30,8 @@ def title_of(card: Scorecard) -> str:
 
 def _when(card: Scorecard) -> str:
     if card.finished:
-        return f"{card.period.label} has ended: figures as they stood at its end; the plan as it is now."
+        return (f"{card.period.label} has ended: KPIs and budget as they stood at its end (budget requests with their "
+                "answer since); the plan as it is now.")
     return f"{card.period.label} is under way: figures as of {slack_date(card.at, '{date_short_pretty}')}."
 
 

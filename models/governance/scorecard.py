@@ -163,6 +163,9 @@ def scorecard_of(session: Session, *, community: Community, period: Period, now:
     if health is None:
         health = _health_of(session, communities=[community], at=at)
     budget = budget_of(session, community=community, year=period.year)
+    # As it stood at the period's end: the lines written by then (each request with its answer, whenever given).
+    budget = Budget(budget.community, budget.year, budget.currency, [line for line in budget.lines
+                                                                     if line.created_at <= at])
     spent = sum((line.amount for line in budget.lines if line.kind == LineKind.SPEND
                  and period.start <= line.created_at < period.end), Decimal("0.00"))
     return Scorecard(
