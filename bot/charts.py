@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -56,6 +56,20 @@ class Chart:
             if len(series.values) != len(self.labels):
                 raise ValueError(f"series {series.label!r} has {len(series.values)} values "
                                  f"for {len(self.labels)} labels")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The chart as JSON-able data, for the outbox to draw and share it later (`from_dict`)."""
+        return {"title": self.title, "labels": list(self.labels), "kind": self.kind, "unit": self.unit,
+                "y_max": self.y_max, "target": self.target, "target_label": self.target_label,
+                "notes": list(self.notes), "series": [{"label": s.label, "values": list(s.values)}
+                                                      for s in self.series]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chart:
+        return cls(title=data["title"], labels=tuple(data["labels"]), kind=data["kind"], unit=data["unit"],
+                   y_max=data["y_max"], target=data["target"], target_label=data["target_label"],
+                   notes=tuple(data["notes"]),
+                   series=tuple(Series(s["label"], tuple(s["values"])) for s in data["series"]))
 
     @property
     def empty(self) -> bool:

@@ -386,7 +386,10 @@ class Dispatcher:
         if item.unsure_since is not None and not self._look_first(item, now):
             return
         try:
-            if item.edit_ts:
+            if item.chart is not None:
+                # A chart: uploaded and shared with its comment; the file's id stands for the message's ts.
+                response = {"channel": item.channel, "ts": share_delivered_chart(self.client, item)}
+            elif item.edit_ts:
                 # A message copbot sent before, shown anew (a poll that has closed), rather than a new one.
                 response = self.client.chat_update(channel=item.channel, ts=item.edit_ts, text=item.text,
                                                    blocks=item.blocks)
@@ -504,6 +507,17 @@ def _without_blind_retries(client: WebClient) -> WebClient:
     """
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, headers=client.headers,
                      retry_handlers=[])
+
+
+def share_delivered_chart(client: WebClient, item: Outgoing) -> str:
+    """Draw and share a delivery's chart (`Delivery.chart`), in its channel or, for a user id, their DM."""
+    # matplotlib is loaded only by a process that has a chart to send
+    from bot.charts import Chart
+    from bot.files import share_chart
+
+    chart = Chart.from_dict(item.chart or {})
+    where = {"user_id": item.channel} if item.channel.startswith(("U", "W")) else {"channel_id": item.channel}
+    return share_chart(client, chart=chart, filename=item.key.replace(":", "-"), comment=item.text, **where)
 
 
 def delivery_metadata(key: str) -> dict[str, Any]:

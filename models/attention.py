@@ -67,6 +67,9 @@ DM_KINDS: dict[str, DmKind] = {
                "blocked actions escalated to you as a lead, and the actions of members who left",
                "/cop action escalations on",
                "/cop action escalations off"),
+        DmKind("scorecards", "scorecard_dms", ("scorecard",), True,
+               "your community's scorecard at the end of each quarter, as its lead", "/cop scorecard dms on",
+               "/cop scorecard dms off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

@@ -83,6 +83,8 @@ class Delivery(Base):
     unsure_since: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Set on an edit of a message already sent (a poll's final form): chat.update of that ts, not a new post.
     edit_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Set on a chart to share as an image (`bot.charts.Chart.to_dict`), `text` its comment: an upload, not a post.
+    chart: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     sent_channel: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -93,11 +95,11 @@ def _row(
     *, key: str, team_id: str, channel: str, text: str, kind: str, now: dt.datetime,
     blocks: list[dict[str, Any]] | None = None, community_id: int | None = None,
     thread_ts: str | None = None, not_before: dt.datetime | None = None, link_to: str | None = None,
-    edit_ts: str | None = None,
+    edit_ts: str | None = None, chart: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return dict(key=key, team_id=team_id, channel=channel, text=text, blocks=blocks, kind=kind,
                 community_id=community_id, thread_ts=thread_ts, link_to=link_to, next_attempt_at=not_before or now,
-                created_at=now, status=DeliveryStatus.PENDING, attempts=0, edit_ts=edit_ts)
+                created_at=now, status=DeliveryStatus.PENDING, attempts=0, edit_ts=edit_ts, chart=chart)
 
 
 def enqueue(
@@ -208,6 +210,7 @@ class Outgoing:
     # Set when Slack may already have this message from an earlier post: look before posting it again.
     unsure_since: dt.datetime | None
     edit_ts: str | None = None
+    chart: dict[str, Any] | None = None
 
 
 def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime, at: dt.datetime | None = None
@@ -229,7 +232,8 @@ def claim_many(session: Session, *, ids: Sequence[int], now: dt.datetime, at: dt
                 unsure_since=case((Delivery.status == DeliveryStatus.SENDING, left_mid_post),
                                   else_=Delivery.unsure_since))
         .returning(Delivery.id, Delivery.key, Delivery.channel, Delivery.text, Delivery.blocks, Delivery.thread_ts,
-                   Delivery.attempts, Delivery.link_to, Delivery.attempted_at, Delivery.unsure_since, Delivery.edit_ts)
+                   Delivery.attempts, Delivery.link_to, Delivery.attempted_at, Delivery.unsure_since, Delivery.edit_ts,
+                   Delivery.chart)
     ).all()
     by_id = {row.id: Outgoing(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]

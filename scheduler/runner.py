@@ -19,7 +19,7 @@ from bot.polls import close_due_polls
 from bot.services import Services
 from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
-from scheduler import digests, governance, jobs, outreach, profiles, wins
+from scheduler import digests, governance, jobs, outreach, profiles, scorecards, wins
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -61,6 +61,7 @@ JOBS: tuple[Job, ...] = (
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
     Job("governance.ask_for_kpis", governance.ask_for_kpis, dt.timedelta(hours=1)),
     Job("wins.post_weekly", wins.post_weekly_wins, dt.timedelta(hours=1), needs_admin_ids=True),
+    Job("scorecards.send_quarterly", scorecards.send_scorecards, dt.timedelta(hours=1)),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

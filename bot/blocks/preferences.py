@@ -52,8 +52,9 @@ def hours_set(person: Person) -> Message:
 
 def budget(person: Person, used: int) -> Message:
     text = (f":inbox_tray: At most *{person.dm_budget}* unasked-for messages a week (welcomes and check-ins, "
-            "nudges, meeting reminders, standup questions, action reminders and requests, escalations; not the "
-            f"digest you asked for); {used} in the last seven days. What would go over waits for your digest.")
+            "nudges, meeting reminders, standup questions, action reminders and requests, escalations, quarterly "
+            f"scorecards; not the digest you asked for); {used} in the last seven days. What would go over waits for "
+            "your digest.")
     return Message.of(text, [section(text), context("`/cop dm-budget <0-20>` to change it.")])
 
 

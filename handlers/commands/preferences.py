@@ -91,8 +91,8 @@ NUDGES = Topic("nudges", aliases=("lurker", "tips", "hours", "dm-budget"), about
     "unasked waits for those hours too (a meeting reminder that could only come after the meeting began is not sent)."
     " Happy lurkers are never nudged. `tips` are the welcome and check-in messages when you join. `dm-budget` caps "
     "every message copbot sends you unasked (these, meeting reminders, standup questions, action reminders and "
-    "requests, escalations) at so many a week; the rest wait for your digest. The digest you asked for, and answers "
-    "to what you did, never count."), commands=(
+    "requests, escalations, quarterly scorecards) at so many a week; the rest wait for your digest. The digest you "
+    "asked for, and answers to what you did, never count."), commands=(
     Command("nudges", handle_nudges, usage="on|off", help="whether copbot may nudge you when you go quiet",
             examples=("/cop nudges off",)),
     Command("nudges after", handle_nudges_after, usage="<days>", who=Who.LEADS,
