@@ -67,6 +67,9 @@ DM_KINDS: dict[str, DmKind] = {
                "blocked actions escalated to you as a lead, and the actions of members who left",
                "/cop action escalations on",
                "/cop action escalations off"),
+        DmKind("maturity", "maturity_dms", ("maturity_prompt",), True,
+               "a reminder twice a year, as a lead, to run the community's maturity self-assessment",
+               "/cop maturity dms on", "/cop maturity dms off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)
