@@ -148,6 +148,8 @@ def status_message(community: Community, current: MaturityAssessment | None, ans
                 blocks.append(trend)
     elif current is None:
         blocks.append(section("No assessment has been run yet. A lead opens one with `/cop maturity start`."))
+    elif with_results:
+        blocks.append(section("No results yet: the first show when this assessment closes."))
     blocks.append(context(PRIVACY))
     return Message.of(f"Maturity of {community.name}", blocks)
 
