@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from bot.blocks.maturity import stage_block_id
 from handlers.ids import ActionId, ViewId
-from models import MaturityAnswer, MaturityAssessment
+from models import MaturityAnswer, MaturityAssessment, Person
 from models.maturity import DIMENSIONS, STAGES
 from scheduler.maturity import close_due_assessments
 from tests.community import cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
@@ -94,6 +94,14 @@ def test_only_leads_open_one_at_a_time_for_fourteen_days_unless_said(bot, cop):
     assert ActionId.MATURITY_ANSWER in body and "no one's answers are ever shown" in body
     assert "An assessment is open: 0 members have answered" in cop("UCHANDRA", "maturity")
     assert "not a member of *DevOps CoP*" in cop("UEVE", "maturity")
+
+
+def test_a_lead_turns_the_twice_yearly_reminder_off_and_on(bot, cop):
+    assert "no more a reminder twice a year" in cop("UBOB", "maturity dms off")
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Person.maturity_dms).where(Person.user_id == "UBOB")).one() is False
+    assert "/cop maturity dms off` turns it off again" in cop("UBOB", "maturity dms on")
+    assert "Say `on` or `off`" in cop("UBOB", "maturity dms maybe")
 
 
 def test_members_answer_in_the_form_once_each_and_can_change_it_and_others_are_refused(bot, cop):

@@ -54,6 +54,7 @@ def test_leads_are_reminded_twice_a_year_while_no_assessment_is_run(sessions):
         text = session.scalars(select(Delivery.text).where(Delivery.kind == "maturity_prompt")).first()
         blocks = str(session.scalars(select(Delivery.blocks).where(Delivery.kind == "maturity_prompt")).first())
     assert text == "Time to assess the maturity of DevOps CoP?" and "/cop maturity start" in blocks
+    assert "Stop maturity reminders" in blocks and "/cop maturity dms off" in blocks
     assert len(run(BORN + 364 * DAY)) == 4  # six months on, still none run: asked again
 
     # An assessment opened (and run) quiets the reminders for six months from its opening.

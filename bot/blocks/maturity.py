@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, InputBlock, Option, StaticSelectElement
 from slack_sdk.models.views import View
 
+from bot.blocks.attention import why_footer
 from bot.render import Message, context, escape, plural, section, slack_date
 from handlers.ids import ActionId, BlockId, ViewId
 from models.communities import Community
@@ -158,10 +159,12 @@ def prompt_dm(community: Community, since: dt.datetime | None) -> Message:
     last = (f"The last maturity self-assessment of *{escape(community.name)}* opened "
             f"{slack_date(since, '{date_short_pretty}')}, about six months ago or more." if since else
             f"*{escape(community.name)}* has not run a maturity self-assessment yet.")
-    return Message.of(f"Time to assess the maturity of {community.name}?", [section(
-        f":seedling: {last} Twice a year is a good rhythm: members place the community on six dimensions, "
-        "anonymously, and the results show where to grow next. Type `/cop maturity start` in its channel "
-        "to open one for two weeks.")])
+    return Message.of(f"Time to assess the maturity of {community.name}?", [
+        section(f":seedling: {last} Twice a year is a good rhythm: members place the community on six dimensions, "
+                "anonymously, and the results show where to grow next. Type `/cop maturity start` in its channel "
+                "to open one for two weeks."),
+        *why_footer("maturity", f"You lead *{escape(community.name)}*, and none was run for about six months."),
+    ])
 
 
 def prompt_summary(community: Community) -> str:
