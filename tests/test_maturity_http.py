@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from bot.blocks.maturity import stage_block_id
 from handlers.ids import ActionId, ViewId
-from models import MaturityAnswer, MaturityAssessment, Person
+from models import InboxItem, MaturityAnswer, MaturityAssessment, Person
 from models.maturity import DIMENSIONS, STAGES
 from scheduler.maturity import close_due_assessments
 from tests.community import cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
@@ -210,6 +210,11 @@ def test_no_ones_answers_can_be_read_back_anywhere_not_even_in_an_export(bot, co
         stored = json.dumps([list(row) for row in session.execute(text("SELECT * FROM maturity_answers"))],
                             default=str)
     assert len(stored) > 10 and not any(u in stored for u in ("UBOB", "UCHANDRA", "UDANA", "chandra", "Chandra"))
+    # Nor does the request log keep what each submitted form chose, only that it came.
+    with bot.services.sessions() as session:
+        forms = [item.body for item in session.scalars(select(InboxItem).where(InboxItem.kind == "view"))]
+    assert len(forms) == 3 and all(form["view"]["state"] == {"values": {}} for form in forms)
+    assert "selected_option" not in json.dumps(forms)
     close_at(bot, START + dt.timedelta(days=1))
     with bot.services.sessions() as session:
         assert session.scalars(select(MaturityAnswer)).all() == []  # once counted, the answers are gone

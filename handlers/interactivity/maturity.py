@@ -7,14 +7,14 @@ from typing import Any
 from bot.blocks import maturity as blocks
 from bot.cards import show_current
 from bot.render import notice
-from handlers.base import Request
+from handlers.base import Request, request_key, request_kind
 from handlers.errors import InvalidFields
 from handlers.ids import ActionId, ViewId
 from handlers.routes import Routes
 from models.communities import Community
 from models.deliveries import delivery_by_key
 from models.errors import BadArgument, NotPermitted
-from models.maturity import DIMENSIONS, MaturityAssessment, answer, answered_so_far, get_assessment
+from models.maturity import DIMENSIONS, MaturityAssessment, answer, answered_so_far, forget_form, get_assessment
 from models.people import require_member
 
 
@@ -84,6 +84,7 @@ def handle_maturity_answer_submission(request: Request) -> None:
     assessment, community, stages = _submitted(request)
     again = answer(request.session, assessment=assessment, community=community, person=request.person(),
                    stages=stages, now=request.now)
+    forget_form(request.session, request_key=request_key(request.body, request_kind(request.body)))
     request.reply_channel = community.channel_id
     request.reply(blocks.answered_reply(again=again))
     _refresh(request, assessment, community)

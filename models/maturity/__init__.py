@@ -9,6 +9,7 @@ from models.maturity.assessments import (
     answered_so_far,
     close,
     due_assessments,
+    forget_form,
     get_assessment,
     history,
     open_assessment,
@@ -22,6 +23,6 @@ from models.maturity.prompts import MaturityPrompt, prompts_due
 
 __all__ = [
     "DIMENSIONS", "MIN_ANSWERS", "STAGES", "Dimension", "DimensionResult", "MaturityAnswer", "MaturityAssessment",
-    "MaturityPrompt", "answer", "answered_so_far", "close", "due_assessments", "get_assessment", "history",
-    "open_assessment", "open_days", "prompts_due", "results", "stage_name", "start", "weakest",
+    "MaturityPrompt", "answer", "answered_so_far", "close", "due_assessments", "forget_form", "get_assessment",
+    "history", "open_assessment", "open_days", "prompts_due", "results", "stage_name", "start", "weakest",
 ]

@@ -9,9 +9,10 @@ How answers are kept so that no one's can be read back, said plainly:
   answer rows and the secret are deleted: from then on there is nothing per person to read, only how many
   chose each stage. Fewer than `MIN_ANSWERS` answers are not counted at all, only their number kept.
 - Neither table is in any export (`/cop export`); forget-me has nothing of a person here to erase.
+- The request log (`inbox`) keeps each request a day, to recognise Slack's replays; the answers are taken out of
+  the stored form in the transaction that records them (`forget_form`).
 What this does not hide: while it is open, someone who can read the database can compute each member's key
-with the stored secret; and the request log (`inbox`) keeps each submitted form, which names its sender,
-until it is forgotten a day after it was handled.
+with the stored secret, and read a submitted form in the request log in the moment before it is worked on.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base
 from models.communities import Community
 from models.errors import BadArgument, NotPermitted
+from models.inbox import InboxItem
 from models.maturity.model import DIMENSION_KEYS, DIMENSIONS, STAGES
 from models.people import Person, require_member
 
@@ -139,6 +141,18 @@ def answer(session: Session, *, assessment: MaturityAssessment, community: Commu
                                stages=list(stages)))
     session.flush()
     return False
+
+
+def forget_form(session: Session, *, request_key: str) -> None:
+    """Take the chosen stages out of the stored request that carried them (its key stays, so that a replay of
+    it is still recognised): the request log is not a way round the keyed hash."""
+    item = session.scalars(select(InboxItem).where(InboxItem.key == request_key)).one_or_none()
+    if item is None:
+        return
+    view = dict(item.body.get("view") or {})
+    view["state"] = {"values": {}}
+    item.body = {**item.body, "view": view}
+    session.flush()
 
 
 def answered_so_far(session: Session, *, assessment: MaturityAssessment) -> int:
