@@ -26,6 +26,7 @@ from sqlalchemy import Engine, inspect, select
 
 from bench.org.context import Org
 from bench.org.ledger import fill_ledger, finished_requests, top_up
+from bench.org.maturity import write_assessments
 from bench.org.meetings import plan_meetings
 from bench.org.outbox import Outbox
 from bench.org.outreach import plan_outreach, write_nudges
@@ -97,6 +98,7 @@ def _fill(engine: Engine, *, scale: Scale, seed: int, now: dt.datetime, progress
     write_nudges(org, nudges)
     writer.insert(Mention, org.mentions)
     org.outbox.write()
+    write_assessments(org)
     finished_requests(org)
     writer.finish()
     if writer.contributions != scale.contributions:

@@ -49,6 +49,10 @@ class ActionId(enum.StrEnum):
     TOR_AGREE = "tor_agree"
     TOR_OBJECT = "tor_object"
     TOR_REASON = "tor_reason"
+    # Answer on a maturity self-assessment; the value is the assessment's id. Each select in its form has the
+    # same action_id, in a block per dimension (BlockId.MATURITY_DIMENSION).
+    MATURITY_ANSWER = "maturity_answer"
+    MATURITY_STAGE = "maturity_stage"
 
 
 class ViewId(enum.StrEnum):
@@ -62,6 +66,8 @@ class ViewId(enum.StrEnum):
     BUDGET_DECLINE = "budget_decline_form"
     # Why someone objects to a proposed Terms of Reference; private_metadata is the version's id.
     TOR_OBJECTION = "tor_objection"
+    # A member's answers to a maturity self-assessment; private_metadata is the assessment's id.
+    MATURITY_ANSWER = "maturity_answer_form"
 
 
 class BlockId(enum.StrEnum):
@@ -79,3 +85,5 @@ class BlockId(enum.StrEnum):
     MEETING_DURATION = "meeting_duration"
     BUDGET_REASON = "budget_reason"
     TOR_REASON = "tor_reason"
+    # One select per dimension in the maturity form: "maturity_dimension:purpose", ...
+    MATURITY_DIMENSION = "maturity_dimension"

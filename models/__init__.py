@@ -11,6 +11,7 @@ from models.governance.kpis import KpiRecord, KpiTarget
 from models.governance.plan import Objective
 from models.inbox import InboxItem, InboxStatus
 from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.maturity import MaturityAnswer, MaturityAssessment
 from models.meetings import Meeting
 from models.mentions import Mention, MentionSource
 from models.nudges import Nudge
@@ -25,7 +26,8 @@ from models.wins import Win, WinsChannel
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
+    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos",
+    "MaturityAnswer", "MaturityAssessment", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
     "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion", "Win", "WinsChannel",
 ]

@@ -70,6 +70,9 @@ DM_KINDS: dict[str, DmKind] = {
         DmKind("scorecards", "scorecard_dms", ("scorecard",), True,
                "your community's scorecard at the end of each quarter, as its lead", "/cop scorecard dms on",
                "/cop scorecard dms off"),
+        DmKind("maturity", "maturity_dms", ("maturity_prompt",), True,
+               "a reminder twice a year, as a lead, to run the community's maturity self-assessment",
+               "/cop maturity dms on", "/cop maturity dms off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

@@ -308,7 +308,7 @@ def forget_person(session: Session, *, person: Person, now: dt.datetime) -> Forg
     person.profile_fetched_at = now
     # Nothing reaches a tombstone and it is never named on a leaderboard.
     for switch in ("nudges_enabled", "digest_dm", "meeting_dms", "standup_dms", "newcomer_dms", "action_dms",
-                   "escalation_dms", "scorecard_dms", "lurker"):
+                   "escalation_dms", "scorecard_dms", "maturity_dms", "lurker"):
         setattr(person, switch, False)
     person.dm_budget = 0
     person.leaderboard_opt_out = True

@@ -85,6 +85,8 @@ class Person(Base):
     # Reminders about their actions and requests to take one on; blocked actions reaching them as a lead.
     action_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     escalation_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The twice-yearly reminder, as a lead, to run the community's maturity self-assessment.
+    maturity_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Lower-case tags the person knows about ("terraform"), matched against an action's tags.
     expertise: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

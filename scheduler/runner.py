@@ -19,7 +19,7 @@ from bot.polls import close_due_polls
 from bot.services import Services
 from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
-from scheduler import digests, governance, jobs, outreach, profiles, scorecards, wins
+from scheduler import digests, governance, jobs, maturity, outreach, profiles, scorecards, wins
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -50,6 +50,7 @@ JOBS: tuple[Job, ...] = (
     Job("standups.ask_due", jobs.ask_standups, dt.timedelta(minutes=1)),
     Job("standups.close_due", jobs.close_standups, dt.timedelta(minutes=1)),
     Job("polls.close_due", close_due_polls, dt.timedelta(minutes=1)),
+    Job("maturity.close_due", maturity.close_due_assessments, dt.timedelta(minutes=5)),
     Job("tor.reviews", send_tor_reviews, dt.timedelta(hours=1)),
     Job("inbox.forget_finished", jobs.forget_finished_requests, dt.timedelta(hours=6)),
     Job("actions.follow_up", follow_up_actions, dt.timedelta(minutes=5), needs_admin_ids=True),
@@ -62,6 +63,7 @@ JOBS: tuple[Job, ...] = (
     Job("governance.ask_for_kpis", governance.ask_for_kpis, dt.timedelta(hours=1)),
     Job("wins.post_weekly", wins.post_weekly_wins, dt.timedelta(hours=1), needs_admin_ids=True),
     Job("scorecards.send_quarterly", scorecards.send_scorecards, dt.timedelta(hours=1)),
+    Job("maturity.prompt_leads", maturity.prompt_leads, dt.timedelta(hours=1)),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

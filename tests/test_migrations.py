@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "tor_versions", "plan_objectives", "kpi_targets", "kpi_records", "budget_currencies", "budget_lines",
     "membership_periods",
     "wins", "wins_channels",
+    "maturity_assessments", "maturity_answers",
 }
 
 

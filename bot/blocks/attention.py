@@ -21,6 +21,7 @@ MUTE_LABELS = {
     "actions": "Stop action reminders",
     "escalations": "Stop escalations",
     "scorecards": "Stop scorecards",
+    "maturity": "Stop maturity reminders",
 }
 
 

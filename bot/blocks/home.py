@@ -21,8 +21,8 @@ from models.hours import WorkingHours
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 SWITCH_LABELS = {"nudge": "Nudges", "digest": "Digest by DM", "newcomer": "Newcomer messages",
                  "meetings": "Meeting reminders", "standups": "Standup messages", "actions": "Action reminders",
-                 "escalations": "Escalations",
-                 "scorecards": "Quarterly scorecards", "lurker": "Happy lurker"}
+                 "escalations": "Escalations", "scorecards": "Quarterly scorecards",
+                 "maturity": "Maturity reminders", "lurker": "Happy lurker"}
 
 
 def _switch(setting: str, on: bool) -> ButtonElement:
