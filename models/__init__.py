@@ -10,9 +10,10 @@ from models.governance.budget import BudgetCurrency, BudgetLine
 from models.governance.kpis import KpiRecord, KpiTarget
 from models.governance.plan import Objective
 from models.inbox import InboxItem, InboxStatus
-from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.knowledge import KnowledgeHelp, KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
 from models.mentions import Mention, MentionSource
+from models.newsletter import NewsletterIssue, NewsletterSettings
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
 from models.polls import Poll, PollVote
@@ -24,7 +25,7 @@ from models.terms import TermsAnswer, TermsEdit, TermsOfReference, TermsVersion
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
-    "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
+    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeHelp", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
+    "Membership", "Mention", "MentionSource", "NewsletterIssue", "NewsletterSettings", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
     "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion",
 ]
