@@ -49,6 +49,15 @@ class ActionId(enum.StrEnum):
     TOR_AGREE = "tor_agree"
     TOR_OBJECT = "tor_object"
     TOR_REASON = "tor_reason"
+    # "This helped" on a knowledge item in search results and digests, `kb_helped.<id>` (ids must differ
+    # within a block); the value is the item's number. Listeners match the prefix.
+    KB_HELPED = "kb_helped"
+    # An overall lead's answer to a newsletter draft; the value is the issue's id.
+    NEWSLETTER_APPROVE = "newsletter_approve"
+    NEWSLETTER_EDIT = "newsletter_edit"
+    NEWSLETTER_SKIP = "newsletter_skip"
+    NEWSLETTER_INTRO = "newsletter_intro"
+    NEWSLETTER_CUTS = "newsletter_cuts"
 
 
 class ViewId(enum.StrEnum):
@@ -62,6 +71,8 @@ class ViewId(enum.StrEnum):
     BUDGET_DECLINE = "budget_decline_form"
     # Why someone objects to a proposed Terms of Reference; private_metadata is the version's id.
     TOR_OBJECTION = "tor_objection"
+    # A newsletter draft's introduction and cuts; private_metadata is "<issue id>:<channel>:<ts>" of the draft.
+    NEWSLETTER_EDIT = "newsletter_edit_form"
 
 
 class BlockId(enum.StrEnum):
@@ -79,3 +90,5 @@ class BlockId(enum.StrEnum):
     MEETING_DURATION = "meeting_duration"
     BUDGET_REASON = "budget_reason"
     TOR_REASON = "tor_reason"
+    NEWSLETTER_INTRO = "newsletter_intro"
+    NEWSLETTER_CUTS = "newsletter_cuts"

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from handlers.commands import datarights
-from handlers.interactivity import actions, budget, meeting_form, meetings, polls, preferences, standups, terms
+from handlers.interactivity import (
+    actions,
+    budget,
+    meeting_form,
+    meetings,
+    newsletter,
+    polls,
+    preferences,
+    standups,
+    terms,
+)
 from handlers.routes import Routes
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget, polls, terms)
+MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget, polls, terms, newsletter)
 
 
 def register(routes: Routes) -> None:

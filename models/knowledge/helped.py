@@ -63,8 +63,9 @@ def helped_counts(session: Session, *, item_ids: Iterable[int]) -> dict[int, int
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    return dict(session.execute(select(KnowledgeHelp.item_id, func.count()).where(KnowledgeHelp.item_id.in_(ids))
-                                .group_by(KnowledgeHelp.item_id)).tuples())
+    rows = session.execute(select(KnowledgeHelp.item_id, func.count()).where(KnowledgeHelp.item_id.in_(ids))
+                           .group_by(KnowledgeHelp.item_id))
+    return {item_id: n for item_id, n in rows}
 
 
 def helped_column() -> object:
