@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.newsletter import draft_dm, issue_message
 from models import NewsletterIssue, Role
+from models.datarights import personal_kinds
 from models.errors import BadArgument
 from models.governance.plan import ObjectiveStatus, add_objective, close_objective
 from models.knowledge import KnowledgeKind
@@ -182,3 +183,6 @@ def test_this_helped_counts_once_per_person_and_a_second_press_takes_it_back(ses
     reused, total = most_reused(session, team_id=TEAM, start=NOVEMBER.start, end=NOVEMBER.end)
     assert ([(r.item.id, r.helped) for r in reused], total) == ([(tip.id, 2)], 1)
     assert most_reused(session, team_id="T0OTHER", start=NOVEMBER.start, end=NOVEMBER.end) == ([], 0)
+    # What someone said helped them is theirs: it is in their export.
+    [kind] = [k for k in personal_kinds(person=dana) if k.name == "knowledge_helped"]
+    assert [row.item_id for row in session.execute(kind.statement)] == [tip.id]
