@@ -60,6 +60,7 @@ def test_this_helped_counts_once_per_person_and_shows_in_search_digest_and_newsl
     assert "Taken back" in helped(bot, "UBOB", 1)  # Bob's second press takes his count back
     assert len(rows(bot, KnowledgeHelp)) == 1
     assert "helped 1 person" in cop("UCHANDRA", "kb search terraform")
+    assert "helped 1 person" in cop("UCHANDRA", "kb list")
     digest = cop("UCHANDRA", "digest")
     assert "tip · helped 1 person" in digest and f"{ActionId.KB_HELPED}.1" in digest
     clock.set(DECEMBER_2)
@@ -130,10 +131,12 @@ def test_skip_posts_nothing_and_a_new_draft_can_follow(bot, cop: Typist, clock):
     clock.set(DECEMBER_2)
     assert "None yet" in cop("UALICE", "newsletter")
     cop("UALICE", "newsletter draft")
-    answer = click_in_dm(bot, "UALICE", the_draft(bot), ActionId.NEWSLETTER_SKIP)
+    skipped = the_draft(bot)
+    answer = click_in_dm(bot, "UALICE", skipped, ActionId.NEWSLETTER_SKIP)
     assert "skipped by alice" in said(answer)
     assert "*November 2026*: skipped by alice" in cop("UALICE", "newsletter list")
     assert "drafted afresh" in cop("UALICE", "newsletter draft")
+    assert the_draft(bot).ts != skipped.ts and "Approve" in str(the_draft(bot).blocks)  # a fresh DM, with buttons
     assert "*November 2026*: draft" in cop("UALICE", "newsletter list")
 
 

@@ -90,11 +90,13 @@ def helped_reply(item: KnowledgeItem, helped: Helped) -> Message:
         f"{plural(helped.total, 'person', 'people')}.")])
 
 
-def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str) -> Message:
+def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str,
+              helped: Mapping[int, int] | None = None) -> Message:
     if not items:
         return Message.of(heading, [section(f"*{escape(heading)}*\n{escape(empty)}")])
-    return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines([item_line(i) for i in items])),
-                                context(escape(hint))])
+    lines = [item_line(i) + (f" · {note}" if (note := helped_note((helped or {}).get(i.id, 0))) else "")
+             for i in items]
+    return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines(lines)), context(escape(hint))])
 
 
 def promoted_reply(item: KnowledgeItem) -> Message:

@@ -79,10 +79,11 @@ def handle_kb_promote(request: Request, args: str) -> None:
 
 def handle_kb_list(request: Request, args: str) -> None:
     community = target_community(request)
-    request.reply(blocks.item_list(f"Latest knowledge of {community.name}",
-                                   recent_items(request.session, community=community),
+    found = recent_items(request.session, community=community)
+    request.reply(blocks.item_list(f"Latest knowledge of {community.name}", found,
                                    empty="Nothing yet: `/cop kb add <tip or link>`, or react :pushpin: to a message.",
-                                   hint="`/cop kb search <words>` searches every community's knowledge."))
+                                   hint="`/cop kb search <words>` searches every community's knowledge.",
+                                   helped=helped_counts(request.session, item_ids=[i.id for i in found])))
 
 
 KB = Topic("kb", about=(

@@ -35,8 +35,10 @@ def handle_newsletter_draft(request: Request, args: str) -> None:
                                         month=last_complete_month(hours, now=request.now), now=request.now)
     found = issues.settings_of(request.session, team_id=request.team_id)
     message = blocks.draft_dm(issue, found.channel_id if found else None)
-    # Asked for: it goes now, whatever the asker's DM budget; each draft on demand is a message of its own.
-    enqueue(request.session, key=f"newsletter:{issue.id}:draft:{person.user_id}:{request.now.isoformat()}",
+    # Asked for: it goes now, whatever the asker's DM budget; each draft on demand is a message of its own (the
+    # command's trigger is one per command typed, and the same if the request is worked on again).
+    asked = str(request.body.get("trigger_id") or request.now.isoformat())[:80]
+    enqueue(request.session, key=f"newsletter:{issue.id}:draft:{person.user_id}:{asked}",
             team_id=request.team_id, channel=person.user_id, text=message.text, blocks=message.blocks,
             kind="newsletter", now=request.now)
     request.reply(blocks.drafted_reply(issue, created=created))
