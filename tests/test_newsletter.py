@@ -186,3 +186,17 @@ def test_this_helped_counts_once_per_person_and_a_second_press_takes_it_back(ses
     # What someone said helped them is theirs: it is in their export.
     [kind] = [k for k in personal_kinds(person=dana) if k.name == "knowledge_helped"]
     assert [row.item_id for row in session.execute(kind.statement)] == [tip.id]
+
+
+def test_long_sections_end_with_and_n_more(session: Session):
+    devops = factories.community(session, team_id=TEAM, now=OCT)
+    bob = factories.member(session, devops, "UBOB", joined=OCT, role=Role.LEAD).person
+    for n in range(13):
+        record_decision(session, community=devops, occurrence=None, text=f"Decision {n} " + "x" * 280, person=bob,
+                        now=NOV + dt.timedelta(minutes=n))
+    issue, _ = issues.draft_issue(session, team_id=TEAM, month=NOVEMBER, now=NOV)
+    assert (len(issue.content["decisions"]["items"]), issue.content["decisions"]["total"]) == (10, 13)
+    [decisions] = [b["text"]["text"] for b in issue_message(issue).blocks if "*Decisions*" in b.get("text", {})
+                   .get("text", "")]
+    assert decisions.endswith("more") and "…and" in decisions and len(decisions) <= 3000
+    assert "Decision 0 " in decisions and "Decision 12 " not in decisions
