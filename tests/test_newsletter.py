@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.newsletter import draft_dm, issue_message
@@ -27,6 +27,7 @@ from scheduler.newsletter import draft_newsletters
 from tests import factories
 from tests.conftest import TEAM
 from tests.test_governance_jobs import ratified_terms
+from tests.test_job_statements import N, assert_flat, communities, grown, lead, people, places
 
 UTC = dt.UTC
 OCT = dt.datetime(2026, 10, 1, 9, tzinfo=UTC)
@@ -200,3 +201,25 @@ def test_long_sections_end_with_and_n_more(session: Session):
                    .get("text", "")]
     assert decisions.endswith("more") and "…and" in decisions and len(decisions) <= 3000
     assert "Decision 0 " in decisions and "Decision 12 " not in decisions
+
+
+def test_drafting_costs_the_same_statements_for_four_times_the_communities_records_and_leads(sessions):
+    first_monday = dt.datetime(2027, 3, 1, 10, tzinfo=UTC)  # 1 March 2027: the month's first working day
+    february = dt.datetime(2027, 2, 10, 12, tzinfo=UTC)
+
+    def grow(session: Session, start: int, count: int) -> None:
+        ids = communities(sessions, count, start)
+        session.execute(delete(NewsletterIssue))  # each run drafts February's afresh
+        leads = people(session, 1000 + start, count, overall_lead=True)
+        for place, newcomer in zip(places(session, ids), people(session, start, count), strict=True):
+            factories.member(session, place, newcomer.user_id, joined=february)
+            give_kudos(session, community=place, giver=lead(session), receiver=newcomer, reason="thanks", now=february,
+                       per_day=100)
+            record_decision(session, community=place, occurrence=None, text="Yes", person=newcomer, now=february)
+            tip, _ = add_item(session, community=place, kind=KnowledgeKind.TIP, text="Tip", added_by=newcomer,
+                              now=february)
+            for reader in leads:
+                press_helped(session, item=tip, person=reader, now=february)
+
+    small, large = grown(sessions, draft_newsletters, grow, at=first_monday)
+    assert_flat(small, large, work=N)
