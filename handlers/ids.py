@@ -53,6 +53,15 @@ class ActionId(enum.StrEnum):
     # same action_id, in a block per dimension (BlockId.MATURITY_DIMENSION).
     MATURITY_ANSWER = "maturity_answer"
     MATURITY_STAGE = "maturity_stage"
+    # "This helped" on a knowledge item in search results and digests, `kb_helped.<id>` (ids must differ
+    # within a block); the value is the item's number. Listeners match the prefix.
+    KB_HELPED = "kb_helped"
+    # An overall lead's answer to a newsletter draft; the value is the issue's id.
+    NEWSLETTER_APPROVE = "newsletter_approve"
+    NEWSLETTER_EDIT = "newsletter_edit"
+    NEWSLETTER_SKIP = "newsletter_skip"
+    NEWSLETTER_INTRO = "newsletter_intro"
+    NEWSLETTER_CUTS = "newsletter_cuts"
 
 
 class ViewId(enum.StrEnum):
@@ -68,6 +77,8 @@ class ViewId(enum.StrEnum):
     TOR_OBJECTION = "tor_objection"
     # A member's answers to a maturity self-assessment; private_metadata is the assessment's id.
     MATURITY_ANSWER = "maturity_answer_form"
+    # A newsletter draft's introduction and cuts; private_metadata is "<issue id>:<channel>:<ts>" of the draft.
+    NEWSLETTER_EDIT = "newsletter_edit_form"
 
 
 class BlockId(enum.StrEnum):
@@ -87,3 +98,5 @@ class BlockId(enum.StrEnum):
     TOR_REASON = "tor_reason"
     # One select per dimension in the maturity form: "maturity_dimension:purpose", ...
     MATURITY_DIMENSION = "maturity_dimension"
+    NEWSLETTER_INTRO = "newsletter_intro"
+    NEWSLETTER_CUTS = "newsletter_cuts"

@@ -10,10 +10,11 @@ from models.governance.budget import BudgetCurrency, BudgetLine
 from models.governance.kpis import KpiRecord, KpiTarget
 from models.governance.plan import Objective
 from models.inbox import InboxItem, InboxStatus
-from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.knowledge import KnowledgeHelp, KnowledgeItem, KnowledgeKind
 from models.maturity import MaturityAnswer, MaturityAssessment
 from models.meetings import Meeting
 from models.mentions import Mention, MentionSource
+from models.newsletter import NewsletterIssue, NewsletterSettings
 from models.nudges import Nudge
 from models.people import Membership, Person, Role
 from models.polls import Poll, PollVote
@@ -26,8 +27,8 @@ from models.wins import Win, WinsChannel
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos",
-    "MaturityAnswer", "MaturityAssessment", "Meeting",
-    "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
+    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeHelp", "KnowledgeItem", "KnowledgeKind",
+    "Kudos", "MaturityAnswer", "MaturityAssessment", "Meeting", "Membership", "Mention", "MentionSource",
+    "NewsletterIssue", "NewsletterSettings", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
     "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion", "Win", "WinsChannel",
 ]

@@ -116,7 +116,7 @@ COMMUNITY_RECORDS: tuple[tuple[str, str, Callable[[int], ColumnElement[bool]]], 
 # A member's own records: the rows of these tables where one of the columns naming a person names them.
 PERSONAL_RECORDS: tuple[str, ...] = (
     "memberships", "membership_periods", "contributions", "actions", "kudos", "rsvps", "attendances",
-    "standup_answers", "knowledge_items", "decisions", "meeting_notes", "agenda_items",
+    "standup_answers", "knowledge_items", "decisions", "meeting_notes", "agenda_items", "knowledge_helped",
 )
 
 

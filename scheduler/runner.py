@@ -19,7 +19,7 @@ from bot.polls import close_due_polls
 from bot.services import Services
 from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
-from scheduler import digests, governance, jobs, maturity, outreach, profiles, scorecards, wins
+from scheduler import digests, governance, jobs, maturity, newsletter, outreach, profiles, scorecards, wins
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -64,6 +64,8 @@ JOBS: tuple[Job, ...] = (
     Job("wins.post_weekly", wins.post_weekly_wins, dt.timedelta(hours=1), needs_admin_ids=True),
     Job("scorecards.send_quarterly", scorecards.send_scorecards, dt.timedelta(hours=1)),
     Job("maturity.prompt_leads", maturity.prompt_leads, dt.timedelta(hours=1)),
+    # Drafted from the start of the first working day of the month; a quarter of an hour late is near enough.
+    Job("newsletter.draft", newsletter.draft_newsletters, dt.timedelta(minutes=15), needs_admin_ids=True),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

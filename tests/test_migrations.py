@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "membership_periods",
     "wins", "wins_channels",
     "maturity_assessments", "maturity_answers",
+    "knowledge_helped", "newsletter_issues", "newsletter_settings",
 }
 
 

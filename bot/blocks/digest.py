@@ -9,16 +9,19 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks.attention import why_footer
 from bot.render import SECTION_LIMIT, Message, context, escape, fit_lines, header, section, slack_date
+from handlers.ids import ActionId
 from models.communities import Community
 from models.digests import Digest, Item, Period, Section
 from models.digests.slot import DigestPlan
 from models.hours import zone_of
 from models.people import Person
 from models.when import WEEKDAY_NAMES
+
+HELPED_BUTTONS = 5  # "This helped" buttons under the week's knowledge: one row in Slack
 
 
 class Copy(enum.Enum):
@@ -84,6 +87,18 @@ def section_block(part: Section) -> dict[str, Any]:
     return section(section_text(part)).to_dict()
 
 
+@functools.lru_cache(maxsize=4096)
+def section_blocks(part: Section) -> tuple[dict[str, Any], ...]:
+    """The section, and under it a "This helped" button for each knowledge item it lists."""
+    helped = [item for item in part.items if item.helped_id is not None]
+    if not helped:
+        return (section_block(part),)
+    buttons = ActionsBlock(block_id=f"kb_helped.{part.key}", elements=[
+        ButtonElement(text=f"This helped: kb {item.helped_id}", action_id=f"{ActionId.KB_HELPED}.{item.helped_id}",
+                      value=str(item.helped_id)) for item in helped[:HELPED_BUTTONS]])
+    return section_block(part), buttons.to_dict()
+
+
 def _quiet_week(digest: Digest) -> str:
     line = f":zzz: A quiet week in *{escape(digest.community.name)}*: nothing new was recorded."
     coming = next((s for s in digest.sections if s.key == "coming_up" and s.items), None)
@@ -114,7 +129,8 @@ def digest_message(digest: Digest, copy: Copy) -> Message:
     if digest.is_empty:
         blocks = [section(_quiet_week(digest))]
     else:
-        blocks = [*_heading(community.name, digest.period), *(section_block(part) for part in digest.sections)]
+        blocks = [*_heading(community.name, digest.period),
+                  *(block for part in digest.sections for block in section_blocks(part))]
     if copy is Copy.DM:
         blocks += _dm_footer()
     elif copy is Copy.PREVIEW:

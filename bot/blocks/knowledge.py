@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from slack_sdk.models.blocks import ButtonElement, SectionBlock
+from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.blocks import name, tag_list
-from bot.render import Message, context, escape, fit_lines, section, slack_date, truncate
+from bot.render import SECTION_LIMIT, Message, context, escape, fit_lines, plural, section, slack_date, truncate
+from handlers.ids import ActionId
 from models.actions import Action
 from models.knowledge import KnowledgeItem, KnowledgeKind
+from models.knowledge.helped import Helped
 from models.people import Person
 
 KIND_LABELS = {
@@ -50,23 +55,48 @@ def added_reply(item: KnowledgeItem) -> Message:
     ])
 
 
-def search_results(words: str, items: Sequence[KnowledgeItem]) -> Message:
+def helped_note(count: int) -> str:
+    """The count beside an item: how many people said it helped them."""
+    return f":raised_hands: helped {plural(count, 'person', 'people')}" if count else ""
+
+
+def helped_button(item_id: int) -> ButtonElement:
+    # Ids must differ within a block (a digest puts several in one): `kb_helped.<id>`.
+    return ButtonElement(text="This helped", action_id=f"{ActionId.KB_HELPED}.{item_id}", value=str(item_id))
+
+
+def search_results(words: str, items: Sequence[KnowledgeItem], helped: Mapping[int, int] | None = None) -> Message:
+    """Each item with its count and a "This helped" button beside it."""
     if not items:
         return Message.of("Nothing found", [section(f"Nothing in the knowledge base matches “{escape(words)}”."),
                                             context("Try fewer or other words, or a tag.")])
-    lines = []
+    blocks = [section(f"*Knowledge matching “{escape(words)}”*, best first")]
     for item in items:
         body = item.body if item.body and item.body != item.title else ""
-        lines.append(item_line(item, with_community=True) + (f"\n>{escape(truncate(body, 200))}" if body else ""))
-    return Message.of(f"Knowledge matching {words}", [
-        section(f"*Knowledge matching “{escape(words)}”*, best first"), section(fit_lines(lines))])
+        note = helped_note((helped or {}).get(item.id, 0))
+        line = (item_line(item, with_community=True) + (f" · {note}" if note else "")
+                + (f"\n>{escape(truncate(body, 200))}" if body else ""))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(line, SECTION_LIMIT)),
+                                   accessory=helped_button(item.id)))
+    blocks.append(context("Press “This helped” on what you used: the most reused knowledge is in the monthly "
+                          "newsletter. Press again to take it back."))
+    return Message.of(f"Knowledge matching {words}", blocks)
 
 
-def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str) -> Message:
+def helped_reply(item: KnowledgeItem, helped: Helped) -> Message:
+    said = "Counted: thank you for saying so." if helped.counted else "Taken back: you no longer count for it."
+    return Message.of(f"#{item.id} helped {plural(helped.total, 'person', 'people')}", [section(
+        f":raised_hands: {said} *#{item.id} {escape(item.title)}* has helped "
+        f"{plural(helped.total, 'person', 'people')}.")])
+
+
+def item_list(heading: str, items: Sequence[KnowledgeItem], *, empty: str, hint: str,
+              helped: Mapping[int, int] | None = None) -> Message:
     if not items:
         return Message.of(heading, [section(f"*{escape(heading)}*\n{escape(empty)}")])
-    return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines([item_line(i) for i in items])),
-                                context(escape(hint))])
+    lines = [item_line(i) + (f" · {note}" if (note := helped_note((helped or {}).get(i.id, 0))) else "")
+             for i in items]
+    return Message.of(heading, [section(f"*{escape(heading)}*"), section(fit_lines(lines)), context(escape(hint))])
 
 
 def promoted_reply(item: KnowledgeItem) -> Message:

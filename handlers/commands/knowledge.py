@@ -11,6 +11,7 @@ from handlers.mentions import note_mentions
 from models.deliveries import enqueue
 from models.errors import BadArgument
 from models.knowledge import KnowledgeKind
+from models.knowledge.helped import helped_counts
 from models.knowledge.items import add_item, awaiting_review, can_review, get_item, promote_item, recent_items
 from models.knowledge.search import search
 from models.mentions import MentionSource
@@ -47,7 +48,8 @@ def handle_kb_search(request: Request, args: str) -> None:
     if not words:
         raise BadArgument("Say what to look for, e.g. `/cop kb search terraform state`.")
     hits = search(request.session, team_id=request.team_id, text=words)
-    request.reply(blocks.search_results(words, [hit.item for hit in hits]))
+    found = [hit.item for hit in hits]
+    request.reply(blocks.search_results(words, found, helped_counts(request.session, item_ids=[i.id for i in found])))
 
 
 def handle_kb_review(request: Request, args: str) -> None:
@@ -77,10 +79,11 @@ def handle_kb_promote(request: Request, args: str) -> None:
 
 def handle_kb_list(request: Request, args: str) -> None:
     community = target_community(request)
-    request.reply(blocks.item_list(f"Latest knowledge of {community.name}",
-                                   recent_items(request.session, community=community),
+    found = recent_items(request.session, community=community)
+    request.reply(blocks.item_list(f"Latest knowledge of {community.name}", found,
                                    empty="Nothing yet: `/cop kb add <tip or link>`, or react :pushpin: to a message.",
-                                   hint="`/cop kb search <words>` searches every community's knowledge."))
+                                   hint="`/cop kb search <words>` searches every community's knowledge.",
+                                   helped=helped_counts(request.session, item_ids=[i.id for i in found])))
 
 
 KB = Topic("kb", about=(

@@ -9,6 +9,7 @@ from handlers.interactivity import (
     maturity,
     meeting_form,
     meetings,
+    newsletter,
     polls,
     preferences,
     standups,
@@ -17,7 +18,8 @@ from handlers.interactivity import (
 from handlers.routes import Routes
 
 # Feature modules with interactive listeners, registered in this order.
-MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget, polls, terms, maturity)
+MODULES: tuple = (preferences, meetings, meeting_form, standups, actions, datarights, budget, polls, terms, maturity,
+                  newsletter)
 
 
 def register(routes: Routes) -> None:

@@ -25,6 +25,7 @@ class Item:
     when_label: str = ""  # what the time is: "due", "starts"...
     note: str | None = None  # a few plain words after the text: "owner: Dana"
     link: str | None = None  # a URL for the text (minutes, a message)
+    helped_id: int | None = None  # a knowledge item readers can say helped them ("This helped")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from models.digests.parts import MAX_ITEMS, Item, Section, SectionSpec, Week, We
 from models.digests.period import Period
 from models.digests.personal import waiting_for_you, your_actions
 from models.governance.plan import plans_of
+from models.knowledge.helped import helped_column
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
 from models.meetings.occurrences import effective_occurrences, meetings_ahead, overrides
@@ -261,10 +262,16 @@ def knowledge(session: Session, weeks: Sequence[Week]) -> dict[WeekKey, Section]
     found = _firsts(session, weeks, KnowledgeItem, community=KnowledgeItem.community_id,
                     instant=KnowledgeItem.created_at, order=[KnowledgeItem.created_at],
                     show=[KnowledgeItem.id, KnowledgeItem.title, KnowledgeItem.kind, KnowledgeItem.url,
-                          KnowledgeItem.source_permalink])
+                          KnowledgeItem.source_permalink, helped_column()])
     return _sections("knowledge", "Knowledge kept this week (`/cop kb search` finds it again)", found,
-                     lambda item: Item(item.title, ref=f"kb {item.id}", note=item.kind.value.replace("_", " "),
-                                       link=item.url or item.source_permalink))
+                     lambda item: Item(item.title, ref=f"kb {item.id}", note=_kind_and_helped(item),
+                                       link=item.url or item.source_permalink, helped_id=item.id))
+
+
+def _kind_and_helped(item: Row[Any]) -> str:
+    """`tip`, or `tip · helped 3 people` once someone pressed "This helped"."""
+    kind = item.kind.value.replace("_", " ")
+    return f"{kind} · helped {item.helped} {'person' if item.helped == 1 else 'people'}" if item.helped else kind
 
 
 @shared
