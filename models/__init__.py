@@ -9,6 +9,7 @@ from models.deliveries import Delivery, DeliveryStatus
 from models.governance.budget import BudgetCurrency, BudgetLine
 from models.governance.kpis import KpiRecord, KpiTarget
 from models.governance.plan import Objective
+from models.health import FadingEpisode, HealthSnapshot
 from models.inbox import InboxItem, InboxStatus
 from models.knowledge import KnowledgeItem, KnowledgeKind
 from models.meetings import Meeting
@@ -24,7 +25,7 @@ from models.terms import TermsAnswer, TermsEdit, TermsOfReference, TermsVersion
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
+    "DeliveryStatus", "FadingEpisode", "HealthSnapshot", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
     "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion",
 ]

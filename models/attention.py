@@ -67,6 +67,9 @@ DM_KINDS: dict[str, DmKind] = {
                "blocked actions escalated to you as a lead, and the actions of members who left",
                "/cop action escalations on",
                "/cop action escalations off"),
+        DmKind("fading", "fading_dms", ("fading",), True,
+               "a private word, as a lead, when a community you lead or oversee starts fading",
+               "/cop health dms on", "/cop health dms off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

@@ -90,6 +90,8 @@ class Person(Base):
     # Named an overall lead in copbot by another overall lead (`/cop role @user overall-lead`), in this
     # workspace, besides its admins and COPBOT_ADMINS.
     overall_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # As a lead or overall lead: a private word when a community starts fading.
+    fading_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE

@@ -20,6 +20,7 @@ MUTE_LABELS = {
     "standups": "Stop standup messages",
     "actions": "Stop action reminders",
     "escalations": "Stop escalations",
+    "fading": "Stop fading warnings",
 }
 
 
