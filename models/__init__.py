@@ -25,7 +25,8 @@ from models.terms import TermsAnswer, TermsEdit, TermsOfReference, TermsVersion
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "FadingEpisode", "HealthSnapshot", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
+    "DeliveryStatus", "FadingEpisode", "HealthSnapshot",
+    "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeItem", "KnowledgeKind", "Kudos", "Meeting",
     "Membership", "Mention", "MentionSource", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
     "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion",
 ]

@@ -19,7 +19,7 @@ from bot.polls import close_due_polls
 from bot.services import Services
 from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
-from scheduler import digests, governance, jobs, outreach, profiles
+from scheduler import digests, governance, health, jobs, outreach, profiles
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -60,6 +60,8 @@ JOBS: tuple[Job, ...] = (
     Job("digests.post_channel", digests.post_channel_digests, dt.timedelta(minutes=5)),
     Job("digests.send_dms", digests.send_digest_dms, dt.timedelta(minutes=5)),
     Job("governance.ask_for_kpis", governance.ask_for_kpis, dt.timedelta(hours=1)),
+    # Hourly, but it acts once a week: the first run of each week takes the snapshots and scans for fading.
+    Job("health.weekly", health.weekly_health, dt.timedelta(hours=1), needs_admin_ids=True),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

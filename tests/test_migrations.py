@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "memberships", "mentions", "nudges", "people", "poll_votes", "polls", "questions", "rsvps", "standup_answers",
     "standup_runs", "standups", "stopped_workspaces", "terms_of_reference", "tor_answers", "tor_edits",
     "tor_versions", "plan_objectives", "kpi_targets", "kpi_records", "budget_currencies", "budget_lines",
+    "health_snapshots", "fading_episodes",
 }
 
 

@@ -140,11 +140,11 @@ def _falling(snapshots: list[HealthSnapshot], now: dt.datetime) -> list[Reason]:
     run = [by_week.get(this_week - dt.timedelta(weeks=n)) for n in range(FALLING_WEEKS, -1, -1)]
     if all(s is not None for s in run):
         attendees = [s.attendees for s in run]  # type: ignore[union-attr]
-        if all(a is not None for a in attendees) and all(b < a for a, b in zip(attendees, attendees[1:])):
+        if all(a is not None for a in attendees) and _falls(attendees):
             found.append(Reason("attendance", "Attendance fell four weeks running: "
                                 + " → ".join(f"{a}" for a in attendees) + " people at an average meeting."))
         active = [s.active_members for s in run]  # type: ignore[union-attr]
-        if all(b < a for a, b in zip(active, active[1:])):
+        if _falls(active):
             found.append(Reason("active", "Active members fell four weeks running: "
                                 + " → ".join(str(a) for a in active) + "."))
     earlier = [s for s in snapshots if s.week < this_week and s.health is not None]
@@ -154,6 +154,11 @@ def _falling(snapshots: list[HealthSnapshot], now: dt.datetime) -> list[Reason]:
             found.append(Reason("health", f"Health fell from {best.health} (week of {format_day(best.week)}) to "
                                           f"{current.health} now."))
     return found
+
+
+def _falls(figures: list) -> bool:
+    """Lower every week than the week before."""
+    return all(later < earlier for earlier, later in zip(figures, figures[1:], strict=False))
 
 
 @dataclass(frozen=True)

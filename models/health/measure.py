@@ -184,9 +184,11 @@ def _newcomers(session: Session, ids: list[int], now: dt.datetime) -> dict[int, 
         .join(Person, Person.id == Membership.person_id).join(Community, Community.id == Membership.community_id)
         .outerjoin(Contribution, and_(Contribution.community_id == Membership.community_id,
                                       Contribution.person_id == Membership.person_id,
-                                      Contribution.kind.in_(OWN_KINDS), Contribution.occurred_at >= Membership.joined_at,
+                                      Contribution.kind.in_(OWN_KINDS),
+                                      Contribution.occurred_at >= Membership.joined_at,
                                       Contribution.occurred_at <= now))
-        .where(Membership.community_id.in_(ids), Person.is_bot.is_(False), Membership.joined_at > now - NEWCOMER_WINDOW,
+        .where(Membership.community_id.in_(ids), Person.is_bot.is_(False),
+               Membership.joined_at > now - NEWCOMER_WINDOW,
                Membership.joined_at <= now, Membership.joined_at > Community.created_at)
         .group_by(Membership.id, Membership.community_id, Membership.joined_at)).all()
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
