@@ -100,7 +100,8 @@ def test_a_community_that_fades_recovers_and_fades_again_is_told_once_per_episod
     assert [s[0] for s in spans] == [fading_id, fading_id]
     (_, start1, end1), (_, start2, end2) = spans
     assert (start1, end1, start2, end2) == (4, 7, 20, None)
-    assert first_reasons == {"lapsed", "quiet"} and {r["rule"] for r in episodes[1].reasons} == {"lapsed", "quiet", "health"}
+    assert first_reasons == {"lapsed", "quiet"}
+    assert {r["rule"] for r in episodes[1].reasons} == {"lapsed", "quiet", "health"}
     assert list(open_now) == [fading_id] and open_now[fading_id].id == episodes[1].id
     dms = fading_dms(sessions)
     # One private word per episode to the lead and to the overall lead, none about the steady or new community.
