@@ -118,20 +118,25 @@ def test_a_community_that_fades_recovers_and_fades_again_is_told_once_per_episod
     assert "No meeting for" in str(dm.blocks)
 
 
-def test_no_fading_word_for_a_community_set_up_in_the_last_four_weeks(sessions):
+def test_no_fading_word_for_a_community_set_up_or_watched_for_less_than_four_weeks(sessions):
     with sessions.begin() as session:
-        new_id = lively(session, "New CoP", "CNEW", [], created=T0 - 3 * WEEK)
-    run_weeks(sessions, [0])
+        new_id = lively(session, "New CoP", "CNEW", [], created=T0 + WEEK + HOUR)
+        met_id = lively(session, "Just met CoP", "CMET", [], created=T0 - 30 * WEEK)  # copbot meets it at week 0
+    run_weeks(sessions, range(0, 4))
     assert fading_dms(sessions) == []
-    run_weeks(sessions, [1])  # four weeks old and silent since it was set up: now it may be told
-    assert [community for _, _, community in fading_dms(sessions)] == [new_id, new_id]
+    run_weeks(sessions, [4])  # watched for four weeks, silent all along: now it may be told
+    assert [community for _, _, community in fading_dms(sessions)] == [met_id, met_id]
+    run_weeks(sessions, [5])  # set up less than four weeks ago
+    assert new_id not in {community for _, _, community in fading_dms(sessions)}
+    run_weeks(sessions, [6])
+    assert [community for _, _, community in fading_dms(sessions)][2:] == [new_id, new_id]
 
 
 def test_turned_off_fading_warnings_are_not_sent(sessions):
     with sessions.begin() as session:
         lively(session, "Quiet CoP", "CQUIET", [], created=T0 - 10 * WEEK)
         factories.person(session, "UCQUIET0", team_id=TEAM, now=T0, fading_dms=False)
-    run_weeks(sessions, [0])
+    run_weeks(sessions, range(0, 5))
     assert [channel for _, channel, _ in fading_dms(sessions)] == ["UBOSS"]
 
 

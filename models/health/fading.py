@@ -4,7 +4,9 @@ A community fades when its meetings lapsed (none held for twice its cadence), it
 active members fell four weeks running, its channel went quiet for three weeks, or its health fell 15
 points within eight weeks. An episode starts the first week one of these holds and ends the first week
 none does; its leads and the overall leads hear of it once, at its start. A community set up in the
-last four weeks is never fading.
+last four weeks is never fading, and neither is one copbot has watched (taken weekly snapshots of) for
+less than four weeks: copbot only knows the messages and meetings since it was there, so a community it has
+just met would look quiet for no reason.
 """
 
 from __future__ import annotations
@@ -83,7 +85,10 @@ def cadence_of(meeting: Meeting) -> dt.timedelta | None:
 def fading_reasons(session: Session, *, communities: Sequence[Community],
                    now: dt.datetime) -> dict[int, list[Reason]]:
     """Why each community fades at `now` (communities that do not are left out); four statements."""
-    old = [c for c in communities if now - _utc(c.created_at) >= NEW_COMMUNITY]
+    snapshots = history(session, community_ids=[c.id for c in communities], now=now, weeks=HEALTH_DROP_WEEKS + 1)
+    watched_since = week_of(now) - NEW_COMMUNITY
+    old = [c for c in communities if now - _utc(c.created_at) >= NEW_COMMUNITY
+           and snapshots.get(c.id) and snapshots[c.id][0].week <= watched_since]
     ids = [c.id for c in old]
     if not ids:
         return {}
@@ -99,7 +104,6 @@ def fading_reasons(session: Session, *, communities: Sequence[Community],
         .where(Contribution.community_id.in_(ids), Contribution.occurred_at <= now,
                Contribution.kind.in_((ContributionKind.MESSAGE, ContributionKind.THREAD_REPLY)))
         .group_by(Contribution.community_id)).all())
-    snapshots = history(session, community_ids=ids, now=now, weeks=HEALTH_DROP_WEEKS + 1)
     cadences: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in series:
         cadences[meeting.community_id].append(meeting)
