@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Community, ContributionKind, Delivery, Meeting, Role
-from models.health import FadingEpisode, HealthSnapshot, current_fading, history
+from models.health import FadingEpisode, HealthSnapshot, current_fading, history, week_of
 from models.meetings import Attendance, AttendedBy, MeetingOccurrence
 from models.when import Recurrence
 from scheduler.health import weekly_health
 from tests import factories
 from tests.conftest import TEAM
+from tests.test_job_statements import AT, N, assert_flat, communities, grown, places
 
 WEEK, HOUR = dt.timedelta(weeks=1), dt.timedelta(hours=1)
 T0 = dt.datetime(2026, 9, 7, 12, 0, tzinfo=dt.UTC)  # a Monday, noon: each run is at T0 + k weeks
@@ -154,3 +155,16 @@ def test_attendance_falling_four_weeks_running_is_caught_with_its_evidence(sessi
     assert episode.reasons == [{"rule": "attendance", "evidence": "Attendance fell four weeks running: "
                                 "8.0 → 7.8 → 7.2 → 6.5 → 5.5 people at an average meeting."}]
     assert "Invite a guest speaker" in str(dm.blocks)
+
+
+def test_the_weekly_job_costs_the_same_statements_for_four_times_the_communities(sessions):
+    def grow(session: Session, start: int, count: int) -> None:
+        ids = communities(sessions, count, start)
+        for place in places(session, ids):
+            # Watched for four weeks already, and silent: each is found fading.
+            session.add(HealthSnapshot(community_id=place.id, week=week_of(AT) - 4 * WEEK, taken_at=AT - 4 * WEEK,
+                                       members=1, active_members=0))
+        factories.person(session, "ULEAD", team_id=TEAM, now=AT, dm_budget=20, **factories.AROUND_THE_CLOCK)
+
+    small, large = grown(sessions, weekly_health, grow)
+    assert_flat(small, large, work=N)

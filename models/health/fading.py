@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ForeignKey, func, select
+from sqlalchemy import ForeignKey, func, insert, select
 from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.base import Base
 from models.communities import Community
@@ -179,22 +180,24 @@ def scan_fading(session: Session, *, now: dt.datetime, communities: Sequence[Com
         communities = session.scalars(select(Community).order_by(Community.id)).all()
     fading = fading_reasons(session, communities=communities, now=now)
     open_ = current_fading(session, community_ids=[c.id for c in communities])
-    started, ended = [], []
+    new, ended = [], []
     for community in communities:
         reasons = fading.get(community.id)
         episode = open_.get(community.id)
         stored = [dict(rule=r.rule, evidence=r.evidence) for r in reasons or []]
         if reasons and episode is None:
-            episode = FadingEpisode(community_id=community.id, started_at=now, reasons=stored, checked_at=now)
-            episode.community = community
-            session.add(episode)
-            started.append(episode)
+            new.append(dict(community_id=community.id, started_at=now, reasons=stored, checked_at=now))
         elif reasons and episode is not None:
             episode.reasons, episode.checked_at = stored, now
         elif episode is not None:
             episode.ended_at, episode.checked_at = now, now
             ended.append(episode)
     session.flush()
+    # One INSERT for every episode that starts, however many.
+    started = list(session.scalars(insert(FadingEpisode).returning(FadingEpisode), new)) if new else []
+    by_id = {c.id: c for c in communities}
+    for episode in started:  # their communities are at hand: not loaded again one by one
+        set_committed_value(episode, "community", by_id[episode.community_id])
     return EpisodeChange(started, ended)
 
 
