@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Community, Person
 from models.health import HealthSnapshot, week_of
-from tests.community import Typist, cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
+from tests.community import Typist, cop_fixture, stray_markup  # noqa: F401  (cop_fixture provides `cop`)
 from tests.conftest import START
 
 
@@ -26,7 +26,7 @@ def test_a_member_sees_the_formula_each_component_and_the_missing_ones(bot, cop:
     assert "knowledge growth: *0* (knowledge added in 0 of 1 weeks) · weight 15% → 37.5%" in said
     assert "*Health of DevOps CoP*: *16*/100" in said  # 62.5% of 25 + 37.5% of 0
     assert "no snapshot from 4 weeks ago yet" in said
-    assert "fading" not in said.lower()
+    assert "fading" not in said.lower() and stray_markup(said) == []
     # The chart comes to her DM, after the answer.
     assert bot.slack.wait_for(lambda: bot.slack.shared_files("DDANA")), "no chart was shared in the DM"
     [chart] = bot.slack.shared_files("DDANA")
@@ -72,4 +72,4 @@ def test_the_league_ranks_by_the_index_and_its_footer_tells_the_formula(bot, cop
     assert "missing: cadence kept, attendance, follow-through, newcomer activation" in board
     assert "Health = 20% cadence kept + 15% attendance + 25% breadth" in board
     assert "left out and the others' weights scaled up" in board and "kudos received do not" in board
-    assert "60% participation" not in board
+    assert "60% participation" not in board and stray_markup(board) == []

@@ -102,7 +102,7 @@ def league_footer() -> str:
     """The league's footer: the formula exactly as the number is computed."""
     return (f"Health = {formula_text()}, each 0-100; a component with no data is left out and the others' weights "
             "scaled up to make 100%. Only what members did themselves counts as taking part (kudos received do "
-            "not). `/cop health <community>` shows each component.")
+            "not). `/cop health &lt;community&gt;` shows each component.")
 
 
 def fading_dm(episode: FadingEpisode, reading_at: dt.datetime) -> tuple[Message, str]:
