@@ -9,6 +9,7 @@ from models.deliveries import Delivery, DeliveryStatus
 from models.governance.budget import BudgetCurrency, BudgetLine
 from models.governance.kpis import KpiRecord, KpiTarget
 from models.governance.plan import Objective
+from models.health import FadingEpisode, HealthSnapshot
 from models.inbox import InboxItem, InboxStatus
 from models.knowledge import KnowledgeHelp, KnowledgeItem, KnowledgeKind
 from models.maturity import MaturityAnswer, MaturityAssessment
@@ -27,8 +28,9 @@ from models.wins import Win, WinsChannel
 __all__ = [
     "Action", "ActionStatus", "Base", "BudgetCurrency", "BudgetLine", "KpiRecord", "KpiTarget", "Objective",
     "Community", "Contribution", "ContributionKind", "Delivery",
-    "DeliveryStatus", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeHelp", "KnowledgeItem", "KnowledgeKind",
-    "Kudos", "MaturityAnswer", "MaturityAssessment", "Meeting", "Membership", "Mention", "MentionSource",
-    "NewsletterIssue", "NewsletterSettings", "Nudge", "Person", "Poll", "PollVote", "Question", "Role", "Standup",
-    "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference", "TermsVersion", "Win", "WinsChannel",
+    "DeliveryStatus", "FadingEpisode", "HealthSnapshot", "HeldNotice", "InboxItem", "InboxStatus", "KnowledgeHelp",
+    "KnowledgeItem", "KnowledgeKind", "Kudos", "MaturityAnswer", "MaturityAssessment", "Meeting", "Membership",
+    "Mention", "MentionSource", "NewsletterIssue", "NewsletterSettings", "Nudge", "Person", "Poll", "PollVote",
+    "Question", "Role", "Standup", "StandupAnswer", "StandupRun", "TermsAnswer", "TermsEdit", "TermsOfReference",
+    "TermsVersion", "Win", "WinsChannel",
 ]

@@ -73,6 +73,9 @@ DM_KINDS: dict[str, DmKind] = {
         DmKind("maturity", "maturity_dms", ("maturity_prompt",), True,
                "a reminder twice a year, as a lead, to run the community's maturity self-assessment",
                "/cop maturity dms on", "/cop maturity dms off"),
+        DmKind("fading", "fading_dms", ("fading",), True,
+               "a private word, as a lead, when a community you lead or oversee starts fading",
+               "/cop health dms on", "/cop health dms off"),
     )
 }
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)

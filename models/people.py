@@ -95,6 +95,8 @@ class Person(Base):
     overall_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The quarter's scorecard by DM, for a community they lead.
     scorecard_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # As a lead or overall lead: a private word when a community starts fading.
+    fading_dms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def profile_is_stale(self, now: dt.datetime) -> bool:
         return self.profile_fetched_at is None or now - self.profile_fetched_at > PROFILE_MAX_AGE

@@ -19,7 +19,7 @@ from bot.polls import close_due_polls
 from bot.services import Services
 from bot.terms import send_tor_reviews
 from models.workspaces import workspace_stopped
-from scheduler import digests, governance, jobs, maturity, newsletter, outreach, profiles, scorecards, wins
+from scheduler import digests, governance, health, jobs, maturity, newsletter, outreach, profiles, scorecards, wins
 from scheduler.follow_up import follow_up_actions
 from scheduler.lock import OUTBOX_LOCK, SCHEDULER_LOCK, LeaderLock
 
@@ -66,6 +66,8 @@ JOBS: tuple[Job, ...] = (
     Job("maturity.prompt_leads", maturity.prompt_leads, dt.timedelta(hours=1)),
     # Drafted from the start of the first working day of the month; a quarter of an hour late is near enough.
     Job("newsletter.draft", newsletter.draft_newsletters, dt.timedelta(minutes=15), needs_admin_ids=True),
+    # Hourly, but it acts once a week: the first run of each week takes the snapshots and scans for fading.
+    Job("health.weekly", health.weekly_health, dt.timedelta(hours=1), needs_admin_ids=True),
 )
 STANDBY_RETRY = dt.timedelta(seconds=15)
 

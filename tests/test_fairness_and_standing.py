@@ -1,4 +1,4 @@
-"""Who is suggested for unowned work, and how portfolios and community health are counted."""
+"""Who is suggested for unowned work, and how portfolios are counted (community health: tests/test_health.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from models.actions.workflow import Actor, add_action, complete_action
 from models.communities import create_community
 from models.contributions import ContributionKind, record_contribution
 from models.people import ProfileUpdate, Role, join_community, membership_of, upsert_person
-from models.recognition.standing import Health, league, portfolio
+from models.recognition.standing import portfolio
 from tests.conftest import START, TEAM
 
 
@@ -114,27 +114,3 @@ def test_a_portfolio_counts_by_month_in_the_persons_own_zone(session, cop):
     assert [m.strftime("%b") for m in result.months] == ["Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
     assert result.by_month == {ContributionKind.MESSAGE: [1, 0, 0, 0, 1, 1]}
     assert result.all_time == {ContributionKind.MESSAGE: 4}  # joining is not a contribution
-
-
-def test_health_weighs_participation_and_follow_through():
-    def health(members: int, active: int, closed: int, overdue: int) -> int:
-        return Health(None, members, active, 0, closed, overdue).score  # type: ignore[arg-type]
-
-    assert health(10, 5, 0, 0) == 50  # no actions: participation alone
-    assert health(10, 5, 3, 1) == round(100 * (0.6 * 0.5 + 0.4 * 0.75))
-    assert health(4, 9, 1, 0) == 100  # non-members taking part do not push it past 100
-    assert health(0, 0, 0, 0) == 0
-
-
-def test_the_league_is_one_row_per_community_healthiest_first(session, cop):
-    community, people = cop
-    quiet = create_community(session, team_id=TEAM, channel_id="CQUIET", name="Quiet CoP", created_by="ULEAD",
-                             timezone="Europe/London", now=START)
-    join_community(session, community=quiet, person=people["ULEAD"], now=START)
-    record_contribution(session, key="old", community_id=quiet.id, person_id=people["ULEAD"].id,
-                        kind=ContributionKind.MESSAGE, occurred_at=START - dt.timedelta(days=40))
-    record_contribution(session, key="new", community_id=community.id, person_id=people["UANN"].id,
-                        kind=ContributionKind.MESSAGE, occurred_at=START - dt.timedelta(days=1))
-    table = league(session, team_id=TEAM, now=START, days=30)
-    assert [(h.community.name, h.members, h.active, h.contributions) for h in table] == [
-        ("DevOps CoP", 7, 1, 1), ("Quiet CoP", 1, 0, 0)]

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "wins", "wins_channels",
     "maturity_assessments", "maturity_answers",
     "knowledge_helped", "newsletter_issues", "newsletter_settings",
+    "health_snapshots", "fading_episodes",
 }
 
 

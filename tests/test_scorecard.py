@@ -103,9 +103,11 @@ def test_a_past_quarter_is_measured_at_its_end(session, place):
     budget = card.budget
     assert (budget.allocated, budget.approved, budget.requested, budget.spent, budget.remaining) == (
         Decimal(5000), Decimal("1200.50"), Decimal(0), Decimal("200.50"), Decimal("1000.00"))
-    # The league's row: nobody took part in the last 91 days; every action closed, none overdue.
-    assert card.health is not None and card.health.score == 40
-    assert card.health.detail.startswith("0 of 2 members took part")
+    # The health index at the quarter's end: nobody did anything in the last 30 days and no knowledge was kept
+    # (both 0); no meeting was planned, no action had a due date and nobody joined since set-up (no data).
+    assert card.health is not None and card.health.score == 0
+    assert card.health.detail == ("breadth 0 · knowledge growth 0 (no data: cadence kept, attendance, "
+                                  "follow-through, newcomer activation)")
 
 
 def test_the_quarter_under_way_and_the_year_are_measured_now(session, place):

@@ -22,6 +22,7 @@ MUTE_LABELS = {
     "escalations": "Stop escalations",
     "scorecards": "Stop scorecards",
     "maturity": "Stop maturity reminders",
+    "fading": "Stop fading warnings",
 }
 
 

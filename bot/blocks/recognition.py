@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks import name
+from bot.blocks.health import league_footer
 from bot.render import Message, context, escape, fit_lines, mention, plural, section, slack_date, truncate
 from models.contributions import ContributionKind
+from models.health.formula import COMPONENTS
+from models.health.league import LeagueRow
 from models.people import Person
 from models.recognition.kudos import Kudos
-from models.recognition.standing import FOLLOW_THROUGH_WEIGHT, PARTICIPATION_WEIGHT, Health, Portfolio
+from models.recognition.standing import Portfolio
 
 KIND_LABELS = {
     ContributionKind.MESSAGE: "messages",
@@ -71,20 +74,26 @@ def portfolio_message(portfolio: Portfolio, kudos: Sequence[Kudos]) -> Message:
     return Message.of(f"Contributions of {portfolio.person.display_name}", blocks)
 
 
-def leaderboard(period: str, table: Sequence[Health], top: Sequence[tuple[Person, int]]) -> Message:
-    lines = []
-    for rank, health in enumerate(table, start=1):
-        lines.append(f"{rank}. *{escape(health.community.name)}* · health *{health.score}* · {health.active} of "
-                     f"{health.members} members active · {plural(health.contributions, 'contribution')} · "
-                     f"{plural(health.closed, 'action')} closed, {health.overdue} overdue")
+def _league_line(rank: int, row: LeagueRow, period: str) -> str:
+    reading = row.reading
+    health = "no data" if reading.health is None else f"*{reading.health}*"
+    missing = [c.label for c in COMPONENTS if c.key in reading.missing]
+    gaps = f" · missing: {', '.join(missing)}" if missing else ""
+    return (f"{rank}. *{escape(reading.community.name)}* · health {health} · {reading.active} of "
+            f"{reading.members} members active · {plural(row.contributions, 'contribution')} in the last {period}"
+            f"{gaps}")
+
+
+def leaderboard(period: str, table: Sequence[LeagueRow], top: Sequence[tuple[Person, int]]) -> Message:
+    lines = [_league_line(rank, row, period) for rank, row in enumerate(table, start=1)]
     people = [f"{rank}. {name(person)} · {plural(points, 'point')}"
               for rank, (person, points) in enumerate(top, start=1)]
-    weights = f"{round(PARTICIPATION_WEIGHT * 100)}% participation, {round(FOLLOW_THROUGH_WEIGHT * 100)}%"
     return Message.of(f"Leaderboard, last {period}", [
-        section(f"*Communities by health, last {period}*\n" + (fit_lines(lines) if lines else "_No communities yet._")),
+        section("*Communities by health*\n" + (fit_lines(lines) if lines else "_No communities yet._")),
         section(f"*Top contributors, last {period}*\n" + (fit_lines(people) if people else "_Nobody yet._")),
-        context(f"Health is {weights} follow-through (actions closed against overdue). Points weigh closing actions "
-                "and sharing knowledge above reacting. `/cop leaderboard opt-out` keeps you off this list."),
+        context(league_footer()),
+        context("Points weigh closing actions and sharing knowledge above reacting. `/cop leaderboard opt-out` "
+                "keeps you off the top contributors."),
     ])
 
 

@@ -10,11 +10,12 @@ from handlers.commands.resolve import target_community
 from handlers.mentions import note_mentions
 from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted
+from models.health.league import league
 from models.links import link_to
 from models.mentions import MentionSource
 from models.people import Person, communities_of, is_community_lead, is_overall_lead
 from models.recognition.kudos import give_kudos, kudos_received
-from models.recognition.standing import PERIODS, league, portfolio, top_contributors
+from models.recognition.standing import PERIODS, portfolio, top_contributors
 
 
 def handle_kudos(request: Request, args: str) -> None:
@@ -69,7 +70,7 @@ def handle_leaderboard(request: Request, args: str) -> None:
     if period not in PERIODS:
         raise BadArgument(f"I can't rank by “{word[:20]}”.")
     days = PERIODS[period]
-    table = league(request.session, team_id=request.team_id, now=request.now, days=days)
+    table = league(request.session, now=request.now, days=days)
     top = top_contributors(request.session, team_id=request.team_id, now=request.now, days=days)
     for person, _ in top:
         request.person(person.user_id)  # names for people enrolled before copbot first met them
@@ -93,9 +94,10 @@ STATS = Topic("stats", about=(
             examples=("/cop stats", "/cop stats @dana")),
 ))
 LEADERBOARD = Topic("leaderboard", about=(
-    "Ranks the communities by health (how many members took part, and actions closed against actions overdue) "
-    "and names the top contributors of the period, without pinging anyone. Opt out to stay off it."), commands=(
+    "Ranks the communities by the health index (`/cop health` shows its published weights and components) and "
+    "names the top contributors of the period, without pinging anyone. Opt out to stay off it."), commands=(
     Command("leaderboard", handle_leaderboard, usage="[week | month | quarter] | opt-out | opt-in",
-            help="communities ranked by health and the period's top contributors, named without pinging; opt out "
-                 "to stay off it", examples=("/cop leaderboard", "/cop leaderboard quarter")),
+            help="communities ranked by the health index, with its weights, and the period's top contributors, "
+                 "named without pinging; opt out to stay off it",
+            examples=("/cop leaderboard", "/cop leaderboard quarter")),
 ))

@@ -20,8 +20,9 @@ from models.governance import MAX_YEAR, MIN_YEAR, year_now
 from models.governance.budget import Budget, LineKind, budget_of
 from models.governance.kpis import Score, elapsed, scores
 from models.governance.plan import ObjectiveStatus, Progress, plan_of
+from models.health.formula import COMPONENTS
+from models.health.measure import read_health
 from models.people import LEAD_ROLES, Membership, Person
-from models.recognition.standing import PERIODS, league
 
 USAGE_HINT = "`quarter` (this one), `year`, `q1`-`q4` with a year if not this one (`q3 2026`), or a year (`2026`)"
 
@@ -125,16 +126,16 @@ class Scorecard:
 
 
 def _health_of(session: Session, *, communities: Iterable[Community], at: dt.datetime) -> dict[int, HealthLine]:
-    """Each community's health at `at` (by id): its row of its workspace's league over the last quarter, one
-    league per workspace whatever the number of communities."""
-    wanted = {community.id for community in communities}
+    """Each community's health index at `at` (by id), with what it is made of: one reading for all of them."""
     found = {}
-    for team_id in sorted({community.team_id for community in communities}):
-        for row in league(session, team_id=team_id, now=at, days=PERIODS["quarter"]):
-            if row.community.id in wanted:
-                found[row.community.id] = HealthLine(
-                    row.score, f"{row.active} of {row.members} members took part, {row.closed} actions closed and "
-                               f"{row.overdue} overdue in the last 91 days")
+    for reading in read_health(session, now=at, communities=list(communities)):
+        if reading.health is None:
+            continue
+        parts = [f"{component.label} {reading.components[component.key]}" for component in COMPONENTS
+                 if reading.components[component.key] is not None]
+        missing = [component.label for component in COMPONENTS if component.key in reading.missing]
+        found[reading.community.id] = HealthLine(
+            reading.health, " · ".join(parts) + (f" (no data: {', '.join(missing)})" if missing else ""))
     return found
 
 

@@ -1,6 +1,7 @@
-"""A person's contributions over time (their portfolio), and the communities' league table.
+"""A person's contributions over time (their portfolio), and the period's top contributors.
 
-Both read the contribution ledger with a handful of grouped queries, whatever its size.
+Both read the contribution ledger with a handful of grouped queries, whatever its size. The communities'
+league table ranks by the health index: `models.health.league`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from models.actions.model import ACTIVE_STATUSES, Action, ActionStatus
-from models.communities import Community
 from models.contributions import Contribution, ContributionKind
-from models.people import Membership, Person
+from models.people import Person
 
 PERIODS = {"week": 7, "month": 30, "quarter": 91}
 PORTFOLIO_MONTHS = 6
@@ -40,9 +39,6 @@ POINTS = {
     ContributionKind.KNOWLEDGE_ITEM: 4,
     ContributionKind.ACTION_CLOSED: 5,
 }
-# Health weighs how many members took part against how the action plan is kept.
-PARTICIPATION_WEIGHT = 0.6
-FOLLOW_THROUGH_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -82,51 +78,6 @@ def portfolio(session: Session, *, person: Person, now: dt.datetime, months: int
         all_time[kind] = total
         by_month[kind] = [int(n or 0) for n in per_month]
     return Portfolio(person, [b.astimezone(zone).date() for b in bounds[:-1]], by_month, all_time)
-
-
-@dataclass(frozen=True)
-class Health:
-    community: Community
-    members: int
-    active: int
-    contributions: int
-    closed: int
-    overdue: int
-
-    @property
-    def score(self) -> int:
-        """0 to 100: the share of members who took part, and actions closed against actions overdue."""
-        participation = min(1.0, self.active / self.members) if self.members else 0.0
-        if self.closed + self.overdue == 0:
-            return round(100 * participation)
-        follow_through = self.closed / (self.closed + self.overdue)
-        return round(100 * (PARTICIPATION_WEIGHT * participation + FOLLOW_THROUGH_WEIGHT * follow_through))
-
-
-def league(session: Session, *, team_id: str, now: dt.datetime, days: int) -> list[Health]:
-    """Every community of the workspace, healthiest first; five queries."""
-    since = now - dt.timedelta(days=days)
-    communities = session.scalars(select(Community).where(Community.team_id == team_id)).all()
-    ids = [c.id for c in communities]
-
-    def grouped(query) -> dict[int, tuple]:  # noqa: ANN001
-        return {row[0]: tuple(row[1:]) for row in session.execute(query)}
-
-    members = grouped(select(Membership.community_id, func.count()).where(
-        Membership.community_id.in_(ids), Membership.active.is_(True)).group_by(Membership.community_id))
-    acts = grouped(select(Contribution.community_id, func.count(distinct(Contribution.person_id)), func.count())
-                   .where(Contribution.community_id.in_(ids), Contribution.occurred_at >= since,
-                          Contribution.kind != ContributionKind.JOINED).group_by(Contribution.community_id))
-    closed = grouped(select(Action.community_id, func.count()).where(
-        Action.community_id.in_(ids), Action.status == ActionStatus.DONE, Action.closed_at >= since)
-        .group_by(Action.community_id))
-    overdue = grouped(select(Action.community_id, func.count()).where(
-        Action.community_id.in_(ids), Action.status.in_(ACTIVE_STATUSES), Action.due_at < now)
-        .group_by(Action.community_id))
-    table = [Health(c, members.get(c.id, (0,))[0], *acts.get(c.id, (0, 0)), closed.get(c.id, (0,))[0],
-                    overdue.get(c.id, (0,))[0]) for c in communities]
-    table.sort(key=lambda h: (-h.score, -h.contributions, h.community.name.lower()))
-    return table
 
 
 def top_contributors(session: Session, *, team_id: str, now: dt.datetime, days: int,
