@@ -37,8 +37,8 @@ def handle_member_joined_channel_event(request: Request) -> None:
     community = community_for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
     if community is None:
         return
-    person = request.person(user_id)
-    if person.is_bot or person.deleted:
+    person = request.known_person(user_id)
+    if person is None or person.is_bot or person.deleted:  # a user Slack does not know is nobody to welcome
         return
     result = join_community(request.session, community=community, person=person, now=request.now)
     if result.newly_joined:
