@@ -113,5 +113,9 @@ def register(routes: Routes) -> None:
     routes.event("channel_archive", handle_channel_archive_event)
     routes.event("channel_unarchive", handle_channel_unarchive_event)
     routes.event("channel_rename", handle_channel_rename_event)
+    # A private channel's twins of the three: the same payloads under another name.
+    routes.event("group_archive", handle_channel_archive_event)
+    routes.event("group_unarchive", handle_channel_unarchive_event)
+    routes.event("group_rename", handle_channel_rename_event)
     routes.event("app_uninstalled", handle_app_uninstalled_event)
     routes.event("tokens_revoked", handle_tokens_revoked_event)
