@@ -15,12 +15,15 @@ REMEDIES = {
     "not_in_channel": "invite copbot to the channel",
     "channel_not_found": "the channel is gone or copbot cannot see it",
     "is_archived": "the channel is archived",
-    "account_inactive": "the person has left the workspace",
     "user_not_found": "the person has left the workspace",
     "user_disabled": "the person has left the workspace",
     "invalid_auth": "Slack refused copbot's token: reinstall the app",
     "token_revoked": "Slack refused copbot's token: reinstall the app",
     "not_authed": "Slack refused copbot's token: reinstall the app",
+    # Said of copbot's own token, never of the person written to: the app was uninstalled or the workspace
+    # deactivated.
+    "account_inactive": "copbot's token is for an app that was uninstalled or a workspace that was deactivated: "
+                        "reinstall the app",
 }
 
 
