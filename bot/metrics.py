@@ -44,7 +44,8 @@ outbox_failed = Counter("copbot_outbox_failed", "Deliveries failed for good, by 
 outbox_due = Gauge("copbot_outbox_due", "Deliveries due now and not yet sent, as the sender last counted",
                    multiprocess_mode="livemax")
 outbox_backlog = Gauge("copbot_outbox_backlog", "Deliveries not sent, by state, as the sender last counted: due "
-                       "now, waiting for their time, retrying after an error, being sent, failed for good",
+                       "now, waiting for their time, retrying after an error, being sent, failed for good, held back "
+                       "(an archived channel, a deactivated person, copbot removed)",
                        ["state"], multiprocess_mode="livemax")
 outbox_in_flight = Gauge("copbot_outbox_in_flight", "Messages being posted to Slack right now",
                          multiprocess_mode="livesum")

@@ -50,21 +50,57 @@ def profile_from_user(user: dict) -> ProfileUpdate:
     )
 
 
-def ensure_person(
+class _Strangers:
+    """User ids Slack said it does not know, logged once each per process: a flood must not flood the log."""
+
+    def __init__(self, most: int = 1000) -> None:
+        self._seen: set[str] = set()
+        self._most = most
+        self._lock = threading.Lock()
+
+    def note(self, user_id: str) -> None:
+        with self._lock:
+            if user_id in self._seen or len(self._seen) >= self._most:
+                return
+            self._seen.add(user_id)
+        logger.warning("Slack does not know user %s (user_not_found); ignored", user_id[:20])
+
+
+_strangers = _Strangers()
+
+
+def known_person(
     session: Session, client: WebClient, *, team_id: str, user_id: str, now: dt.datetime
-) -> Person:
-    """The person, with a profile no older than a day, fetched from `users.info` when needed."""
+) -> Person | None:
+    """Like `ensure_person`, but None for someone copbot has never stored and Slack says does not exist
+    (`user_not_found`): such a person is not written down, greeted or counted."""
     person = get_person(session, team_id=team_id, user_id=user_id)
     if person is not None and not person.profile_is_stale(now):
         return person
     try:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
-        logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        reason = error.response.get("error")
         if person is not None:
+            logger.warning("users.info failed for %s: %s", user_id[:20], reason)
             return person  # a stale profile beats none
+        if reason == "user_not_found":
+            _strangers.note(user_id)
+            return None
+        logger.warning("users.info failed for %s: %s", user_id[:20], reason)
+        # Slack could not say now (rate limited, down): the person is taken as they come, profile later.
         return upsert_person(session, team_id=team_id, user_id=user_id, profile=None, now=now)
     return upsert_person(session, team_id=team_id, user_id=user_id, profile=profile_from_user(user), now=now)
+
+
+def ensure_person(
+    session: Session, client: WebClient, *, team_id: str, user_id: str, now: dt.datetime
+) -> Person:
+    """The person, with a profile no older than a day, fetched from `users.info` when needed."""
+    person = known_person(session, client, team_id=team_id, user_id=user_id, now=now)
+    if person is None:  # the caller needs a row all the same (someone Slack forgot may still be named)
+        return upsert_person(session, team_id=team_id, user_id=user_id, profile=None, now=now)
+    return person
 
 
 def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) -> list[str]:

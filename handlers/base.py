@@ -31,7 +31,7 @@ from bot.cards import CardEdit
 from bot.db import unit_of_work
 from bot.render import Message, error_message
 from bot.services import Services
-from bot.slack import ensure_person
+from bot.slack import ensure_person, known_person
 from handlers.errors import Unrecorded, field_errors, first_input, handle_listener_error
 from handlers.payloads import cleaned
 from handlers.slack_text import to_plain
@@ -105,6 +105,10 @@ class Request:
     def person(self, user_id: str | None = None) -> Person:
         return ensure_person(self.session, self.client, team_id=self.team_id,
                              user_id=user_id or self.user_id, now=self.now)
+
+    def known_person(self, user_id: str) -> Person | None:
+        """The person, or None when Slack says there is no such user and copbot never stored them."""
+        return known_person(self.session, self.client, team_id=self.team_id, user_id=user_id, now=self.now)
 
     def reply(self, message: Message) -> None:
         """An ephemeral answer to the person who typed or clicked, sent once the transaction commits.

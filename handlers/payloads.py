@@ -220,14 +220,18 @@ class _State(_Shape):
 
 class _View(_Part):
     id: str | None = None
-    callback_id: str = ""
+    callback_id: Annotated[str, StringConstraints(max_length=255)] = ""
     private_metadata: str = ""
     state: _State | None = None
     blocks: list[dict[str, Any]] | None = None
 
 
+# Slack caps the ids an app gives its buttons and modals at 255 characters, and always sends one for a click.
+SlackName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
 class _Clicked(_Shape):
-    action_id: str
+    action_id: SlackName
     block_id: str | None = None
     value: str | None = None
     selected_option: _Option | None = None

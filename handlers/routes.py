@@ -9,6 +9,7 @@ dictionary lookup on the name Slack sends, or the first matching pattern for ids
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,11 @@ from slack_sdk import WebClient
 
 from handlers.base import Handler, listener
 
+logger = logging.getLogger(__name__)
+
 Acknowledge = Callable[..., None]
+# Any id at all: buttons and forms copbot has no route for are acknowledged, not left to Bolt's 404.
+ANY = re.compile("")
 
 
 class Routes:
@@ -55,14 +60,22 @@ class Routes:
         return found
 
     def install(self, app: App) -> None:
-        """Four Bolt listeners, each matching exactly what a route exists for (anything else stays a 404)."""
+        """Four Bolt listeners, each matching exactly what a route exists for, except clicks and forms.
+
+        A click or a form copbot has no route for comes from a message or modal an older version of copbot
+        sent (or a link button, which Slack reports too): it is acknowledged with a quiet 200, and a modal
+        submitted that way closes. One Slack could never send (an id beyond Slack's 255 characters) was
+        already answered 400 at the door (handlers.payloads). Other unknown events stay Bolt's 404.
+        """
         def one_of(names: dict[str, Acknowledge]) -> re.Pattern[str]:
             return re.compile("^(?:" + "|".join(re.escape(name) for name in names) + ")$")
 
-        def dispatch(find: Callable[[dict[str, Any]], Acknowledge | None]) -> Acknowledge:
+        def dispatch(find: Callable[[dict[str, Any]], Acknowledge | None], kind: str = "") -> Acknowledge:
             def acknowledge_request(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
                 route = find(body)
-                if route is None:  # Bolt's matcher let it through, so a route exists; be safe all the same
+                if route is None:
+                    if kind:
+                        logger.info("acknowledged a %s copbot has no route for (%s)", kind, _shown(body, kind))
                     ack()
                     return
                 route(ack=ack, body=body, context=context, client=client)
@@ -75,10 +88,17 @@ class Routes:
                 lambda body: self.events.get(str((body.get("event") or {}).get("type")))))
         if self.commands:
             app.command(one_of(self.commands))(dispatch(lambda body: self.commands.get(str(body.get("command")))))
-        if self.actions or self.action_patterns:
-            patterns = [re.escape(name) for name in self.actions] + [p.pattern for p, _ in self.action_patterns]
-            app.action(re.compile("|".join(f"(?:{p})" if p.startswith("^") else f"(?:^{p}$)" for p in patterns)))(
-                dispatch(self._action_route))
-        if self.views:
-            app.view(one_of(self.views))(dispatch(
-                lambda body: self.views.get(str((body.get("view") or {}).get("callback_id")))))
+        app.action(ANY)(dispatch(self._action_route, "click"))
+        app.view(ANY)(dispatch(lambda body: self.views.get(str((body.get("view") or {}).get("callback_id"))), "form"))
+        # copbot never asks to hear of a closed modal (notify_on_close); one reported all the same is acknowledged.
+        app.view({"type": "view_closed", "callback_id": ANY})(dispatch(lambda body: None, "closed form"))
+
+
+def _shown(body: dict[str, Any], kind: str) -> str:
+    """The unknown id, short and printable, for the log (a forger chose it)."""
+    if kind == "click":
+        actions = body.get("actions") or [{}]
+        name = (actions[0] if isinstance(actions[0], dict) else {}).get("action_id", "")
+    else:
+        name = (body.get("view") or {}).get("callback_id", "")
+    return "".join(c if c.isprintable() else "?" for c in str(name)[:60]) or "no id"

@@ -135,16 +135,36 @@ def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
     return session.scalars(select(Delivery).where(Delivery.key == key)).one_or_none()
 
 
+class Held(enum.StrEnum):
+    """Why a message is held back rather than sent or failed; it goes once the reason is gone."""
+
+    STOPPED = "stopped"  # copbot removed from the workspace, or its token revoked
+    ARCHIVED = "archived"  # the community's channel is archived
+    DEACTIVATED = "deactivated"  # the person it is for is no longer in the workspace
+
+
+def _holds() -> list[tuple[Held, ColumnElement[bool]]]:
+    return [
+        (Held.STOPPED, exists().where(StoppedWorkspace.team_id == Delivery.team_id)),
+        (Held.ARCHIVED, exists().where(Community.team_id == Delivery.team_id, Community.channel_id == Delivery.channel,
+                                       Community.archived_at.is_not(None))),
+        (Held.DEACTIVATED, exists().where(Person.team_id == Delivery.team_id, Person.user_id == Delivery.channel,
+                                          Person.deleted.is_(True))),
+    ]
+
+
 def sendable() -> ColumnElement[bool]:
     """What may go to Slack at all, due or not: held, not failed, are messages to a workspace that removed
     copbot, to an archived community's channel (until it is back) and to someone no longer in the workspace."""
-    return (
-        ~exists().where(StoppedWorkspace.team_id == Delivery.team_id)
-        & ~exists().where(Community.team_id == Delivery.team_id, Community.channel_id == Delivery.channel,
-                          Community.archived_at.is_not(None))
-        & ~exists().where(Person.team_id == Delivery.team_id, Person.user_id == Delivery.channel,
-                          Person.deleted.is_(True))
-    )
+    condition = ~_holds()[0][1]
+    for _, held in _holds()[1:]:
+        condition = condition & ~held
+    return condition
+
+
+def held_because() -> ColumnElement[str | None]:
+    """Why a row is held back (a `Held`), or NULL for one that may go."""
+    return case(*[(held, reason.value) for reason, held in _holds()], else_=None)
 
 
 def _due(now: dt.datetime) -> ColumnElement[bool]:
@@ -178,8 +198,10 @@ def due_heads(session: Session, *, now: dt.datetime, exclude: Collection[str] = 
 
 
 def count_backlog(session: Session, *, now: dt.datetime) -> dict[str, int]:
-    """What is not sent, in one statement: due now, waiting for its time, retrying, being sent, failed."""
-    pending = Delivery.status == DeliveryStatus.PENDING
+    """What is not sent, in one statement: due now, waiting for its time, retrying, being sent, failed, and
+    held back (counted apart: nothing can send it until its reason is gone, however long it waits)."""
+    free = sendable()
+    pending = (Delivery.status == DeliveryStatus.PENDING) & free
 
     def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -188,8 +210,9 @@ def count_backlog(session: Session, *, now: dt.datetime) -> dict[str, int]:
         counted(_due(now)).label("due"),
         counted(pending & (Delivery.next_attempt_at > now)).label("waiting"),
         counted(pending & Delivery.last_error.is_not(None)).label("retrying"),
-        counted(Delivery.status == DeliveryStatus.SENDING).label("sending"),
+        counted((Delivery.status == DeliveryStatus.SENDING) & free).label("sending"),
         counted(Delivery.status == DeliveryStatus.FAILED).label("failed"),
+        counted((Delivery.status != DeliveryStatus.FAILED) & ~free).label("held"),
     ).where(Delivery.status != DeliveryStatus.SENT)).one()
     return dict(row._mapping)
 
@@ -314,34 +337,3 @@ def cancel_pending(session: Session, *, key: str) -> bool:
     """Withdraw a message that has not been sent yet (what caused it was undone); True if one was."""
     result = session.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == DeliveryStatus.PENDING))
     return bool(result.rowcount)
-
-
-SHOWN_FAILED_FOR = dt.timedelta(days=14)  # how far back a lead's outbox listing shows what failed for good
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    """What a community's lead sees of a delivery that is still retrying or failed for good."""
-
-    kind: str
-    channel: str
-    text: str
-    status: DeliveryStatus
-    attempts: int
-    last_error: str | None
-    next_attempt_at: dt.datetime
-    created_at: dt.datetime
-
-
-def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit: int = 30) -> list[Undelivered]:
-    """A community's deliveries that are retrying after an error or failed in the last SHOWN_FAILED_FOR,
-    oldest first."""
-    retrying = (Delivery.status == DeliveryStatus.PENDING) & Delivery.last_error.is_not(None)
-    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
-    rows = session.execute(
-        select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
-               Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at)
-        .where(Delivery.community_id == community_id, retrying | failed)
-        .order_by(Delivery.created_at, Delivery.id).limit(limit)
-    )
-    return [Undelivered(*row) for row in rows]

@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 # users.info allows about a hundred calls a minute; a few dozen every few minutes leaves room for the listeners.
 BATCH = 25
-# What users.info answers about someone who has left the workspace for good.
-GONE = frozenset({"user_not_found", "account_inactive"})
+# What users.info answers about someone who has left the workspace for good. (Its account_inactive is said of
+# copbot's own token, uninstalled or its workspace deactivated, and says nothing of the person asked about.)
+GONE = frozenset({"user_not_found"})
 
 
 def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[tuple[str, str]]:

@@ -146,6 +146,16 @@ def test_a_community_named_after_its_channel_follows_the_rename(bot):
     assert (community(bot).name, community(bot).channel_name) == ("platform", "platform")
 
 
+def test_a_private_channel_archived_unarchived_and_renamed_is_followed_like_a_public_one(bot):
+    setup_devops(bot)
+    send(bot, bot.requests.channel_archived(channel="CDEVOPS", user="UBOB", private=True))
+    assert community(bot).archived_at is not None
+    send(bot, bot.requests.channel_archived(channel="CDEVOPS", user="UBOB", archived=False, private=True))
+    assert community(bot).archived_at is None
+    send(bot, bot.requests.channel_rename(channel="CDEVOPS", name="platform-guild", private=True))
+    assert (community(bot).name, community(bot).channel_name) == ("DevOps CoP", "platform-guild")
+
+
 def test_uninstalling_stops_every_send_once_and_a_restart_with_a_valid_token_resumes(cop, caplog):
     bot = cop.bot
     cop("UBOB", 'meeting schedule "Kick-off" tomorrow 10am')

@@ -6,6 +6,8 @@ The fuzz suite (test_fuzz.py) finds such requests; these are the ones it found, 
 from __future__ import annotations
 
 import json
+import logging
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from sqlalchemy import select
@@ -118,3 +120,51 @@ def test_the_error_handler_describes_a_body_of_any_shape(caplog):
     # Socket Mode's requests come from Slack unchecked by the HTTP door; a fault with one must still be reported.
     handle_listener_error(RuntimeError("boom"), {"type": "event_callback", "event": "not an object"})
     assert "unexpected error" in caplog.text and "payload event_callback" in caplog.text
+
+
+def _interaction_payload(request) -> dict:
+    return json.loads(parse_qs(request.body.decode())["payload"][0])
+
+
+def test_a_click_or_a_form_copbot_has_no_route_for_is_acknowledged_quietly(bot, caplog):
+    """A button or a modal from an older version of copbot (or a link button) is not Bolt's 404."""
+    setup_devops(bot)
+    with bot.services.sessions() as session:
+        recorded = len(session.scalars(select(InboxItem)).all())
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        click = bot.requests.block_action(user_id="UALICE", action_id="meeting_rsvp_retired", value="1",
+                                          channel_id="CDEVOPS", message_ts="1764000000.000100")
+        form = bot.requests.view_submission(user_id="UALICE", callback_id="retired_form", values={})
+        closed = _interaction_payload(bot.requests.view_submission(user_id="UALICE", callback_id="meeting_form",
+                                                                   values={}))
+        closed["type"] = "view_closed"
+        closed["is_cleared"] = False
+        answers = [bot.post(click), bot.post(form),
+                   bot.post(bot.requests.sign(urlencode({"payload": json.dumps(closed)}).encode(),
+                                              "application/x-www-form-urlencoded"))]
+        bot.settle()
+    assert answers == [(200, ""), (200, ""), (200, "")]  # an empty answer closes a submitted modal
+    check_log(caplog)
+    assert [r.getMessage() for r in caplog.records if "no route" in r.getMessage()] == [
+        "acknowledged a click copbot has no route for (meeting_rsvp_retired)",
+        "acknowledged a form copbot has no route for (retired_form)",
+        "acknowledged a closed form copbot has no route for (meeting_form)"]
+    with bot.services.sessions() as session:
+        assert len(session.scalars(select(InboxItem)).all()) == recorded  # nothing recorded, nothing to do
+
+
+@pytest.mark.parametrize("change", [
+    lambda p: p["actions"][0].update(action_id=""),
+    lambda p: p["actions"][0].update(action_id="x" * 256),
+    lambda p: p["view"].update(callback_id="x" * 256),
+], ids=["empty action_id", "long action_id", "long callback_id"])
+def test_a_click_or_a_form_with_an_id_slack_never_sends_is_400(bot, caplog, change):
+    setup_devops(bot)
+    payload = _interaction_payload(bot.requests.block_action(
+        user_id="UALICE", action_id="rsvp", value="1", channel_id="CDEVOPS", message_ts="1764000000.000100"))
+    payload["view"] = {"id": "V1", "type": "home", "callback_id": "", "private_metadata": ""}
+    change(payload)
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert bot.post(bot.requests.sign(body, "application/x-www-form-urlencoded"))[0] == 400
+    check_log(caplog)

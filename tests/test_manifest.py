@@ -47,6 +47,9 @@ EVENT_SCOPES = {
     "channel_archive": {"channels:read"},
     "channel_unarchive": {"channels:read"},
     "channel_rename": {"channels:read"},
+    "group_archive": {"groups:read"},
+    "group_unarchive": {"groups:read"},
+    "group_rename": {"groups:read"},
     "app_uninstalled": set(),  # Slack's reference: no scope required
     "tokens_revoked": set(),
 }

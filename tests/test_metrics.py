@@ -51,7 +51,7 @@ def test_the_outbox_backlog_is_counted_by_state(services, slack):
     services.dispatcher.dispatch(now=START, limit=2)  # one channel's messages go in order: flaky, then gone
     backlog = services.dispatcher.count_backlog(now=START)
     # "flaky" waits for its next try, as "later" waits for its time.
-    assert backlog == {"due": 1, "waiting": 2, "retrying": 1, "sending": 0, "failed": 1}
+    assert backlog == {"due": 1, "waiting": 2, "retrying": 1, "sending": 0, "failed": 1, "held": 0}
     assert sample("copbot_outbox_backlog", state="retrying") == 1
     assert sample("copbot_outbox_backlog", state="failed") == 1
     assert sample("copbot_outbox_due") == 1

@@ -54,3 +54,11 @@ def test_when_slack_says_wait_the_rest_are_left_for_the_next_run(services, slack
     assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 0
     assert all(p.profile_fetched_at is None for p in people(services).values())
     assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 3
+
+
+def test_a_dead_token_marks_nobody_as_gone(services, slack):
+    enrolled(services, ["UALICE", "UBOB"])
+    slack.fail_next("users.info", error="account_inactive")  # copbot uninstalled: its token is dead
+    assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 0
+    assert not any(p.deleted for p in people(services).values())
+    assert refresh_profiles(sessions=services.sessions, now=START, client=services.client) == 2  # asked again later

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
 
 import pytest
@@ -238,3 +239,19 @@ def test_interests_pick_the_first_step_from_the_pool(session):
     assert first_action(session, community=place, person=eve, now=START).id == fitting.id
     eve.interests = "knitting"  # nothing fits: the newest action in the pool
     assert first_action(session, community=place, person=eve, now=START).title == "Tidy the wiki"
+
+
+def test_a_join_by_a_user_slack_does_not_know_is_ignored_quietly(bot, caplog):
+    setup_devops(bot)
+    ghost = "UGHOST" + secrets.token_hex(3).upper()  # each process logs a stranger once, whatever the test
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        for event_id in ("EvGHOST1", "EvGHOST2"):  # the same stranger twice: logged once
+            send_event(bot, bot.requests.member_joined(user=ghost, channel="CDEVOPS"), event_id=event_id)
+        settle(bot)
+    with bot.services.sessions() as session:
+        assert session.scalars(select(Person).where(Person.user_id == ghost)).all() == []
+        assert factories.deliveries(session, kind="welcome") == []
+        assert factories.deliveries(session, kind="welcome_dm") == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert len([r for r in caplog.records if ghost in r.getMessage()]) == 1

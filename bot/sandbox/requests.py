@@ -196,13 +196,20 @@ class RequestFactory:
         """A member's profile changed (deactivated, re-activated, renamed): the whole user object."""
         return {"type": "user_change", "user": user, "cache_ts": int(self.clock()), "event_ts": self.event_ts()}
 
-    def channel_archived(self, *, channel: str, user: str, archived: bool = True) -> dict[str, Any]:
+    def channel_archived(self, *, channel: str, user: str, archived: bool = True,
+                         private: bool = False) -> dict[str, Any]:
+        """`channel_archive`/`channel_unarchive`; for a private channel Slack sends `group_archive`/`group_unarchive`,
+        which name no user."""
+        if private:
+            return {"type": "group_archive" if archived else "group_unarchive", "channel": channel,
+                    "event_ts": self.event_ts()}
         return {"type": "channel_archive" if archived else "channel_unarchive", "channel": channel, "user": user,
                 "event_ts": self.event_ts()}
 
-    def channel_rename(self, *, channel: str, name: str, created: int = 1_700_000_000) -> dict[str, Any]:
-        return {"type": "channel_rename", "channel": {"id": channel, "name": name, "created": created},
-                "event_ts": self.event_ts()}
+    def channel_rename(self, *, channel: str, name: str, created: int = 1_700_000_000,
+                       private: bool = False) -> dict[str, Any]:
+        return {"type": "group_rename" if private else "channel_rename",
+                "channel": {"id": channel, "name": name, "created": created}, "event_ts": self.event_ts()}
 
     def app_uninstalled(self) -> dict[str, Any]:
         return {"type": "app_uninstalled", "event_ts": self.event_ts()}

@@ -37,8 +37,8 @@ def handle_member_joined_channel_event(request: Request) -> None:
     community = community_for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
     if community is None:
         return
-    person = request.person(user_id)
-    if person.is_bot or person.deleted:
+    person = request.known_person(user_id)
+    if person is None or person.is_bot or person.deleted:  # a user Slack does not know is nobody to welcome
         return
     result = join_community(request.session, community=community, person=person, now=request.now)
     if result.newly_joined:
@@ -112,5 +112,9 @@ def register(routes: Routes) -> None:
     routes.event("channel_archive", handle_channel_archive_event)
     routes.event("channel_unarchive", handle_channel_unarchive_event)
     routes.event("channel_rename", handle_channel_rename_event)
+    # A private channel's twins of the three: the same payloads under another name.
+    routes.event("group_archive", handle_channel_archive_event)
+    routes.event("group_unarchive", handle_channel_unarchive_event)
+    routes.event("group_rename", handle_channel_rename_event)
     routes.event("app_uninstalled", handle_app_uninstalled_event)
     routes.event("tokens_revoked", handle_tokens_revoked_event)

@@ -1,0 +1,72 @@
+"""What a community's leads see of its outbox: messages retrying after an error, held back, or failed for good."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from models.deliveries import Delivery, DeliveryStatus, Held, held_because
+
+SHOWN_FAILED_FOR = dt.timedelta(days=14)  # how far back a lead's outbox listing shows what failed for good
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """What a community's lead sees of a delivery that is retrying, held back, or failed for good."""
+
+    kind: str
+    channel: str
+    text: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: dt.datetime
+    created_at: dt.datetime
+    held: Held | None = None  # why it is held back, when it is: no try is made until that is over
+
+
+def _shown(community_id: int, now: dt.datetime) -> Subquery:
+    """A community's deliveries not sent, with why each is held back (NULL if it is not)."""
+    why = held_because().label("held")
+    waiting = Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
+    return select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
+                   Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at, why, Delivery.id
+                  ).where(Delivery.community_id == community_id, waiting | failed).subquery()
+
+
+def _states(shown: Subquery) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """Held back, retrying after an error, failed for good: each row shown is in exactly one."""
+    failed = shown.c.status == DeliveryStatus.FAILED
+    held = ~failed & shown.c.held.is_not(None)
+    retrying = (shown.c.status == DeliveryStatus.PENDING) & shown.c.held.is_(None) & shown.c.last_error.is_not(None)
+    return held, retrying, failed
+
+
+def undelivered_counts(session: Session, *, community_id: int, now: dt.datetime) -> dict[str, int]:
+    """How many of a community's deliveries are held back, retrying, and failed (as `undelivered` shows them)."""
+    shown = _shown(community_id, now)
+    held, retrying, failed = _states(shown)
+
+    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = session.execute(select(counted(held).label("held"), counted(retrying).label("retrying"),
+                                 counted(failed).label("failed"))).one()
+    return dict(row._mapping)
+
+
+def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit: int = 30) -> list[Undelivered]:
+    """A community's deliveries that are held back, retrying after an error, or failed in the last
+    SHOWN_FAILED_FOR, oldest first."""
+    shown = _shown(community_id, now)
+    rows = session.execute(
+        select(shown).where(or_(*_states(shown)))
+        .order_by(shown.c.created_at, shown.c.id).limit(limit)
+    )
+    # What failed for good stays failed, whatever holds its channel now.
+    return [Undelivered(*row[:8], held=Held(row.held) if row.held and row.status != DeliveryStatus.FAILED else None)
+            for row in rows]
