@@ -4,11 +4,13 @@ one new): every figure, the order, and statements that do not grow with the numb
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from handlers.events.home import home_tab
 from models import ActionStatus, Community, ContributionKind, KnowledgeItem, KnowledgeKind, Meeting, Role
 from models.errors import BadArgument
 from models.governance.budget import BudgetCurrency, BudgetLine, LineKind, RequestStatus, budget_of, budgets_of
@@ -52,7 +54,7 @@ def _snapshots(session, place: Community, health: int, weeks: range) -> None:
 
 
 def build(session, at: dt.datetime = AT) -> dict[str, Community]:
-    """Healthy CoP (health 84, up 4), Fading CoP (health 10, down 50, a fading episode), New CoP (set up 10 days
+    """Healthy CoP (health 84, up 4), Ebb CoP (health 10, down 50, a fading episode), New CoP (set up 10 days
     ago, health 31, no trend)."""
     healthy = factories.community(session, team_id=TEAM, channel_id="CHEALTHY", name="Healthy CoP", now=LONG_AGO)
     people = {u: factories.member(session, healthy, u, joined=LONG_AGO, role=Role.LEAD if u == "ULEAD" else
@@ -80,7 +82,7 @@ def build(session, at: dt.datetime = AT) -> dict[str, Community]:
         session.add(BudgetLine(community_id=healthy.id, year=2026, kind=kind, amount=Decimal(amount), status=status,
                                created_at=at - 30 * DAY))
 
-    fading = factories.community(session, team_id=TEAM, channel_id="CFADING", name="Fading CoP", now=LONG_AGO)
+    fading = factories.community(session, team_id=TEAM, channel_id="CFADING", name="Ebb CoP", now=LONG_AGO)
     faders = [factories.member(session, fading, f"UFA{n}", joined=LONG_AGO).person for n in range(4)]
     factories.contribute(session, fading, faders[0], at - 25 * DAY)  # 1 of 4 active
     _series(session, fading, at - 70 * DAY + dt.timedelta(hours=1))  # 8 slots planned, none held
@@ -100,7 +102,7 @@ def build(session, at: dt.datetime = AT) -> dict[str, Community]:
 def test_every_figure_of_every_community_on_known_records(session):
     build(session)
     found = programme(session, now=AT)
-    assert [v.community.name for v in found.views] == ["Fading CoP", "Healthy CoP", "New CoP"]
+    assert [v.community.name for v in found.views] == ["Ebb CoP", "Healthy CoP", "New CoP"]
     fading, healthy, new = found.views
     assert (healthy.health, healthy.before, healthy.change) == (84, 80, 4)
     assert healthy.reading.components == {"cadence": 75, "attendance": 60, "breadth": 80, "follow_through": 100,
@@ -133,7 +135,7 @@ def test_attention_comes_first_fading_before_falling_then_the_rest_by_health(ses
     session.flush()
     found = programme(session, now=AT)
     assert [(v.community.name, v.health, v.needs_attention) for v in found.views] == [
-        ("Fading CoP", 10, True), ("Slipping CoP", 0, True), ("Healthy CoP", 84, False), ("New CoP", 31, False)]
+        ("Ebb CoP", 10, True), ("Slipping CoP", 0, True), ("Healthy CoP", 84, False), ("New CoP", 31, False)]
     assert (found.fading, found.falling) == (1, 1)
 
 
@@ -189,7 +191,7 @@ def test_the_years_ranking_by_average_health_then_kpis_then_meetings(session):
     league = year_league(session, year=2026, now=AT)
     assert [(r.community.name, r.average, r.weeks, r.on_track, r.with_targets, r.meetings) for r in league.rows] == [
         ("Healthy CoP", Decimal("80.0"), 20, 1, 2, 6), ("Twin CoP", Decimal("80.0"), 20, 0, 0, 0),
-        ("Fading CoP", Decimal("60.0"), 20, 0, 0, 0)]
+        ("Ebb CoP", Decimal("60.0"), 20, 0, 0, 0)]
     assert league.unranked == 2 and league.under_way
     past = year_league(session, year=2025, now=AT)
     assert [(r.community.name, r.average) for r in past.rows] == [("New CoP", Decimal("99.0"))]
@@ -204,3 +206,27 @@ def test_a_year_that_cannot_be_ranked_is_refused_plainly(word, expected):
         parse_league_year(word, this_year=2026)
     assert expected in str(refused.value)
     assert parse_league_year("", this_year=2026) == 2026 and parse_league_year(" 2024 ", this_year=2026) == 2024
+
+
+def test_an_overall_leads_home_tab_costs_the_same_statements_for_four_times_the_communities(session):
+    build(session)
+    alice = factories.person(session, "UALICE", team_id=TEAM, now=AT)
+
+    def count() -> tuple[int, str]:
+        session.expire_all()
+        with counting(session.get_bind()) as statements:
+            view = home_tab(session, person=alice, admin_ids=frozenset({"UALICE"}), now=AT)
+        return len(statements), json.dumps(view.to_dict(), ensure_ascii=False)
+
+    three, view = count()
+    assert "3 communities" in view and "…and" not in view
+    for n in range(9):
+        more = factories.community(session, team_id=TEAM, channel_id=f"CMORE{n}", name=f"More {n}", now=LONG_AGO)
+        factories.member(session, more, f"UMORE{n}", joined=LONG_AGO)
+    session.flush()
+    twelve, view = count()
+    assert "12 communities" in view and "…and 7 more" in view
+    assert three == twelve
+    # Someone who is not an overall lead gets no programme section, and pays nothing for it.
+    member = json.dumps(home_tab(session, person=alice, admin_ids=frozenset(), now=AT).to_dict())
+    assert "The programme" not in member and "Your communities of practice" in member
