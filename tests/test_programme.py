@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -230,3 +231,32 @@ def test_an_overall_leads_home_tab_costs_the_same_statements_for_four_times_the_
     # Someone who is not an overall lead gets no programme section, and pays nothing for it.
     member = json.dumps(home_tab(session, person=alice, admin_ids=frozenset(), now=AT).to_dict())
     assert "The programme" not in member and "Your communities of practice" in member
+
+
+def test_hundreds_of_communities_stay_within_slacks_limits_saying_how_many_more():
+    from bot.blocks.programme import home_section, programme_message
+    from bot.render import MAX_BLOCKS, SECTION_LIMIT
+    from models.growth import MonthRow
+    from models.health.measure import Reading
+    from models.programme import CommunityView, Programme
+
+    views = []
+    for n in range(300):
+        place = Community(id=n, team_id=TEAM, channel_id=f"C{n}", name=f"{n:03d} " + "x" * 76, timezone="UTC",
+                          created_at=LONG_AGO)
+        reading = Reading(place, AT, {"breadth": n % 100}, 10, n % 10, 8, 6, None, 0, 0, 0, 0, 0, 8,
+                          ("cadence",))
+        months = [MonthRow(n, dt.date(2026, m, 1), 10, 5, 1, 1, 0) for m in range(8, 12)]
+        episode = FadingEpisode(community_id=n, started_at=AT, checked_at=AT,
+                                reasons=[{"rule": "quiet", "evidence": "<!channel> " + "y" * 300}]) if n % 7 else None
+        views.append(CommunityView(reading, 100, episode, months))
+    message = programme_message(Programme(AT, views, "EUR"))
+    assert len(message.blocks) <= MAX_BLOCKS
+    texts = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+    assert all(len(text) <= SECTION_LIMIT for text in texts)
+    shown = sum(text.count("• ") for text in texts)
+    hidden = [int(n) for text in texts for n in re.findall(r"…and (\d+) more", text)]
+    assert 0 < shown < 300 and hidden and shown + sum(hidden) == 300
+    assert "<!channel>" not in json.dumps(message.blocks) and "&lt;!channel&gt;" in json.dumps(message.blocks)
+    home = [b.to_dict() for b in home_section(Programme(AT, views, "EUR"))]
+    assert "…and 295 more" in json.dumps(home, ensure_ascii=False)

@@ -113,3 +113,9 @@ def test_a_past_year_is_ranked_and_a_year_to_come_is_refused_posting_nothing(bot
     assert "is not a year" in cop("UALICE", "leaderboard year next")
     bot.settle()
     assert len(bot.posts_in("CDEVOPS")) == 1
+
+
+def test_the_ranking_is_not_claimed_posted_in_a_channel_copbot_is_not_in(bot, cop: Typist):
+    said = cop("UALICE", "leaderboard year", channel="CRANDOM")  # copbot was never invited to #random
+    assert "I'm not in this channel" in said and "/invite @copbot" in said and "posted here" not in said
+    assert bot.posts_in("CRANDOM") == []

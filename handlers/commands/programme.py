@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import programme as blocks
 from bot.files import share_chart
-from bot.render import Message, notice, section
+from bot.render import Message, error_message, notice, section
 from handlers.base import Request
 from handlers.commands.registry import Command, Topic, Who
-from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted
 from models.growth import programme_growth, zone_of
 from models.health.formula import formula_text
@@ -18,6 +19,13 @@ from models.people import is_overall_lead
 from models.programme import CRITERIA, FALLING, parse_league_year, programme, year_league
 
 logger = logging.getLogger(__name__)
+
+NOT_POSTED = {
+    "not_in_channel": "I'm not in this channel, so I can't post the ranking here: `/invite @copbot` first, or type it "
+                      "in a community's channel.",
+    "channel_not_found": "I can't see this channel, so I can't post the ranking here: `/invite @copbot` first.",
+    "is_archived": "This channel is archived: type it in a live channel.",
+}
 
 
 def handle_programme(request: Request, args: str) -> None:
@@ -52,17 +60,25 @@ def handle_programme(request: Request, args: str) -> None:
 
 
 def handle_leaderboard_year(request: Request, args: str) -> None:
-    """A publication: posted in the channel where it was typed, through the outbox."""
+    """A publication: posted for everyone in the channel where it was typed, once the request commits."""
     person = request.person()
     year = parse_league_year(args, this_year=request.now.astimezone(zone_of(person.tz)).year)
     message = blocks.year_message(year_league(request.session, year=year, now=request.now))
-    channel = request.channel_id
+    channel, client = request.channel_id, request.client
     if not channel:
         raise BadArgument("Type `/cop leaderboard year` in the channel where the ranking should be posted.")
-    enqueue(request.session, key=f"leaderboard-year:{year}:{channel}:{request.user_id}:{request.now.timestamp()}",
-            team_id=request.team_id, channel=channel, text=message.text, blocks=message.blocks, kind="leaderboard",
-            now=request.now)
     request.reply(notice(f"The top communities of {year} are posted here for everyone, with the criteria."))
+
+    def post() -> None:
+        try:
+            client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            logger.info("could not post the year's ranking (%s)", code)
+            said = NOT_POSTED.get(code, f"Slack would not let me post here ({code[:40]}).")
+            request.replies[:] = [error_message(said, LEADERBOARD_YEAR.line)]
+
+    request.after_commit(post)
 
 
 PROGRAMME = Topic("programme", aliases=("program",), about=(
