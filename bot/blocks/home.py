@@ -9,6 +9,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.digest import item_line
 from bot.blocks.governance import progress_line
+from bot.blocks.programme import home_section
 from bot.render import channel_link, context, divider, escape, fit_lines, header, plural, section, slack_date
 from handlers.ids import ActionId
 from models.attention import DM_KINDS
@@ -17,6 +18,7 @@ from models.digests.personal import held_item
 from models.digests.sections import counted
 from models.home import Home
 from models.hours import WorkingHours
+from models.programme import Programme
 
 MAX_BLOCKS = 100  # Slack's limit for a Home tab
 SWITCH_LABELS = {"nudge": "Nudges", "digest": "Digest by DM", "newcomer": "Newcomer messages",
@@ -47,8 +49,10 @@ def _settings(home: Home) -> list[Block]:
     ]
 
 
-def home_view(home: Home, *, now: dt.datetime) -> View:
-    blocks: list[Block] = [header("Your communities of practice")]
+def home_view(home: Home, *, now: dt.datetime, programme: Programme | None = None) -> View:
+    """`programme`: the programme's summary, shown first, for an overall lead only (None for anyone else)."""
+    blocks: list[Block] = [*home_section(programme), divider()] if programme is not None else []
+    blocks.append(header("Your communities of practice"))
     if home.memberships:
         blocks.append(section(fit_lines([f"• *{escape(c.name)}* ({channel_link(c.channel_id)}) · {role.value}"
                                          for c, role in home.memberships])))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.blocks import recognition as blocks
 from handlers.base import Request
 from handlers.commands.parse import normalise, take_mentions, user_id_of
+from handlers.commands.programme import LEADERBOARD_YEAR
 from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
 from handlers.mentions import note_mentions
@@ -95,9 +96,13 @@ STATS = Topic("stats", about=(
 ))
 LEADERBOARD = Topic("leaderboard", about=(
     "Ranks the communities by the health index (`/cop health` shows its published weights and components) and "
-    "names the top contributors of the period, without pinging anyone. Opt out to stay off it."), commands=(
+    "names the top contributors of the period, without pinging anyone. Opt out to stay off it. `/cop leaderboard "
+    "year` publishes the year's top communities in the channel, with the criteria: the average of each community's "
+    "weekly health snapshots over the year (at least four of them), ties broken by KPIs on track, then by meetings "
+    "held. It names communities only, never a person."), commands=(
     Command("leaderboard", handle_leaderboard, usage="[week | month | quarter] | opt-out | opt-in",
             help="communities ranked by the health index, with its weights, and the period's top contributors, "
                  "named without pinging; opt out to stay off it",
             examples=("/cop leaderboard", "/cop leaderboard quarter")),
+    LEADERBOARD_YEAR,
 ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -123,6 +124,18 @@ def budget_of(session: Session, *, community: Community, year: int) -> Budget:
     lines = list(session.scalars(select(BudgetLine).where(
         BudgetLine.community_id == community.id, BudgetLine.year == year).order_by(BudgetLine.id)))
     return Budget(community, year, currency_of(session, team_id=community.team_id), lines)
+
+
+def budgets_of(session: Session, *, communities: Sequence[Community], year: int) -> dict[int, Budget]:
+    """`budget_of` for many communities: every line of the year in one statement, and the currency."""
+    found: dict[int, list[BudgetLine]] = {c.id: [] for c in communities}
+    if not found:
+        return {}
+    for line in session.scalars(select(BudgetLine).where(BudgetLine.community_id.in_(sorted(found)),
+                                                         BudgetLine.year == year).order_by(BudgetLine.id)):
+        found[line.community_id].append(line)
+    currencies = {team: currency_of(session, team_id=team) for team in {c.team_id for c in communities}}
+    return {c.id: Budget(c, year, currencies[c.team_id], found[c.id]) for c in communities}
 
 
 def _text(text: str, *, what: str, limit: int) -> str:
