@@ -228,3 +228,16 @@ def test_no_ones_answers_can_be_read_back_anywhere_not_even_in_an_export(bot, co
         document = bot.slack.shared_files(dm)[0].content.decode()
         assert "maturity_a" not in document and "voter_key" not in document and "stages" not in document
     assert "Sustaining" not in json.dumps([m.blocks for m in bot.posts_in("DCHANDRA")])
+
+
+def test_days_and_buttons_take_ascii_digits_only(bot, cop, caplog):
+    # `isdigit()` takes `²`, which `int()` refuses: the usage, not "something went wrong".
+    for word in ("²", "①", "𝟗"):
+        said = cop("UBOB", f"maturity start {word}")
+        assert "from 1 to 60" in said and "went wrong" not in said
+    assert assessments(bot) == []
+    cop("UBOB", "maturity start")
+    [post] = posts(bot)
+    said = click(bot, "UCHANDRA", post, ActionId.MATURITY_ANSWER, value="²")
+    assert "no longer points at an assessment" in said
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

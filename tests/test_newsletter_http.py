@@ -148,3 +148,21 @@ def test_an_overall_lead_chooses_the_featured_community(bot, cop: Typist, clock)
     clock.set(DECEMBER_2)
     cop("UALICE", "newsletter draft")
     assert ":star2: *Platform CoP*" in str(the_draft(bot).blocks)
+
+
+def test_forged_button_values_get_the_usual_answer_not_an_error(bot, cop: Typist, clock, caplog):
+    # `isdigit()` takes `²`, which `int()` refuses: a value copbot never put on a button is refused plainly.
+    cop("UCHANDRA", "kb add Pin your terraform providers #terraform")
+    tag = f"helped-UDANA-{secrets.token_hex(3)}"
+    url = bot.slack.response_url(tag, channel="CDEVOPS", user="UDANA")
+    bot.post(bot.requests.block_action(user_id="UDANA", user_name="udana", channel_id="CDEVOPS", message_ts="",
+                                       action_id=f"{ActionId.KB_HELPED}.1", value="²", response_url=url,
+                                       is_ephemeral=True))
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag))
+    assert "no longer points at a knowledge item" in said(responses_to(bot, tag)[0])
+    clock.set(DECEMBER_2)
+    cop("UALICE", "newsletter draft")
+    draft = the_draft(bot)
+    assert "no longer points at a newsletter" in click(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE, value="²")
+    assert rows(bot, KnowledgeHelp) == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

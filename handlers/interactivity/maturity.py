@@ -15,13 +15,15 @@ from models.communities import Community
 from models.deliveries import delivery_by_key
 from models.errors import BadArgument, NotPermitted
 from models.maturity import DIMENSIONS, MaturityAssessment, answer, answered_so_far, forget_form, get_assessment
+from models.numbers import whole_number
 from models.people import require_member
 
 
 def _assessment(request: Request, value: str) -> tuple[MaturityAssessment, Community]:
-    if not value.isdigit() or len(value) > 9:
+    assessment_id = whole_number(value)
+    if assessment_id is None:
         raise BadArgument("That button no longer points at an assessment.")
-    assessment = get_assessment(request.session, team_id=request.team_id, assessment_id=int(value))
+    assessment = get_assessment(request.session, team_id=request.team_id, assessment_id=assessment_id)
     return assessment, request.session.get_one(Community, assessment.community_id)
 
 
