@@ -12,7 +12,7 @@ from models.errors import BadArgument, NotPermitted
 from models.governance import parse_number
 from models.people import is_community_lead, is_overall_lead, require_member_or_overall_lead
 from models.wins import channel_of, collect_wins, hold, list_wins, parse_channel, queued_counts, release, set_channel
-from models.wins.weekly import names_of
+from models.wins.weekly import names_for
 
 # What Slack says of a channel copbot cannot post to, in words a lead can act on.
 _UNUSABLE = {
@@ -37,8 +37,7 @@ def handle_wins_show(request: Request, args: str) -> None:
     # The weekly job scans hourly; scanning here too lists a win the moment it happened.
     collect_wins(request.session, now=request.now, community_ids=[community.id])
     wins = list_wins(request.session, community=community, now=request.now)
-    names = names_of(request.session, person_ids={int(w.detail["by"]) for w in wins if w.detail.get("by")}
-                     | {int(p) for w in wins for p, _ in w.detail.get("notable", [])})
+    names = names_for(request.session, wins=wins)
     lead = is_community_lead(request.session, community=community, person=person, admin_ids=admin_ids)
     request.reply(blocks.wins_list(community, wins, names, channel, lead=lead))
 
@@ -72,8 +71,7 @@ def _hold_or_release(request: Request, args: str, *, held: bool) -> None:
         win = hold(request.session, community=community, number=number, by=person, now=request.now)
     else:
         win = release(request.session, community=community, number=number)
-    names = names_of(request.session, person_ids={int(p) for p, _ in win.detail.get("notable", [])}
-                     | ({int(win.detail["by"])} if win.detail.get("by") else set()))
+    names = names_for(request.session, wins=[win])
     request.reply(blocks.held_reply(win, names, held=held))
 
 
