@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import parse_qs
 
 from sqlalchemy import select, text
 
 from bot.blocks.maturity import stage_block_id
+from bot.db import unit_of_work
+from handlers.base import request_key, work_on
 from handlers.ids import ActionId, ViewId
 from models import InboxItem, MaturityAnswer, MaturityAssessment, Person
+from models.inbox import Arrival, record
 from models.maturity import DIMENSIONS, STAGES
 from scheduler.maturity import close_due_assessments
 from tests.community import cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
@@ -228,3 +232,41 @@ def test_no_ones_answers_can_be_read_back_anywhere_not_even_in_an_export(bot, co
         document = bot.slack.shared_files(dm)[0].content.decode()
         assert "maturity_a" not in document and "voter_key" not in document and "stages" not in document
     assert "Sustaining" not in json.dumps([m.blocks for m in bot.posts_in("DCHANDRA")])
+
+
+def test_days_and_buttons_take_ascii_digits_only(bot, cop, caplog):
+    # `isdigit()` takes `²`, which `int()` refuses: the usage, not "something went wrong".
+    for word in ("²", "①", "𝟗"):
+        said = cop("UBOB", f"maturity start {word}")
+        assert "from 1 to 60" in said and "went wrong" not in said
+    assert assessments(bot) == []
+    cop("UBOB", "maturity start")
+    [post] = posts(bot)
+    said = click(bot, "UCHANDRA", post, ActionId.MATURITY_ANSWER, value="²")
+    assert "no longer points at an assessment" in said
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_form_refused_after_its_checks_leaves_no_choices_in_the_request_log(bot, cop):
+    cop("UBOB", "maturity start 1")
+    [post] = posts(bot)
+    view = opened_form(bot, "UCHANDRA", post)
+    values = {stage_block_id(d.key): {ActionId.MATURITY_STAGE: {"type": "static_select", "selected_option": {
+        "text": {"type": "plain_text", "text": STAGES[1]}, "value": "2"}}} for d in DIMENSIONS}
+    signed = bot.requests.view_submission(user_id="UCHANDRA", user_name="uchandra", callback_id=view["callback_id"],
+                                          values=values, private_metadata=view["private_metadata"])
+    body = json.loads(parse_qs(signed.text)["payload"][0])
+    # Accepted at the door while open; the assessment closes before a worker takes the form up.
+    with unit_of_work(bot.services.sessions) as session:
+        item_id = record(session, Arrival(key=request_key(body, "view"), team_id=body["team"]["id"], kind="view",
+                                          listener="handle_maturity_answer_submission", lane="UCHANDRA", body=body,
+                                          user_id="UCHANDRA", channel_id=None, bot_user_id="U0COPBOT"), now=START)
+    close_at(bot, START + dt.timedelta(days=1))
+    work_on(bot.services, item_id)
+    assert bot.slack.wait_for(lambda: any("closed while you were answering" in m.text
+                                          for m in bot.posts_in("UCHANDRA")))
+    with bot.services.sessions() as session:
+        item = session.get_one(InboxItem, item_id)
+        assert session.scalars(select(MaturityAnswer)).all() == []
+    assert item.finished_at is not None and item.body["view"]["state"] == {"values": {}}
+    assert "selected_option" not in json.dumps(item.body)

@@ -78,9 +78,16 @@ def test_a_draft_is_approved_once_and_posted_to_the_newsletter_channel(bot, cop:
     assert "<@UCHANDRA" not in json.dumps(draft.blocks)  # named, not pinged
     refused = click(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE)
     assert "No newsletter channel is set" in refused and "/cop newsletter channel #channel" in refused
-    assert "is posted to <#CNEWS>" in cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    # A channel copbot cannot post to is refused when chosen, not found out when an approved issue is lost.
+    assert "can't find that channel" in cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    bot.slack.add_channel("COLD", "old-news", creator="UALICE")
+    bot.slack.set_archived("COLD")
+    assert "archived" in cop("UALICE", "newsletter channel <#COLD|old-news>")
+    assert rows(bot, NewsletterSettings) == []
     assert "Name the channel with #" in cop("UALICE", "newsletter channel news")
-    bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE", members=["U0COPBOT"])
+    bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE")
+    assert "is posted to <#CNEWS>" in cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    assert "CNEWS" in [c.args["channel"] for c in bot.slack.calls_to("conversations.join")]  # copbot joined it
     answer = click_in_dm(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE)
     assert "approved by alice" in said(answer) and "posted to <#CNEWS>" in said(answer)
     assert bot.slack.wait_for(lambda: bot.posts_in("CNEWS"))
@@ -98,8 +105,8 @@ def test_a_draft_is_approved_once_and_posted_to_the_newsletter_channel(bot, cop:
 def test_edit_sets_an_introduction_and_cuts_sections(bot, cop: Typist, clock):
     cop("UBOB", "kudos <@UCHANDRA|chandra> for the runbook")
     clock.set(DECEMBER_2)
-    cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
     bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE", members=["U0COPBOT"])
+    cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
     cop("UALICE", "newsletter draft")
     draft = the_draft(bot)
     assert "Only an overall CoP lead" in click(bot, "UCHANDRA", draft, ActionId.NEWSLETTER_EDIT)
@@ -148,3 +155,21 @@ def test_an_overall_lead_chooses_the_featured_community(bot, cop: Typist, clock)
     clock.set(DECEMBER_2)
     cop("UALICE", "newsletter draft")
     assert ":star2: *Platform CoP*" in str(the_draft(bot).blocks)
+
+
+def test_forged_button_values_get_the_usual_answer_not_an_error(bot, cop: Typist, clock, caplog):
+    # `isdigit()` takes `²`, which `int()` refuses: a value copbot never put on a button is refused plainly.
+    cop("UCHANDRA", "kb add Pin your terraform providers #terraform")
+    tag = f"helped-UDANA-{secrets.token_hex(3)}"
+    url = bot.slack.response_url(tag, channel="CDEVOPS", user="UDANA")
+    bot.post(bot.requests.block_action(user_id="UDANA", user_name="udana", channel_id="CDEVOPS", message_ts="",
+                                       action_id=f"{ActionId.KB_HELPED}.1", value="²", response_url=url,
+                                       is_ephemeral=True))
+    assert bot.slack.wait_for(lambda: responses_to(bot, tag))
+    assert "no longer points at a knowledge item" in said(responses_to(bot, tag)[0])
+    clock.set(DECEMBER_2)
+    cop("UALICE", "newsletter draft")
+    draft = the_draft(bot)
+    assert "no longer points at a newsletter" in click(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE, value="²")
+    assert rows(bot, KnowledgeHelp) == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -229,3 +229,26 @@ def test_finding_wins_costs_the_same_for_four_times_the_communities(sessions):
 
     small, large = grown(sessions, job, grow)
     assert_flat(small, large, work=3 * N)  # an objective, a KPI met, February's kudos
+
+
+def test_the_most_thanked_are_never_someone_who_opted_out_of_being_ranked(session):
+    devops, _ = build(session)
+    set_channel(session, team_id=TEAM, channel_id="CANNOUNCE", by=person(session, "UALICE"), now=MONDAY)
+    bob, dana, chandra = person(session, "UBOB"), person(session, "UDANA"), person(session, "UCHANDRA")
+    bob.display_name, dana.display_name, chandra.display_name = "Bob", "Dana", "Chandra"
+    dana.leaderboard_opt_out = True
+    for n, (giver, receiver) in enumerate([(bob, dana), (chandra, dana), (dana, bob), (dana, chandra)]):
+        give_kudos(session, community=devops, giver=giver, receiver=receiver, reason=f"help {n}",
+                   now=MONDAY + n * HOUR)
+    december = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert collect_wins(session, now=december) == 1
+    [kudos] = session.scalars(select(Win).where(Win.kind == WinKind.KUDOS))
+    # Dana was thanked most, but asked not to be ranked: the counts include her, the names do not.
+    assert kudos.detail["kudos"] == 4 and kudos.detail["people"] == 3
+    assert [person_id for person_id, _ in kudos.detail["notable"]] == [bob.id, chandra.id]
+    # Chandra opts out after the scan, before the post: the post does not name her either.
+    chandra.leaderboard_opt_out = True
+    session.flush()
+    assert post_weekly_wins(session=session, now=dt.datetime(2026, 12, 4, 15, 30, tzinfo=UTC)) == 1
+    shown = json.dumps(posts(session)[-1].blocks)
+    assert "thanked most: Bob (1)" in shown and "Chandra" not in shown and "Dana" not in shown

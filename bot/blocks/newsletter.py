@@ -188,8 +188,8 @@ def issues_list(issues: Sequence[NewsletterIssue], total: int, channel_id: str |
 
 def channel_reply(channel_id: str) -> Message:
     return Message.of("Newsletter channel set", [section(
-        f"The newsletter is posted to {channel_link(channel_id)} once an overall lead approves it. Invite copbot "
-        "to that channel if it is not there yet.")])
+        f"The newsletter is posted to {channel_link(channel_id)} once an overall lead approves it; copbot is in "
+        "that channel.")])
 
 
 def feature_reply(name: str) -> Message:

@@ -35,7 +35,9 @@ def win_line(win: Win, names: dict[int, str]) -> str:
                 f"{detail.get('target')} ({detail.get('value')} so far)")
     line = (f":clap: Kudos in {escape(win.title)}: {plural(int(detail.get('kudos', 0)), 'kudos', 'kudos')} to "
             f"{plural(int(detail.get('people', 0)), 'person', 'people')}")
-    notable = [f"{escape(names.get(int(person_id), 'someone'))} ({n})" for person_id, n in detail.get("notable", [])]
+    # Only those `names` has: someone who opted out of being ranked is never named as thanked most.
+    notable = [f"{escape(names[int(person_id)])} ({n})" for person_id, n in detail.get("notable", [])
+               if int(person_id) in names]
     return line + (f"; thanked most: {', '.join(notable)}" if notable else "")
 
 

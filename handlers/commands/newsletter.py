@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.blocks import newsletter as blocks
 from handlers.base import Request
+from handlers.channels import make_usable
 from handlers.commands.registry import Command, Topic, Who
 from models.communities import Community, community_for_channel
 from models.deliveries import enqueue
@@ -49,6 +50,7 @@ def handle_newsletter_channel(request: Request, args: str) -> None:
     match = _CHANNEL.match(args.strip())
     if match is None:
         raise BadArgument("Name the channel with #, e.g. `/cop newsletter channel #cop-news`.")
+    make_usable(request.client, match[1])  # refused now rather than when an approved issue cannot be posted
     issues.set_channel(request.session, team_id=request.team_id, channel_id=match[1], by=person, now=request.now)
     request.reply(blocks.channel_reply(match[1]))
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from slack_sdk.errors import SlackApiError
-
 from bot.blocks import wins as blocks
 from handlers.base import Request
+from handlers.channels import make_usable
 from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import community_here, led_community, target_community
 from models.errors import BadArgument, NotPermitted
 from models.governance import parse_number
 from models.people import is_community_lead, is_overall_lead, require_member_or_overall_lead
 from models.wins import channel_of, collect_wins, hold, list_wins, parse_channel, queued_counts, release, set_channel
-from models.wins.weekly import names_of
-
-# What Slack says of a channel copbot cannot post to, in words a lead can act on.
-_UNUSABLE = {
-    "channel_not_found": "I can't find that channel: it was deleted, or it is private and I am not in it. Invite "
-                         "me first (`/invite @copbot`), then choose it again.",
-    "is_archived": "That channel is archived: choose one people read.",
-}
+from models.wins.weekly import names_for
 
 
 def handle_wins_show(request: Request, args: str) -> None:
@@ -37,8 +29,7 @@ def handle_wins_show(request: Request, args: str) -> None:
     # The weekly job scans hourly; scanning here too lists a win the moment it happened.
     collect_wins(request.session, now=request.now, community_ids=[community.id])
     wins = list_wins(request.session, community=community, now=request.now)
-    names = names_of(request.session, person_ids={int(w.detail["by"]) for w in wins if w.detail.get("by")}
-                     | {int(p) for w in wins for p, _ in w.detail.get("notable", [])})
+    names = names_for(request.session, wins=wins)
     lead = is_community_lead(request.session, community=community, person=person, admin_ids=admin_ids)
     request.reply(blocks.wins_list(community, wins, names, channel, lead=lead))
 
@@ -48,19 +39,7 @@ def handle_wins_channel(request: Request, args: str) -> None:
     if not is_overall_lead(person, request.services.settings.admin_ids):
         raise NotPermitted("Only an overall CoP lead can choose where wins are told.")
     channel_id = parse_channel(args)
-    # Ask Slack before writing, so no Slack call waits inside the transaction; a channel copbot cannot post to
-    # is refused now rather than found out on Friday.
-    try:
-        info = request.client.conversations_info(channel=channel_id)["channel"]
-        if info.get("is_archived"):
-            raise BadArgument(_UNUSABLE["is_archived"])
-        if not info.get("is_member"):
-            if info.get("is_private"):
-                raise BadArgument("That channel is private: invite me to it first (`/invite @copbot`).")
-            request.client.conversations_join(channel=channel_id)
-    except SlackApiError as error:
-        code = str(error.response.get("error", ""))
-        raise BadArgument(_UNUSABLE.get(code, f"Slack would not let me use that channel ({code[:40]}).")) from None
+    make_usable(request.client, channel_id)  # a channel copbot cannot post to is refused now, not on Friday
     chosen = set_channel(request.session, team_id=request.team_id, channel_id=channel_id, by=person, now=request.now)
     request.reply(blocks.channel_set_reply(chosen))
 
@@ -72,8 +51,7 @@ def _hold_or_release(request: Request, args: str, *, held: bool) -> None:
         win = hold(request.session, community=community, number=number, by=person, now=request.now)
     else:
         win = release(request.session, community=community, number=number)
-    names = names_of(request.session, person_ids={int(p) for p, _ in win.detail.get("notable", [])}
-                     | ({int(win.detail["by"])} if win.detail.get("by") else set()))
+    names = names_for(request.session, wins=[win])
     request.reply(blocks.held_reply(win, names, held=held))
 
 

@@ -6,22 +6,24 @@ from typing import Any
 
 from bot.blocks import maturity as blocks
 from bot.cards import show_current
-from bot.render import notice
+from bot.render import error_message, notice
 from handlers.base import Request, request_key, request_kind
 from handlers.errors import InvalidFields
 from handlers.ids import ActionId, ViewId
 from handlers.routes import Routes
 from models.communities import Community
 from models.deliveries import delivery_by_key
-from models.errors import BadArgument, NotPermitted
+from models.errors import BadArgument, NotPermitted, UserFacingError
 from models.maturity import DIMENSIONS, MaturityAssessment, answer, answered_so_far, forget_form, get_assessment
+from models.numbers import whole_number
 from models.people import require_member
 
 
 def _assessment(request: Request, value: str) -> tuple[MaturityAssessment, Community]:
-    if not value.isdigit() or len(value) > 9:
+    assessment_id = whole_number(value)
+    if assessment_id is None:
         raise BadArgument("That button no longer points at an assessment.")
-    assessment = get_assessment(request.session, team_id=request.team_id, assessment_id=int(value))
+    assessment = get_assessment(request.session, team_id=request.team_id, assessment_id=assessment_id)
     return assessment, request.session.get_one(Community, assessment.community_id)
 
 
@@ -81,9 +83,18 @@ def check_maturity_answer_submission(request: Request) -> None:
 
 
 def handle_maturity_answer_submission(request: Request) -> None:
-    assessment, community, stages = _submitted(request)
-    again = answer(request.session, assessment=assessment, community=community, person=request.person(),
-                   stages=stages, now=request.now)
+    try:
+        assessment, community, stages = _submitted(request)
+        again = answer(request.session, assessment=assessment, community=community, person=request.person(),
+                       stages=stages, now=request.now)
+    except UserFacingError as refused:
+        # Refused after the form's checks passed (it closed in between): told by DM, as a refused form is, and
+        # the choices leave the request log all the same rather than waiting there a day under the person's id.
+        forget_form(request.session, request_key=request_key(request.body, request_kind(request.body)))
+        told = error_message(str(refused))
+        request.after_commit(lambda: request.client.chat_postMessage(channel=request.user_id, text=told.text,
+                                                                     blocks=told.blocks))
+        return
     forget_form(request.session, request_key=request_key(request.body, request_kind(request.body)))
     request.reply_channel = community.channel_id
     request.reply(blocks.answered_reply(again=again))

@@ -15,16 +15,18 @@ from models.errors import BadArgument, NotPermitted
 from models.knowledge.helped import press_helped
 from models.knowledge.items import get_item
 from models.newsletter import NewsletterIssue, issues
+from models.numbers import whole_number
 from models.people import Person, is_overall_lead
 
 
 def _issue_named(request: Request, value: str) -> tuple[NewsletterIssue, Person]:
-    if not value.isdigit() or len(value) > 9:
+    issue_id = whole_number(value)
+    if issue_id is None:
         raise BadArgument("That button no longer points at a newsletter.")
     person = request.person()
     if not is_overall_lead(person, request.services.settings.admin_ids):
         raise NotPermitted("Only an overall CoP lead can decide on the newsletter.")
-    return issues.get_issue(request.session, team_id=request.team_id, issue_id=int(value)), person
+    return issues.get_issue(request.session, team_id=request.team_id, issue_id=issue_id), person
 
 
 def _value(request: Request) -> str:
@@ -74,10 +76,10 @@ def handle_newsletter_edit_submission(request: Request) -> None:
 
 
 def handle_kb_helped_action(request: Request) -> None:
-    value = _value(request)
-    if not value.isdigit() or len(value) > 9:
+    item_id = whole_number(_value(request))
+    if item_id is None:
         raise BadArgument("That button no longer points at a knowledge item.")
-    item = get_item(request.session, team_id=request.team_id, item_id=int(value))
+    item = get_item(request.session, team_id=request.team_id, item_id=item_id)
     request.reply(helped_reply(item, press_helped(request.session, item=item, person=request.person(),
                                                   now=request.now)))
 

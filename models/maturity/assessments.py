@@ -33,6 +33,7 @@ from models.communities import Community
 from models.errors import BadArgument, NotPermitted
 from models.inbox import InboxItem
 from models.maturity.model import DIMENSION_KEYS, DIMENSIONS, STAGES
+from models.numbers import whole_number
 from models.people import Person, require_member
 
 DEFAULT_OPEN_DAYS = 14
@@ -83,10 +84,11 @@ def open_days(word: str) -> int:
     word = word.strip()
     if not word:
         return DEFAULT_OPEN_DAYS
-    if not word.isdigit() or not 1 <= int(word) <= MAX_OPEN_DAYS:
+    days = whole_number(word, digits=2)
+    if days is None or not 1 <= days <= MAX_OPEN_DAYS:
         raise BadArgument(f"Say for how many days it stays open, from 1 to {MAX_OPEN_DAYS} "
                           f"({DEFAULT_OPEN_DAYS} unless you say), e.g. `/cop maturity start 10`.")
-    return int(word)
+    return days
 
 
 def open_assessment(session: Session, *, community: Community) -> MaturityAssessment | None:

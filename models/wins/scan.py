@@ -21,9 +21,11 @@ from models.communities import Community
 from models.governance import year_now
 from models.governance.kpis import KpiTarget, Score, scores_many
 from models.governance.plan import Objective, ObjectiveStatus
+from models.people import Person
 from models.recognition.kudos import Kudos
 from models.terms import TermsVersion, VersionStatus
 from models.wins.model import MAX_TITLE, Win, WinKind
+from models.wins.weekly import unrankable
 
 # How far back an objective done or a ratification is still news (and so how long the scan may be down).
 HORIZON = dt.timedelta(days=31)
@@ -132,13 +134,22 @@ def _kudos(session: Session, communities: list[Community], now: dt.datetime) -> 
         received: dict[int, Counter[int]] = defaultdict(Counter)
         for community_id, receiver_id, count in rows:
             received[community_id][receiver_id] += int(count)
+        unranked = _unrankable(session, {receiver_id for _, receiver_id, _ in rows})
         for community_id, counts in sorted(received.items()):
-            # The most thanked first; among equals, a stable order.
-            notable = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:NOTABLE]
+            # The most thanked first, among those who may be ranked; among equals, a stable order.
+            notable = sorted(((person_id, n) for person_id, n in counts.items() if person_id not in unranked),
+                             key=lambda item: (-item[1], item[0]))[:NOTABLE]
             found.append(_win(community_id, WinKind.KUDOS, f"kudos:{month}", start.strftime("%B %Y"),
                               end.astimezone(dt.UTC), month=month, kudos=sum(counts.values()), people=len(counts),
                               notable=[[person_id, n] for person_id, n in notable]))
     return found
+
+
+def _unrankable(session: Session, person_ids: set[int]) -> set[int]:
+    """Of these people, those never ranked by name (opted out of the leaderboard, gone, bots): one statement."""
+    if not person_ids:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(sorted(person_ids)), unrankable())))
 
 
 def _record(session: Session, found: list[dict[str, Any]], now: dt.datetime) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from models.communities import Community
@@ -81,21 +81,26 @@ def waiting_wins(session: Session, *, team_id: str, now: dt.datetime) -> Waiting
         .order_by(Community.name, Community.id, Win.number)).all()
     wins = [win for win, _ in rows]
     communities = {community.id: community for _, community in rows}
-    return Waiting(wins, communities, names_of(session, person_ids=_people(wins)))
+    return Waiting(wins, communities, names_for(session, wins=wins))
 
 
-def _people(wins: list[Win]) -> set[int]:
-    ids = {win.detail.get("by") for win in wins} | {person_id for win in wins
-                                                    for person_id, _ in win.detail.get("notable", [])}
-    return {int(person_id) for person_id in ids if person_id}
-
-
-def names_of(session: Session, *, person_ids: Collection[int]) -> dict[int, str]:
-    """Display names (never mentions: a post to the wider business pings nobody), in one statement."""
-    if not person_ids:
+def names_for(session: Session, *, wins: Collection[Win]) -> dict[int, str]:
+    """The names these wins show, in one statement: display names (never mentions: a post to the wider business
+    pings nobody) of whoever ratified and of the most thanked. Someone who opted out of the leaderboard, or is
+    gone, is never ranked among the most thanked, so is left out (and not named at all, to be sure)."""
+    ratifiers = {int(win.detail["by"]) for win in wins if win.detail.get("by")}
+    thanked = {int(person_id) for win in wins for person_id, _ in win.detail.get("notable", [])}
+    if not ratifiers | thanked:
         return {}
-    return {person_id: name or "someone" for person_id, name in session.execute(
-        select(Person.id, Person.display_name).where(Person.id.in_(sorted(person_ids))))}
+    rows = session.execute(select(Person.id, Person.display_name, unrankable()).where(
+        Person.id.in_(sorted(ratifiers | thanked))))
+    return {person_id: name or "someone" for person_id, name, hidden in rows
+            if not (hidden and person_id in thanked)}
+
+
+def unrankable() -> ColumnElement[bool]:
+    """Who is never ranked by name: whoever opted out of the leaderboard, left the workspace or is a bot."""
+    return Person.leaderboard_opt_out.is_(True) | Person.deleted.is_(True) | Person.is_bot.is_(True)
 
 
 def mark_posted(session: Session, *, win_ids: Collection[int], key: str, now: dt.datetime) -> None:
