@@ -5,8 +5,6 @@ keeps the action's card in the channel current, and builds the reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.attention import Dm, deliver_dm, deliver_dms
 from bot.blocks import actions as blocks
 from bot.cards import card, rewrite_card
@@ -50,15 +48,9 @@ def _epoch(request: Request) -> int:
     return int(request.now.timestamp())
 
 
-def _name(request: Request) -> Callable[[Person], object]:
-    """Look up someone the card would name but copbot has never met (enrolled at set-up): users.info, in the
-    request's work, never its acknowledgement; if Slack says wait, the profile job names them later."""
-    return lambda person: request.person(person.user_id)
-
-
 def announce(request: Request, action: Action, *, thread_ts: str | None = None) -> None:
     """Post the action's card to its community's channel (in the source message's thread, if any)."""
-    message = card(request.session, action, now=request.now, name=_name(request))
+    message = card(request.session, action, now=request.now, want_names=request.want_names)
     community = action.community
     enqueue(request.session, key=card_key(action.id), team_id=community.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind=CARD_KIND, community_id=community.id,
@@ -67,7 +59,7 @@ def announce(request: Request, action: Action, *, thread_ts: str | None = None) 
 
 def refresh_card(request: Request, action: Action) -> None:
     """Show the action's new state on its card: rewrite it if still queued, else update it in Slack."""
-    edit = rewrite_card(request.session, action, now=request.now, name=_name(request))
+    edit = rewrite_card(request.session, action, now=request.now, want_names=request.want_names)
     request.update_after_commit(edit)
 
 
