@@ -49,6 +49,9 @@ class DeliveryStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent, on purpose: held while its channel was archived, it was out of date by the time the channel came
+    # back (a reminder of a meeting since begun); `last_error` says why.
+    EXPIRED = "expired"
 
 
 class Delivery(Base):
@@ -336,10 +339,11 @@ class Undelivered:
 
 
 def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit: int = 30) -> list[Undelivered]:
-    """A community's deliveries that are retrying after an error or failed in the last SHOWN_FAILED_FOR,
-    oldest first."""
+    """A community's deliveries that are retrying after an error, or failed or dropped as expired in the last
+    SHOWN_FAILED_FOR, oldest first."""
     retrying = (Delivery.status == DeliveryStatus.PENDING) & Delivery.last_error.is_not(None)
-    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
+    failed = (Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.EXPIRED])
+              & (Delivery.created_at >= now - SHOWN_FAILED_FOR))
     rows = session.execute(
         select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
                Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at)

@@ -1,4 +1,5 @@
-"""A lead's view of what copbot could not deliver for their community: still retrying, or failed for good."""
+"""A lead's view of what copbot could not deliver for their community: still retrying, failed for good, or
+held while its channel was archived and out of date when it came back."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def _line(item: Undelivered) -> str:
     if not _is_dm(item.channel):  # a post to the channel is public; a DM's words stay between copbot and them
         what += f": _{escape(truncate(item.text, 60))}_"
     error = f"`{escape(item.last_error or 'unknown')}`"
+    if item.status == DeliveryStatus.EXPIRED:  # its reason reads as a sentence ("expired: ...")
+        return f"• :wastebasket: {what} · not posted, {escape(item.last_error or 'expired')}"
     if item.status == DeliveryStatus.FAILED:
         remedy = REMEDIES.get(item.last_error or "")
         return f"• :x: {what} · failed: {error}" + (f" ({remedy})" if remedy else "")
