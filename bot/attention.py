@@ -56,8 +56,8 @@ def deliver_dms(session: Session, dms: Sequence[Dm], *, now: dt.datetime, used: 
     Callers pass keys not yet queued or held (a key already there is not counted twice by the outbox,
     but it is by this run's count, which can only hold back more, never send more).
     """
-    if used is None:
-        used = dms_used_by_team(session, (dm.person for dm in dms), now=now)
+    if used is None:  # counted only for the kinds the budget applies to
+        used = dms_used_by_team(session, (dm.person for dm in dms if DM_KINDS[dm.kind].budgeted), now=now)
     archived = archived_channels(session, ids={dm.community_id for dm in dms if dm.community_id is not None})
     outcomes, send, held = [], [], []
     for dm in dms:

@@ -4,7 +4,7 @@ whether a person's step changed it (handlers) or copbot learnt the names it show
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, tuple_
@@ -34,11 +34,13 @@ class CardEdit:
 
 
 def show_current(delivery: Delivery, message: Message) -> CardEdit | None:
-    """Make a message copbot posted through the outbox read as `message`: rewritten in the outbox while queued;
-    once sent, kept as shown (so that the next change compares with what Slack has) and the edit returned."""
+    """Make a message copbot posted through the outbox read as `message`: rewritten in the outbox while queued
+    (or being posted: see `bot.outbox`); once sent, kept as shown (so that the next change compares with what
+    Slack has) and the edit returned."""
     if (message.text, message.blocks) == (delivery.text, delivery.blocks):
         return None
-    if delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.SENT):
+    if delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT):
+        # A row being posted right now is rewritten too: its sender updates Slack once the post is done.
         delivery.text, delivery.blocks = message.text, message.blocks
     if delivery.status == DeliveryStatus.SENT and delivery.sent_ts:
         return CardEdit(delivery.sent_channel or delivery.channel, delivery.sent_ts, message)
@@ -46,27 +48,28 @@ def show_current(delivery: Delivery, message: Message) -> CardEdit | None:
 
 
 def card(session: Session, action: Action, *, now: dt.datetime,
-         name: Callable[[Person], object] | None = None) -> Message:
-    """The card as the records have it; `name` fetches the profile of a suggested person copbot has never
-    looked up (enrolled at set-up), so that the card names them."""
+         want_names: Callable[[Sequence[Person]], object] | None = None) -> Message:
+    """The card as the records have it. `want_names` is told of the suggested people copbot has never looked up
+    (enrolled at set-up), who read "someone" for now: a request has them looked up once its transaction has
+    committed, and the card corrected then (handlers.naming)."""
     suggestions = suggest_owners(session, action=action) if action.owner is None and action.is_active else []
-    if name is not None:
-        for suggestion in suggestions:
-            if not suggestion.person.display_name:
-                name(suggestion.person)
+    if want_names is not None:
+        strangers = [s.person for s in suggestions if not s.person.display_name and not s.person.deleted]
+        if strangers:
+            want_names(strangers)
     meeting = session.get(Meeting, action.meeting_id) if action.meeting_id else None
     return blocks.action_card(action, now=now, suggestions=suggestions,
                               meeting_title=meeting.title if meeting else None)
 
 
 def rewrite_card(session: Session, action: Action, *, now: dt.datetime, delivery: Delivery | None = None,
-                 name: Callable[[Person], object] | None = None) -> CardEdit | None:
+                 want_names: Callable[[Sequence[Person]], object] | None = None) -> CardEdit | None:
     """Show the action's state on its card: rewritten in the outbox if still queued; if sent, the edit to make
     (none when the card already reads so)."""
     delivery = delivery or delivery_by_key(session, key=card_key(action.id))
     if delivery is None:
         return None
-    return show_current(delivery, card(session, action, now=now, name=name))
+    return show_current(delivery, card(session, action, now=now, want_names=want_names))
 
 
 def cards_naming(session: Session, *, people: Collection[tuple[str, str]], now: dt.datetime) -> list[CardEdit]:

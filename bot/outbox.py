@@ -427,10 +427,19 @@ class Dispatcher:
     def _settle_sent(self, item: Outgoing, channel: str, ts: str, *, now: dt.datetime) -> None:
         link = permalink(self.workspace_url.get(self.client), channel, ts, item.thread_ts) if item.link_to else None
         with unit_of_work(self.sessions) as session:
-            mark_sent(session, delivery_id=item.id, channel=channel, ts=ts, now=now)
+            # What the row says now: rewritten while it was being posted (a card naming people just looked up),
+            # it is shown anew below, after the commit.
+            now_reads = mark_sent(session, delivery_id=item.id, channel=channel, ts=ts, now=now)
             if item.link_to and ts:
                 # In the same transaction as "sent": a record never misses the link to a message it has.
                 attach(session, item.link_to, Posted(channel, ts, link))
+        if (now_reads is not None and ts and item.chart is None
+                and (now_reads.text, now_reads.blocks) != (item.text, item.blocks)):
+            try:
+                self.client.chat_update(channel=channel, ts=ts, text=now_reads.text, blocks=now_reads.blocks)
+            except SlackApiError as error:
+                logger.warning("delivery %s changed while it was posted and could not be updated (%s)", item.key,
+                               error.response.get("error"))
         metrics.outbox_sent.inc()
         self._tally(lambda r: setattr(r, "sent", r.sent + 1))
 

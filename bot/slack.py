@@ -6,6 +6,8 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -101,6 +103,42 @@ def ensure_person(
     if person is None:  # the caller needs a row all the same (someone Slack forgot may still be named)
         return upsert_person(session, team_id=team_id, user_id=user_id, profile=None, now=now)
     return person
+
+
+# What users.info answers about someone who has left the workspace for good. (Its account_inactive is said of
+# copbot's own token, uninstalled or its workspace deactivated, and says nothing of the person asked about.)
+GONE = frozenset({"user_not_found"})
+
+
+@dataclass
+class LookedUp:
+    """What users.info said about some people, by (team id, user id): their profiles, who has left for good,
+    and whether Slack stopped answering (rate limited or in trouble) before all were asked."""
+
+    found: dict[tuple[str, str], ProfileUpdate] = field(default_factory=dict)
+    gone: list[tuple[str, str]] = field(default_factory=list)
+    stopped: bool = False
+
+
+def look_up(client: WebClient, people: Iterable[tuple[str, str]], *, stop_at_first_refusal: bool = True) -> LookedUp:
+    """Ask users.info about each person, in order; never inside a transaction (each call takes 100-300 ms).
+
+    A refusal other than "gone" stops the asking unless told otherwise: a job carries on at its next run.
+    """
+    answer = LookedUp()
+    for team_id, user_id in people:
+        try:
+            answer.found[team_id, user_id] = profile_from_user(client.users_info(user=user_id)["user"])
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in GONE:
+                answer.gone.append((team_id, user_id))  # never looked up again, and never messaged
+                continue
+            logger.warning("users.info failed (%s); those people are looked up later", code)
+            answer.stopped = True
+            if stop_at_first_refusal:
+                break
+    return answer
 
 
 def channel_member_ids(client: WebClient, channel: str, *, limit: int = 5000) -> list[str]:

@@ -8,11 +8,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.attention import Dm, deliver_dms
 from bot.blocks import terms as blocks
 from bot.cards import CardEdit, show_current
 from bot.render import Message
+from models.attention import Outcome, handled_keys
 from models.communities import Community
-from models.deliveries import delivery_by_key, enqueue, enqueue_many
+from models.deliveries import delivery_by_key, enqueue
 from models.people import LEAD_ROLES, Membership, Person
 from models.terms import TermsVersion, answer_counts, names_of, reviews_due
 
@@ -41,7 +43,9 @@ def refresh_proposal(session: Session, *, community: Community, version: TermsVe
 
 def send_tor_reviews(*, session: Session, now: dt.datetime) -> int:
     """Once a year after its Terms of Reference were ratified, each community's leads are asked to review
-    them, by DM, once per lead and year (the key says which): a few statements whatever their number."""
+    them, by DM, once per lead and year (the key says which): a few statements whatever their number. A lead's
+    own work: whatever their DM budget and switches, but in their working hours, and kept for their digest while
+    they are away (`lead_work` in models.attention.DM_KINDS). Returns how many were queued."""
     due = reviews_due(session, now=now)
     if not due:
         return 0
@@ -54,11 +58,12 @@ def send_tor_reviews(*, session: Session, now: dt.datetime) -> int:
                 Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False))
             .order_by(Person.id)):
         leads.setdefault(community_id, []).append(person)
-    rows = []
+    dms = []
     for version, year in due:
         community = communities[version.community_id]
-        message = blocks.review_dm(community, version)
-        rows += [dict(key=f"tor-review:{community.id}:{year}:{lead.id}", team_id=community.team_id,
-                      channel=lead.user_id, text=message.text, blocks=message.blocks, kind="tor_review",
-                      community_id=community.id, now=now) for lead in leads.get(community.id, [])]
-    return enqueue_many(session, rows)
+        message, summary = blocks.review_dm(community, version), blocks.review_summary(community)
+        dms += [Dm(lead, "lead_work", "tor_review", f"tor-review:{community.id}:{year}:{lead.id}", message, summary,
+                   community.id) for lead in leads.get(community.id, [])]
+    done = handled_keys(session, (dm.key for dm in dms))
+    outcomes = deliver_dms(session, [dm for dm in dms if dm.key not in done], now=now)
+    return sum(outcome is Outcome.SEND for outcome in outcomes)

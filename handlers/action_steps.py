@@ -5,8 +5,6 @@ keeps the action's card in the channel current, and builds the reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.attention import Dm, deliver_dm, deliver_dms
 from bot.blocks import actions as blocks
 from bot.cards import card, rewrite_card
@@ -50,15 +48,9 @@ def _epoch(request: Request) -> int:
     return int(request.now.timestamp())
 
 
-def _name(request: Request) -> Callable[[Person], object]:
-    """Look up someone the card would name but copbot has never met (enrolled at set-up): users.info, in the
-    request's work, never its acknowledgement; if Slack says wait, the profile job names them later."""
-    return lambda person: request.person(person.user_id)
-
-
 def announce(request: Request, action: Action, *, thread_ts: str | None = None) -> None:
     """Post the action's card to its community's channel (in the source message's thread, if any)."""
-    message = card(request.session, action, now=request.now, name=_name(request))
+    message = card(request.session, action, now=request.now, want_names=request.want_names)
     community = action.community
     enqueue(request.session, key=card_key(action.id), team_id=community.team_id, channel=community.channel_id,
             text=message.text, blocks=message.blocks, kind=CARD_KIND, community_id=community.id,
@@ -67,7 +59,7 @@ def announce(request: Request, action: Action, *, thread_ts: str | None = None) 
 
 def refresh_card(request: Request, action: Action) -> None:
     """Show the action's new state on its card: rewrite it if still queued, else update it in Slack."""
-    edit = rewrite_card(request.session, action, now=request.now, name=_name(request))
+    edit = rewrite_card(request.session, action, now=request.now, want_names=request.want_names)
     request.update_after_commit(edit)
 
 
@@ -157,18 +149,31 @@ def drop(request: Request, action: Action, actor: Actor) -> Message:
 def decline(request: Request, action: Action, actor: Actor) -> Message:
     lead = decline_action(request.session, action=action, actor=actor)
     refresh_card(request, action)
+    back = f"No problem: action #{action.id}, “{escape(action.title)}”, "
     if lead is None:
-        return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, stays in the pool for someone "
-                      "with more room.")
-    if lead.id != actor.person.id and not lead.deleted:
-        # Like a leaver's actions, an action back in the pool is news for the lead (`/cop action escalations`).
-        deliver_dm(request.session, person=lead, kind="escalations", delivery_kind="pool_return",
-                   key=f"action:{action.id}:declined:{actor.person.id}:{_epoch(request)}",
-                   message=blocks.declined_dm(action, by=actor.person),
-                   summary=blocks.declined_summary(action, by=actor.person), community_id=action.community_id,
-                   now=request.now)
-    return notice(f"No problem: action #{action.id}, “{escape(action.title)}”, is back in the pool for someone with "
-                  f"more room, and {escape(lead.display_name or 'the lead who assigned it')} has been told.")
+        return notice(back + "stays in the pool for someone with more room.")
+    back += "is back in the pool for someone with more room"
+    if lead.id == actor.person.id:
+        return notice(back + ".")
+    # Like a leaver's actions, an action back in the pool is news for the lead (`/cop action escalations`). A lead
+    # who has since left Slack or been forgotten can be told nothing: the community's other leads are told instead.
+    told = [lead] if not lead.deleted else [
+        m.person for m in members_with_roles(request.session, community=action.community, roles=LEAD_ROLES)
+        if m.person.id != actor.person.id and not m.person.is_bot and not m.person.deleted]
+    epoch = _epoch(request)
+    deliver_dms(request.session, [
+        Dm(person, "escalations", "pool_return", f"action:{action.id}:declined:{actor.person.id}:{epoch}"
+           + ("" if person is lead else f":{person.id}"),
+           blocks.declined_dm(action, by=actor.person, assigner_gone=lead.deleted),
+           blocks.declined_summary(action, by=actor.person), action.community_id)
+        for person in told], now=request.now)
+    if not lead.deleted:
+        return notice(back + f", and {escape(lead.display_name or 'the lead who assigned it')} has been told.")
+    if not told:
+        return notice(back + "; the lead who assigned it is no longer here, and the community has no other lead to "
+                      "tell.")
+    return notice(back + "; the lead who assigned it is no longer here, so the community's "
+                  + ("lead has" if len(told) == 1 else "leads have") + " been told.")
 
 
 def unblock(request: Request, action: Action, actor: Actor) -> Message:

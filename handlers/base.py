@@ -11,12 +11,13 @@ acknowledgement never waits for another request's work, however slow Slack is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from bot.render import Message, error_message
 from bot.services import Services
 from bot.slack import ensure_person, known_person
 from handlers.errors import Unrecorded, field_errors, first_input, handle_listener_error
+from handlers.naming import name_people
 from handlers.payloads import cleaned
 from handlers.slack_text import to_plain
 from models.errors import UserFacingError
@@ -76,6 +78,10 @@ class Request:
     # Where replies go when the request has no response_url (a submitted modal): an ephemeral
     # message in this channel, or a DM when it cannot be shown there.
     reply_channel: str | None = None
+    # People the work shows but copbot never looked up (`want_names`), looked up once the transaction commits;
+    # and what to do again once their names are known, in the short transaction that stores them.
+    strangers: set[str] = field(default_factory=set)
+    once_named: list[Callable[[Session], None]] = field(default_factory=list)
 
     @property
     def team_id(self) -> str:
@@ -109,6 +115,16 @@ class Request:
     def known_person(self, user_id: str) -> Person | None:
         """The person, or None when Slack says there is no such user and copbot never stored them."""
         return known_person(self.session, self.client, team_id=self.team_id, user_id=user_id, now=self.now)
+
+    def want_names(self, people: Iterable[Person]) -> None:
+        """These people are shown as "someone" for now: Slack is asked their names after the commit, never while
+        the transaction is open, and what showed them (a card) is corrected then (handlers.naming)."""
+        self.strangers.update(person.user_id for person in people if not person.display_name)
+
+    def when_named(self, redo: Callable[[Session], None]) -> None:
+        """Something to do again once the strangers are named (a reply that lists them), with a session."""
+        if self.strangers:
+            self.once_named.append(redo)
 
     def reply(self, message: Message) -> None:
         """An ephemeral answer to the person who typed or clicked, sent once the transaction commits.
@@ -355,6 +371,12 @@ def _run(services: Services, handler: Handler, claimed: Claim) -> str:
                 handler(request)
                 if not finish(session, claimed, outcome="done", now=services.clock.now()):
                     raise _ClaimLost
+            if request.strangers:
+                # Committed: Slack can be asked now, with no transaction waiting on it; last of what follows the
+                # commit, so that its corrections come after the work's own edits, and before its replies.
+                request.after_commit(functools.partial(name_people, services, team_id=item.team_id,
+                                                       user_ids=set(request.strangers), now=now,
+                                                       then=list(request.once_named)))
             request.send_replies()
             return "done"
         except _ClaimLost:

@@ -42,6 +42,10 @@ class DmKind:
     describe: str
     turn_on: str
     turn_off: str
+    # False for a lead's own work (a budget request to decide, KPIs to set, Terms of Reference to review): no
+    # switch turns it off and it never counts against the budget, yet it keeps to their hours and waits while
+    # they are away, like any unasked-for message.
+    mutable: bool = True
 
 
 DM_KINDS: dict[str, DmKind] = {
@@ -76,8 +80,13 @@ DM_KINDS: dict[str, DmKind] = {
         DmKind("fading", "fading_dms", ("fading",), True,
                "a private word, as a lead, when a community you lead or oversee starts fading",
                "/cop health dms on", "/cop health dms off"),
+        DmKind("lead_work", "", ("kpi_ask", "tor_review", "budget_ask"), False,
+               "what your role as a lead asks of you: a budget request to decide, the year's KPIs to set, the Terms "
+               "of Reference to review", "", "", mutable=False),
     )
 }
+# The kinds a person can turn off, each a switch on the Home tab and a `/cop ... dms off` command.
+SWITCHABLE_KINDS = tuple(name for name, kind in DM_KINDS.items() if kind.mutable)
 BUDGETED_DELIVERY_KINDS = tuple(k for kind in DM_KINDS.values() if kind.budgeted for k in kind.delivery_kinds)
 # Messages about work to do, which offer to come back the next working day ("Remind me tomorrow").
 SNOOZABLE_DELIVERY_KINDS = frozenset({"action_reminder", "action_offer", "action_assigned", "escalation",
@@ -91,11 +100,15 @@ class Outcome(enum.StrEnum):
 
 
 def wants(person: Person, kind: str) -> bool:
-    return bool(getattr(person, DM_KINDS[kind].setting))
+    """Whether `person` has this kind on; a lead's own work cannot be turned off."""
+    spec = DM_KINDS[kind]
+    return not spec.mutable or bool(getattr(person, spec.setting))
 
 
 def set_wanted(person: Person, kind: str, on: bool) -> bool:
     """Turn a kind of message on or off; returns whether anything changed."""
+    if not DM_KINDS[kind].mutable:
+        raise BadArgument("That message is part of your role as a lead: it cannot be turned off.")
     setting = DM_KINDS[kind].setting
     changed = bool(getattr(person, setting)) != on
     setattr(person, setting, on)
@@ -147,14 +160,16 @@ def arrival(person: Person, now: dt.datetime) -> dt.datetime:
 
 def decide(person: Person, kind: str, *, used: int, now: dt.datetime, expires: dt.datetime | None = None) -> Decision:
     """The rule every unasked-for DM follows: not at all if its kind is turned off; held for the digest while
-    its person is away or has had their week's budget; else sent, in their working hours. A message that
+    its person is away or has had their week's budget; else sent, in their working hours. A lead's own work
+    (`DmKind.mutable` False) cannot be turned off and has no budget, but keeps the rest of the rule. A message that
     would only arrive at or after `expires` (the meeting it reminds of has begun) is held instead, and the
     digest shows it only while it is still news (see `sort_out`)."""
+    spec = DM_KINDS[kind]
     if person.deleted or not wants(person, kind):  # someone no longer in the workspace is sent nothing
         return Decision(Outcome.MUTED)
-    if not DM_KINDS[kind].budgeted:  # asked for: it comes when it was asked to
+    if spec.mutable and not spec.budgeted:  # asked for: it comes when it was asked to
         return Decision(Outcome.SEND, now)
-    if person.is_away(now) or used >= person.dm_budget:
+    if person.is_away(now) or (spec.budgeted and used >= person.dm_budget):
         return Decision(Outcome.HOLD)
     arrives = arrival(person, now)
     if expires is not None and arrives >= expires:

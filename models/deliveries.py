@@ -49,6 +49,9 @@ class DeliveryStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent, on purpose: held while its channel was archived, it was out of date by the time the channel came
+    # back (a reminder of a meeting since begun); `last_error` says why.
+    EXPIRED = "expired"
 
 
 class Delivery(Base):
@@ -276,13 +279,15 @@ def release_claims(session: Session, *, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
-def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> None:
-    session.execute(
+def mark_sent(session: Session, *, delivery_id: int, channel: str, ts: str, now: dt.datetime) -> Any:
+    """Record the post; returns the row's text and blocks as they read now (a row rewritten while it was being
+    posted reads otherwise than what was posted), or None if the row is gone."""
+    return session.execute(
         update(Delivery).where(Delivery.id == delivery_id).values(
             status=DeliveryStatus.SENT, sent_channel=channel, sent_ts=ts, sent_at=now,
             attempts=Delivery.attempts + 1, claimed_until=None, last_error=None, unsure_since=None,
-        )
-    )
+        ).returning(Delivery.text, Delivery.blocks)
+    ).first()
 
 
 def mark_retry(

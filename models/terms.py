@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -288,13 +289,21 @@ def names_of(session: Session, *, person_ids: set[int]) -> dict[int, str]:
 
 
 def reviews_due(session: Session, *, now: dt.datetime) -> list[tuple[TermsVersion, int]]:
-    """Ratified versions a year old or more, each with the year its review falls due in (its anniversary's)."""
+    """Ratified versions a year old or more, each with the year its review falls due in (its anniversary's).
+
+    The anniversary is on the community's own clock, as its year is for KPIs: terms ratified on 10 March in
+    Auckland come up for review on 10 March there, though it is still 9 March in UTC.
+    """
     due = []
-    for version in session.scalars(select(TermsVersion).where(
-            TermsVersion.status == VersionStatus.RATIFIED,
-            TermsVersion.ratified_at <= now - dt.timedelta(days=365)).order_by(TermsVersion.id)):
-        ratified = version.ratified_at or now
-        years = now.year - ratified.year - ((now.month, now.day) < (ratified.month, ratified.day))
+    # A local year can be a little shorter than 365 days of UTC (a zone's offset changes); the exact test is below.
+    for version, timezone in session.execute(
+            select(TermsVersion, Community.timezone).join(Community, Community.id == TermsVersion.community_id)
+            .where(TermsVersion.status == VersionStatus.RATIFIED,
+                   TermsVersion.ratified_at <= now - dt.timedelta(days=363)).order_by(TermsVersion.id)):
+        zone = ZoneInfo(timezone)
+        today = now.astimezone(zone)
+        ratified = (version.ratified_at or now).astimezone(zone)
+        years = today.year - ratified.year - ((today.month, today.day) < (ratified.month, ratified.day))
         if years >= REVIEW_EVERY_YEARS:
             due.append((version, ratified.year + years))
     return due

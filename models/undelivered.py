@@ -1,4 +1,5 @@
-"""What a community's leads see of its outbox: messages retrying after an error, held back, or failed for good."""
+"""What a community's leads see of its outbox: messages retrying after an error, held back, failed for good, or
+dropped as out of date."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from models.deliveries import Delivery, DeliveryStatus, Held, held_because
 
 SHOWN_FAILED_FOR = dt.timedelta(days=14)  # how far back a lead's outbox listing shows what failed for good
+# Never sent and never to be: failed for good, or dropped as out of date when an archived channel came back.
+ENDED = (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def _shown(community_id: int, now: dt.datetime) -> Subquery:
     """A community's deliveries not sent, with why each is held back (NULL if it is not)."""
     why = held_because().label("held")
     waiting = Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
-    failed = (Delivery.status == DeliveryStatus.FAILED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR)
+    failed = (Delivery.status.in_(ENDED) & (Delivery.created_at >= now - SHOWN_FAILED_FOR))
     return select(Delivery.kind, Delivery.channel, Delivery.text, Delivery.status, Delivery.attempts,
                    Delivery.last_error, Delivery.next_attempt_at, Delivery.created_at, why, Delivery.id
                   ).where(Delivery.community_id == community_id, waiting | failed).subquery()
@@ -40,7 +43,7 @@ def _shown(community_id: int, now: dt.datetime) -> Subquery:
 
 def _states(shown: Subquery) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     """Held back, retrying after an error, failed for good: each row shown is in exactly one."""
-    failed = shown.c.status == DeliveryStatus.FAILED
+    failed = shown.c.status.in_(ENDED)
     held = ~failed & shown.c.held.is_not(None)
     retrying = (shown.c.status == DeliveryStatus.PENDING) & shown.c.held.is_(None) & shown.c.last_error.is_not(None)
     return held, retrying, failed
@@ -68,5 +71,5 @@ def undelivered(session: Session, *, community_id: int, now: dt.datetime, limit:
         .order_by(shown.c.created_at, shown.c.id).limit(limit)
     )
     # What failed for good stays failed, whatever holds its channel now.
-    return [Undelivered(*row[:8], held=Held(row.held) if row.held and row.status != DeliveryStatus.FAILED else None)
+    return [Undelivered(*row[:8], held=Held(row.held) if row.held and row.status not in ENDED else None)
             for row in rows]

@@ -14,16 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cards import cards_naming
 from bot.db import unit_of_work
-from bot.slack import profile_from_user
-from models.people import Membership, Person, ProfileUpdate, store_profiles
+from bot.slack import look_up
+from models.people import Membership, Person, store_profiles
 
 logger = logging.getLogger(__name__)
 
 # users.info allows about a hundred calls a minute; a few dozen every few minutes leaves room for the listeners.
 BATCH = 25
-# What users.info answers about someone who has left the workspace for good. (Its account_inactive is said of
-# copbot's own token, uninstalled or its workspace deactivated, and says nothing of the person asked about.)
-GONE = frozenset({"user_not_found"})
 
 
 def unprofiled_members(session: Session, *, limit: int = BATCH) -> list[tuple[str, str]]:
@@ -43,26 +40,14 @@ def refresh_profiles(*, sessions: sessionmaker[Session], client: WebClient, now:
     """
     with unit_of_work(sessions) as session:
         wanted = unprofiled_members(session)
-    found: dict[tuple[str, str], ProfileUpdate] = {}
-    gone: list[tuple[str, str]] = []
-    for team_id, user_id in wanted:
-        try:
-            found[team_id, user_id] = profile_from_user(client.users_info(user=user_id)["user"])
-        except SlackApiError as error:
-            code = error.response.get("error")
-            if code in GONE:
-                gone.append((team_id, user_id))  # never looked up again, and never messaged
-                continue
-            # Rate limited, or Slack is in trouble: the next run carries on where this one stopped.
-            logger.warning("users.info failed (%s); profiles will be fetched on a later run", code)
-            break
+    answer = look_up(client, wanted)  # rate limited, or Slack in trouble: the next run carries on
     with unit_of_work(sessions) as session:
-        store_profiles(session, profiles=found, gone=gone, now=now)
-        edits = cards_naming(session, people=found, now=now)
+        store_profiles(session, profiles=answer.found, gone=answer.gone, now=now)
+        edits = cards_naming(session, people=answer.found, now=now)
     # Cards that showed these people as "someone" now name them, once the names are committed.
     for edit in edits:
         try:
             client.chat_update(channel=edit.channel, ts=edit.ts, text=edit.message.text, blocks=edit.message.blocks)
         except SlackApiError as error:
             logger.warning("could not correct an action's card (%s)", error.response.get("error"))
-    return len(found)
+    return len(answer.found)

@@ -211,3 +211,37 @@ def test_an_action_someone_took_on_themselves_is_not_declined(bot, cop):
     cop("UDANA", "action claim 2")
     assert "Nobody is waiting for your answer" in cop("UDANA", "action decline 2")
     assert owner_of(bot, 1) == owner_of(bot, 2) == "UDANA"
+
+
+def forget(bot, cop, user: str) -> None:
+    """`/cop forget-me` and its confirming button, as `user`."""
+    cop(user, "forget-me")
+    button = bot.replies_to(user)[-1]["blocks"][-1]["elements"][0]
+    tag = press(bot, user, _Somewhere("CDEVOPS", ""), button["action_id"], value=button["value"])
+    assert bot.slack.wait_for(lambda: "you are forgotten" in json.dumps(responses_to(bot, tag)))
+    bot.settle()
+
+
+class _Somewhere:
+    def __init__(self, channel: str, ts: str) -> None:
+        self.channel, self.ts, self.blocks, self.ephemeral_to = channel, ts, [], None
+
+
+def test_declining_the_assignment_of_a_forgotten_lead_tells_the_communitys_other_leads(bot, cop):
+    always_at_work(bot, "UBOB", "UCHANDRA", "UDANA")
+    cop("UBOB", "role <@UCHANDRA|chandra> co-lead")
+    cop("UBOB", 'action add "Rotate the CI secrets" <@UDANA|dana>')
+    cop("UCHANDRA", 'action add "Book the room" <@UDANA|dana>')
+    forget(bot, cop, "UBOB")
+    answer = cop("UDANA", "action decline 1")
+    assert "back in the pool" in answer and "has been told" in answer
+    assert "a former member has been told" not in answer.lower()
+    assert "the lead who assigned it is no longer here, so the community's lead has been told" in answer
+    assert bot.slack.wait_for(lambda: any("can't take action #1" in m.text for m in dms(bot, "UCHANDRA")))
+    [told] = [m for m in dms(bot, "UCHANDRA") if "can't take action #1" in m.text]
+    assert "the lead who assigned it to them is no longer here" in json.dumps(told.blocks)
+    # With no lead left to tell, the answer says so.
+    forget(bot, cop, "UCHANDRA")
+    answer = cop("UDANA", "action decline 2")
+    assert "back in the pool" in answer and "has been told" not in answer
+    assert "the community has no other lead to tell" in answer

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from models import ActionStatus, Delivery
 from scheduler.runner import run_tick
@@ -306,3 +307,42 @@ def test_someone_who_leaves_gives_their_actions_back_to_the_pool_and_the_leads_a
     assert len(told) == 1
     assert "Chandra's runbook" in json.dumps(told[0].blocks) and "Alice's review" not in json.dumps(told[0].blocks)
     assert not [m for m in dms(bot, "UALICE") if "back in the pool" in m.text]  # a member, not a lead here
+
+
+def test_no_transaction_is_open_while_slack_names_the_people_a_pool_card_suggests(bot, cop):
+    # users.info takes 100-300 ms: asked with a transaction open, it would hold that transaction's locks as long.
+    engine = bot.services.sessions.kw["bind"]
+    open_here = threading.local()
+    during_lookups: list[tuple[str, bool]] = []
+
+    def began(_connection) -> None:  # noqa: ANN001
+        open_here.value = True
+
+    def ended(_connection) -> None:  # noqa: ANN001
+        open_here.value = False
+
+    client = bot.services.client
+    ask = client.users_info
+
+    def users_info(**kwargs):  # noqa: ANN003, ANN202
+        during_lookups.append((kwargs["user"], getattr(open_here, "value", False)))
+        return ask(**kwargs)
+
+    for name, listener in (("begin", began), ("commit", ended), ("rollback", ended)):
+        event.listen(engine, name, listener)
+    client.users_info = users_info
+    try:
+        reply = cop("UBOB", 'action add "Tidy the wiki"')
+        bot.settle()
+    finally:
+        del client.users_info
+        for name, listener in (("begin", began), ("commit", ended), ("rollback", ended)):
+            event.remove(engine, name, listener)
+    # Alice and Chandra, enrolled at set-up, are named on the reply and the card, and were looked up once each,
+    # with no transaction open in the thread that asked.
+    assert "Who has room: alice (0 of 3 open), bob (0 of 3 open), chandra (0 of 3 open)" in reply
+    assert bot.slack.wait_for(lambda: cards(bot))
+    assert "alice (0 of 3 open)" in json.dumps(cards(bot)[0].blocks)
+    asked = [user for user, _ in during_lookups]
+    assert {"UALICE", "UCHANDRA"} <= set(asked) and asked.count("UALICE") == 1
+    assert [user for user, in_transaction in during_lookups if in_transaction] == []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from handlers.ids import ActionId, BlockId, ViewId
 from models import BudgetLine, KpiRecord, KpiTarget, Objective
 from models.governance.budget import RequestStatus
-from tests.community import Typist, cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
+from tests.community import Typist, always_at_work, cop_fixture  # noqa: F401  (cop_fixture provides `cop`)
 from tests.test_action_buttons_http import click, click_in_dm, press
 
 
@@ -85,7 +85,8 @@ def test_kpi_mistakes_list_the_metrics_or_say_what_is_wrong(bot, cop: Typist):
 def test_a_budget_is_allocated_requested_approved_and_spent(bot, cop: Typist):
     assert "Budgets in this workspace is now in *GBP*" in cop("UALICE", "budget currency gbp")
     assert "GBP 5,000.00 allocated for 2026" in cop("UALICE", "budget allocate 5000")
-    assert "went to 1 overall lead" in cop("UBOB", "budget request 1200.50 Speaker &lt;travel&gt;")
+    always_at_work(bot, "UALICE")  # not a test of working hours: the ask goes at once
+    assert "goes to 1 overall lead" in cop("UBOB", "budget request 1200.50 Speaker &lt;travel&gt;")
     assert bot.slack.wait_for(lambda: bot.posts_in("UALICE"))
     [ask] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
     assert "*GBP 1,200.50*" in str(ask.blocks) and "Speaker &lt;travel&gt;" in str(ask.blocks)
@@ -105,6 +106,7 @@ def test_a_budget_is_allocated_requested_approved_and_spent(bot, cop: Typist):
 
 def test_a_decline_asks_why_and_the_requester_is_told(bot, cop: Typist):
     cop("UALICE", "stats")  # copbot learns that Alice administers the workspace
+    always_at_work(bot, "UALICE")
     cop("UBOB", "budget request 300 Pizza")
     assert bot.slack.wait_for(lambda: bot.posts_in("UALICE"))
     [ask] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
@@ -138,7 +140,8 @@ def test_bad_amounts_are_refused_and_nothing_is_recorded(bot, cop: Typist, amoun
 def test_a_member_cannot_press_approve(bot, cop: Typist):
     assert "no overall lead is known" in cop("UBOB", "budget request 300 Pizza")
     cop("UALICE", "stats")
-    assert "went to 1 overall lead" in cop("UBOB", "budget request 300 Pizza")
+    always_at_work(bot, "UALICE")
+    assert "goes to 1 overall lead" in cop("UBOB", "budget request 300 Pizza")
     assert bot.slack.wait_for(lambda: bot.posts_in("UALICE"))
     [ask] = [m for m in bot.posts_in("UALICE") if "asks for" in m.text]
     assert "Only an overall CoP lead" in click(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)
@@ -147,7 +150,8 @@ def test_a_member_cannot_press_approve(bot, cop: Typist):
 
 def test_an_overall_lead_named_in_copbot_is_asked_too(bot, cop: Typist):
     cop("UALICE", "role <@UDANA|dana> overall-lead")
-    assert "went to 2 overall leads" in cop("UBOB", "budget request 300 Pizza")
+    always_at_work(bot, "UALICE", "UDANA")
+    assert "goes to 2 overall leads" in cop("UBOB", "budget request 300 Pizza")
     assert bot.slack.wait_for(lambda: [m for m in bot.posts_in("UDANA") if "asks for" in m.text])
     [ask] = [m for m in bot.posts_in("UDANA") if "asks for" in m.text]
     assert "*approved* by dana" in str(click_in_dm(bot, "UDANA", ask, ActionId.BUDGET_APPROVE)["blocks"])

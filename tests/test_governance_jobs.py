@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.polls import poll_key
 from bot.polls import close_due_polls
 from bot.terms import send_tor_reviews
-from models import Delivery, Poll, Role
+from models import Delivery, Person, Poll, Role
 from models.deliveries import enqueue
 from models.polls import create_poll, vote
 from models.terms import propose, ratify, set_term
@@ -98,3 +98,30 @@ def test_a_poll_closes_at_its_time_and_forgets_its_secret(sessions):
     with sessions() as session:
         poll = session.get_one(Poll, poll_id)
         assert (poll.closed_at, poll.secret) == (AT, None)
+
+
+def test_the_review_falls_due_on_the_anniversary_of_the_communitys_own_calendar(sessions):
+    # Ratified at 00:30 on 10 March 2026 in Auckland: 11:30 on 9 March in UTC. Its first review is due when
+    # 10 March 2027 begins in Auckland (11:00 UTC on 9 March), not when it begins in UTC half a day later.
+    [place_id] = communities(sessions, 1)
+    ratified = dt.datetime(2026, 3, 9, 11, 30, tzinfo=dt.UTC)
+    with sessions.begin() as session:
+        [place] = places(session, [place_id])
+        place.timezone = "Pacific/Auckland"
+        ratified_terms(session, place, at=ratified - DAY)
+
+    def reviews(at: dt.datetime) -> list[str]:
+        with sessions.begin() as session:
+            send_tor_reviews(session=session, now=at)
+        with sessions() as session:
+            return list(session.scalars(select(Delivery.key).where(Delivery.kind == "tor_review")))
+
+    # 23:59 on 9 March 2027 in Auckland, though already 10:59 on 9 March in UTC: not yet its day there.
+    assert reviews(dt.datetime(2027, 3, 9, 10, 59, tzinfo=dt.UTC)) == []
+    # 00:00 on 10 March in Auckland; still 9 March in UTC.
+    assert reviews(dt.datetime(2027, 3, 9, 11, 0, tzinfo=dt.UTC)) == [f"tor-review:{place_id}:2027:{lead_id(sessions)}"]
+
+
+def lead_id(sessions) -> int:  # noqa: ANN001
+    with sessions() as session:
+        return session.scalars(select(Person.id).where(Person.user_id == "ULEAD")).one()

@@ -111,7 +111,11 @@ def test_a_post_refused_as_archived_pauses_the_community_until_the_channel_is_ba
     bot.services.clock.set(start + dt.timedelta(minutes=5))
     send(bot, bot.requests.channel_archived(channel="CDEVOPS", user="UBOB", archived=False))
     assert community(bot).archived_at is None
-    assert deliveries(bot, kind="reminder") == []  # the meeting has begun: its reminder is dropped
+    # The meeting has begun: its reminder is not posted late, but dropped as expired, saying why.
+    [expired] = deliveries(bot, kind="reminder")
+    assert (expired.status, expired.last_error) == (
+        DeliveryStatus.EXPIRED, "expired: its meeting had begun when the channel came back")
+    assert "its meeting had begun" in cop("UBOB", "outbox")
     now_posted = bot.posts_in("CDEVOPS")[posted:]
     assert [m for m in now_posted if "Write the runbook" in everything([m])]
     assert not [m for m in now_posted if "Kick-off" in m.text]

@@ -521,3 +521,36 @@ def test_a_row_reached_late_in_a_long_dispatch_is_claimed_from_the_clock_not_the
     assert [at for at, _ in claims] == [START + dt.timedelta(minutes=i) for i in range(count)]
     assert all(attempted == at for at, attempted in claims)  # so each claim lasts CLAIM_FOR from its own post
     assert post_calls(slack) == count
+
+
+def test_a_message_rewritten_while_it_was_being_posted_is_updated_once_posted(services, slack):
+    # A card whose people are named (bot.cards.show_current) between its claim and Slack's answer: Slack got the
+    # old words, the row has the new ones, and the sender makes Slack show them.
+    from bot.cards import show_current
+    from bot.render import Message
+
+    put(services, "action:1:card", text="Who has room: someone")
+    client = services.dispatcher.client
+    post = client.chat_postMessage
+
+    def posting(**kwargs):  # noqa: ANN003, ANN202
+        with unit_of_work(services.sessions) as session:
+            delivery = session.scalars(select(Delivery).where(Delivery.key == "action:1:card")).one()
+            assert delivery.status is DeliveryStatus.SENDING
+            assert show_current(delivery, Message("Who has room: alice", None)) is None  # not sent yet: no edit
+        return post(**kwargs)
+
+    client.chat_postMessage = posting
+    try:
+        assert services.dispatcher.dispatch(now=START).sent == 1
+    finally:
+        del client.chat_postMessage
+    [update_call] = slack.calls_to("chat.update")
+    assert update_call.args["text"] == "Who has room: alice"
+    assert [m.text for m in slack.messages_in("CDEVOPS")] == ["Who has room: alice"]
+    assert (row(services, "action:1:card").status, row(services, "action:1:card").text) == (
+        DeliveryStatus.SENT, "Who has room: alice")
+    # A message left alone while posted is not updated.
+    put(services, "action:2:card", text="Tidy the wiki")
+    assert services.dispatcher.dispatch(now=START).sent == 1
+    assert len(slack.calls_to("chat.update")) == 1

@@ -222,12 +222,15 @@ def assigned_dm(action: Action, *, lead: Person) -> Message:
     ])
 
 
-def declined_dm(action: Action, *, by: Person) -> Message:
-    """To the lead who assigned an action: its assignee said no, so it is back in the pool."""
-    return Message.of(f"{by.display_name or 'Your assignee'} can't take action #{action.id}", [
+def declined_dm(action: Action, *, by: Person, assigner_gone: bool = False) -> Message:
+    """To the lead who assigned an action (or, when they are no longer here, the community's other leads): its
+    assignee said no, so it is back in the pool."""
+    why = ("you lead the community, and the lead who assigned it to them is no longer here." if assigner_gone
+           else "you assigned it to them.")
+    return Message.of(f"{by.display_name or 'The assignee'} can't take action #{action.id}", [
         section(f":leftwards_arrow_with_hook: {name(by)} can't take on {title_of(action)} in "
                 f"*{escape(action.community.name)}*, so it is back in the pool."),
-        *_why(f"you assigned it to them. `/cop action assign {action.id} @someone` hands it to someone else; "
+        *_why(f"{why} `/cop action assign {action.id} @someone` hands it to someone else; "
               "the card in the channel suggests who has room.", kind="escalations"),
     ])
 

@@ -132,16 +132,28 @@ def request_dm(line: BudgetLine, currency: str, budget: Budget) -> Message:
     ])
 
 
-def requested_reply(line: BudgetLine, currency: str, told: int) -> Message:
+def request_summary(line: BudgetLine, currency: str) -> str:
+    """The request as one line of a digest, for an overall lead who was away: the DM's buttons decide it."""
+    return (f"{line.community.name} asks for {currency} {shown(line.amount)} ({line.purpose}): request "
+            f"#{line.id}, waiting for an overall lead's Approve or Decline.")
+
+
+def requested_reply(line: BudgetLine, currency: str, told: int, *, all_away: bool = False) -> Message:
     if not told:
         return Message.of("Budget requested", [section(
             f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) is recorded, but no "
             "overall lead is known to copbot yet (the workspace's admins once they have used copbot, and "
             "`COPBOT_ADMINS`): "
             "it waits in `/cop budget` until one is.")])
+    leads = f"{told} overall lead{'s' if told != 1 else ''}"
+    if all_away:
+        return Message.of("Budget requested", [section(
+            f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) is recorded; "
+            + ("the overall lead is away" if told == 1 else f"the {leads} are all away")
+            + ", so it waits for them to come back. You will be told what they decide.")])
     return Message.of("Budget requested", [section(
-        f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) went to "
-        f"{told} overall lead{'s' if told != 1 else ''}; you will be told what they decide.")])
+        f"Request #{line.id} for {currency} {shown(line.amount)} ({escape(line.purpose)}) goes to "
+        f"{leads} in their working hours; you will be told what they decide.")])
 
 
 def decided_dm(line: BudgetLine, currency: str) -> Message:
@@ -193,6 +205,11 @@ def allocated_reply(budget: Budget) -> Message:
 def currency_reply(code: str, *, changed: bool) -> Message:
     said = "is now" if changed else "is"
     return Message.of(f"Currency {code}", [section(f"Budgets in this workspace {said} in *{escape(code)}*.")])
+
+
+def kpi_ask_summary(community: Community, year: int) -> str:
+    """The ask as one line of a digest, for a lead who was away."""
+    return f"Set the {year} plan and KPIs of {community.name}: `/cop plan add` and `/cop kpi set`."
 
 
 def kpi_ask_dm(community: Community, year: int) -> Message:

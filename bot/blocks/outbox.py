@@ -1,5 +1,5 @@
-"""A lead's view of what copbot could not deliver for their community: held back, still retrying, or failed for
-good."""
+"""A lead's view of what copbot could not deliver for their community: held back, still retrying, failed for
+good, or held while its channel was archived and out of date when it came back."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def _line(item: Undelivered) -> str:
     if item.held is not None:
         return f"• :double_vertical_bar: {what} · held: {HELD[item.held]}"
     error = f"`{escape(item.last_error or 'unknown')}`"
+    if item.status == DeliveryStatus.EXPIRED:  # its reason reads as a sentence ("expired: ...")
+        return f"• :wastebasket: {what} · not posted, {escape(item.last_error or 'expired')}"
     if item.status == DeliveryStatus.FAILED:
         remedy = REMEDIES.get(item.last_error or "")
         return f"• :x: {what} · failed: {error}" + (f" ({remedy})" if remedy else "")

@@ -118,6 +118,11 @@ def history_message(community: Community, versions: Sequence[TermsVersion],
     ])
 
 
+def review_summary(community: Community) -> str:
+    """The yearly review as one line of a digest, for a lead who was away."""
+    return f"Time to review the Terms of Reference of {community.name}: `/cop tor`, then `/cop tor set`."
+
+
 def review_dm(community: Community, version: TermsVersion) -> Message:
     return Message.of(f"Time to review the Terms of Reference of {community.name}", [
         section(f":spiral_calendar_pad: The Terms of Reference of *{escape(community.name)}* were ratified "

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from bot.blocks import actions as blocks
 from bot.blocks.preferences import switched
-from bot.render import notice
+from bot.render import Message, notice
 from handlers import action_steps as steps
 from handlers.base import Request
 from handlers.commands.parse import on_or_off, take_hashtags, take_mentions, take_quoted
 from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import community_here, target_community
 from handlers.mentions import note_mentions
+from models.actions import Action
 from models.actions.fairness import suggest_owners
 from models.actions.follow_up import set_ladder
 from models.actions.queries import ListFilter, list_actions
@@ -72,10 +75,19 @@ def handle_action_add(request: Request, args: str) -> None:
                   by=actor.person, text=action.title, permalink=action.source_permalink)
     steps.announce(request, action)
     steps.tell_new_owner(request, action, by=actor.person)
-    suggestions = suggest_owners(request.session, action=action) if action.owner is None else []
-    request.reply(blocks.added_reply(action, now=request.now, suggestions=suggestions,
-                                     understood=due_text.strip() if rest else None,
-                                     local_due=format_local(due_at, actor.person.tz) if due_at else None))
+    understood = due_text.strip() if rest else None
+    local_due = format_local(due_at, actor.person.tz) if due_at else None
+
+    def added(session: Session, action: Action) -> Message:
+        suggestions = suggest_owners(session, action=action) if action.owner is None else []
+        return blocks.added_reply(action, now=request.now, suggestions=suggestions, understood=understood,
+                                  local_due=local_due)
+
+    request.reply(added(request.session, action))
+    # Who has room may include people copbot has yet to look up: once named (after the commit), say it again.
+    place, action_id = len(request.replies) - 1, action.id
+    request.when_named(lambda session: request.replies.__setitem__(place, added(session, session.get_one(
+        Action, action_id))))
 
 
 def handle_action_list(request: Request, args: str) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.attention import Dm, deliver_dms
 from bot.blocks import governance as blocks
 from handlers.base import Request
 from handlers.commands.parse import take_quoted
 from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import led_community, target_community
 from models.communities import Community
-from models.deliveries import enqueue
 from models.errors import BadArgument, NotPermitted
 from models.governance import budget as money
 from models.governance import parse_number, parse_year
@@ -151,14 +151,17 @@ def handle_budget_request(request: Request, args: str) -> None:
     line = money.request(request.session, community=community, year=year, amount=amount,
                          purpose=request.plain(purpose), by=person, now=request.now)
     budget = money.budget_of(request.session, community=community, year=year)
-    message = blocks.request_dm(line, budget.currency, budget)
-    leads = money.overall_lead_ids(request.session, team_id=request.team_id,
-                                   admin_ids=request.services.settings.admin_ids)
-    # A request waits on their answer: it is sent whatever their DM budget, like an answer to a command.
-    for user_id in leads:
-        enqueue(request.session, key=f"budget:{line.id}:ask:{user_id}", team_id=community.team_id, channel=user_id,
-                text=message.text, blocks=message.blocks, kind="budget", community_id=community.id, now=request.now)
-    request.reply(blocks.requested_reply(line, budget.currency, len(leads)))
+    message, summary = blocks.request_dm(line, budget.currency, budget), blocks.request_summary(line, budget.currency)
+    leads = money.overall_leads(request.session, team_id=request.team_id,
+                                admin_ids=request.services.settings.admin_ids, now=request.now)
+    # A request waits on their answer: it is the overall leads' own work, sent whatever their DM budget, in their
+    # working hours, to those who are not away; kept for them all (their digest and Home tab) if all are.
+    present = [lead for lead in leads if not lead.is_away(request.now)]
+    deliver_dms(request.session, [
+        Dm(lead, "lead_work", "budget_ask", f"budget:{line.id}:ask:{lead.user_id}", message, summary, community.id)
+        for lead in present or leads], now=request.now)
+    request.reply(blocks.requested_reply(line, budget.currency, len(present or leads), all_away=bool(leads)
+                                         and not present))
 
 
 def handle_budget_spend(request: Request, args: str) -> None:

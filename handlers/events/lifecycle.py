@@ -49,7 +49,7 @@ def handle_channel_unarchive_event(request: Request) -> None:
     community = _community(request, (request.body.get("event") or {}).get("channel"))
     if community is not None:
         dropped = unarchive_community(request.session, community=community, now=request.now)
-        logger.info("channel %s unarchived: community %d resumes (%d past reminders dropped)",
+        logger.info("channel %s unarchived: community %d resumes (%d out-of-date posts dropped as expired)",
                     community.channel_id, community.id, dropped)
 
 

@@ -12,10 +12,10 @@ from handlers.base import Request
 from handlers.events.home import publish_home
 from handlers.ids import ActionId
 from handlers.routes import Routes
-from models.attention import DM_KINDS, set_wanted, snooze
+from models.attention import SWITCHABLE_KINDS, set_wanted, snooze
 from models.errors import BadArgument
 
-HOME_SWITCHES = (*DM_KINDS, "lurker")
+HOME_SWITCHES = (*SWITCHABLE_KINDS, "lurker")
 
 
 def _value(request: Request) -> str:
@@ -26,7 +26,7 @@ def _value(request: Request) -> str:
 def handle_mute_dm_kind_action(request: Request) -> None:
     """The button at the end of an unasked-for DM: turn that kind of message off."""
     kind = _value(request)
-    if kind not in DM_KINDS:
+    if kind not in SWITCHABLE_KINDS:
         raise BadArgument("That button is out of date; `/cop help` lists the settings.")
     set_wanted(request.person(), kind, False)
     request.reply(preferences.switched(kind, False))

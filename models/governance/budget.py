@@ -210,6 +210,21 @@ def spend(session: Session, *, community: Community, year: int, amount: Decimal,
     return line, budget
 
 
+def overall_leads(session: Session, *, team_id: str, admin_ids: frozenset[str], now: dt.datetime) -> list[Person]:
+    """Every overall lead still in the workspace, by user id: the workspace's admins and owners, those named in
+    copbot, and those named in the settings. Someone named in the settings whom copbot has never met gets a row,
+    so that their working hours (the default until they are known) and their absences apply to them like anyone."""
+    people = session.scalars(select(Person).where(
+        Person.team_id == team_id, overall_lead_clause(admin_ids), Person.is_bot.is_(False))).all()
+    known = {person.user_id for person in people}
+    strangers = [Person(team_id=team_id, user_id=user_id, created_at=now)
+                 for user_id in sorted(admin_ids - known)]
+    if strangers:
+        session.add_all(strangers)
+        session.flush()
+    return sorted((p for p in [*people, *strangers] if not p.deleted), key=lambda p: p.user_id)
+
+
 def overall_lead_ids(session: Session, *, team_id: str, admin_ids: frozenset[str]) -> list[str]:
     """Every overall lead's user id: the workspace's admins and owners, those named in copbot, and those named
     in the settings (whether or not copbot has met them)."""

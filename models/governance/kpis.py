@@ -293,7 +293,7 @@ class KpiAsk:
 
     community: Community
     year: int
-    lead_ids: tuple[str, ...]
+    leads: tuple[Person, ...]
 
     def key(self, user_id: str) -> str:
         return f"kpis:ask:{self.community.id}:{self.year}:dm:{user_id}"
@@ -313,11 +313,11 @@ def kpi_asks_due(session: Session, *, now: dt.datetime) -> list[KpiAsk]:
     due = [c for c in january if (c.id, years[c.id]) not in started]
     if not due:
         return []
-    leads: dict[int, list[str]] = {}
-    for community_id, user_id in session.execute(
-            select(Membership.community_id, Person.user_id).join(Person, Person.id == Membership.person_id)
+    leads: dict[int, list[Person]] = {}
+    for community_id, person in session.execute(
+            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
             .where(Membership.community_id.in_([c.id for c in due]), Membership.active.is_(True),
                    Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
             .order_by(Membership.community_id, Person.user_id)):
-        leads.setdefault(community_id, []).append(user_id)
+        leads.setdefault(community_id, []).append(person)
     return [KpiAsk(c, years[c.id], tuple(leads[c.id])) for c in due if c.id in leads]
