@@ -41,24 +41,26 @@ def _shown(community_id: int, now: dt.datetime) -> Subquery:
                   ).where(Delivery.community_id == community_id, waiting | failed).subquery()
 
 
-def _states(shown: Subquery) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
-    """Held back, retrying after an error, failed for good: each row shown is in exactly one."""
-    failed = shown.c.status.in_(ENDED)
-    held = ~failed & shown.c.held.is_not(None)
+def _states(shown: Subquery) -> tuple[ColumnElement[bool], ...]:
+    """Held back, retrying after an error, failed for good, dropped as out of date: each row shown is in exactly
+    one."""
+    ended = shown.c.status.in_(ENDED)
+    held = ~ended & shown.c.held.is_not(None)
     retrying = (shown.c.status == DeliveryStatus.PENDING) & shown.c.held.is_(None) & shown.c.last_error.is_not(None)
-    return held, retrying, failed
+    return held, retrying, shown.c.status == DeliveryStatus.FAILED, shown.c.status == DeliveryStatus.EXPIRED
 
 
 def undelivered_counts(session: Session, *, community_id: int, now: dt.datetime) -> dict[str, int]:
-    """How many of a community's deliveries are held back, retrying, and failed (as `undelivered` shows them)."""
+    """How many of a community's deliveries are held back, retrying, failed and expired (as `undelivered` shows
+    them)."""
     shown = _shown(community_id, now)
-    held, retrying, failed = _states(shown)
+    held, retrying, failed, expired = _states(shown)
 
     def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     row = session.execute(select(counted(held).label("held"), counted(retrying).label("retrying"),
-                                 counted(failed).label("failed"))).one()
+                                 counted(failed).label("failed"), counted(expired).label("expired"))).one()
     return dict(row._mapping)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.blocks.outbox import outbox_list
 from models import Delivery, DeliveryStatus
-from models.deliveries import due_heads, enqueue, undelivered
+from models.deliveries import due_heads, enqueue
 from models.digests.due import channel_key
 from models.lifecycle import (
     DIGEST_SUPERSEDED,
@@ -21,6 +21,7 @@ from models.lifecycle import (
 from models.meetings.reminders import occurrence_in_key
 from models.standups.settings import standup_for
 from models.standups.tables import StandupRun
+from models.undelivered import undelivered, undelivered_counts
 from tests import factories
 from tests.conftest import TEAM
 
@@ -70,7 +71,9 @@ def test_time_bound_posts_past_their_moment_expire_with_a_reason_and_lasting_one
         "new reminder", "new digest", "running standup", "card", "decision", "summary"}
     assert due_heads(session, now=BACK) != []  # what lasts goes out now
     # The lead sees what was dropped, and why.
-    listed = outbox_list(place, undelivered(session, community_id=place.id, now=BACK)).blocks
+    listed = outbox_list(place, undelivered(session, community_id=place.id, now=BACK),
+                         undelivered_counts(session, community_id=place.id, now=BACK)).blocks
     shown = str(listed)
+    assert "(4 out of date)" in shown
     assert "not posted, expired: its meeting had begun when the channel came back" in shown
     assert "old digest" in shown and "card" not in shown

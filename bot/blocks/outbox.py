@@ -60,12 +60,12 @@ def _line(item: Undelivered) -> str:
 
 
 def outbox_list(community: Community, items: Sequence[Undelivered], counts: Mapping[str, int]) -> Message:
-    """Private to the lead who asked; `counts` are all there are by state (held, retrying, failed), the list
+    """Private to the lead who asked; `counts` are all there are by state (held, retrying, failed, expired), the list
     may be cut."""
     if not items:
         return Message.of("Nothing undelivered", [section(
             f"Everything copbot had to send for *{escape(community.name)}* has been delivered.")])
-    named = {"held": "held back", "retrying": "retrying", "failed": "failed"}
+    named = {"held": "held back", "retrying": "retrying", "failed": "failed", "expired": "out of date"}
     tally = " · ".join(f"{counts[state]} {name}" for state, name in named.items() if counts.get(state))
     return Message.of(f"Undelivered messages of {community.name}", [
         section(f"*Not delivered yet for {escape(community.name)}* ({tally})"),
