@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.blocks import health as blocks
 from bot.files import share_chart
+from bot.render import escape
 from handlers.base import Request
 from handlers.commands.parse import on_or_off
 from handlers.commands.registry import Command, Topic
@@ -68,7 +69,7 @@ def handle_health(request: Request, args: str) -> None:
     def share() -> None:
         try:
             share_chart(client, chart=chart, filename=f"health-{community.id}",
-                        comment=f"Health of {community.name} over the last weeks.", user_id=user_id)
+                        comment=f"Health of {escape(community.name)} over the last weeks.", user_id=user_id)
         except Exception as error:
             logger.warning("could not share a health chart (%s)", type(error).__name__)
 
