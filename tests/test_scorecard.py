@@ -88,6 +88,14 @@ def test_other_periods_are_refused_saying_what_would_do(session, place, typed):
         parse_period(typed, community=place, now=NOW)
 
 
+@pytest.mark.parametrize("typed", ["2027", "q1 2027", "q4 2030"])
+def test_a_period_still_to_come_is_refused_rather_than_shown_as_under_way(session, place, typed):
+    with pytest.raises(BadArgument, match="has not begun yet: say `quarter`"):
+        parse_period(typed, community=place, now=NOW)
+    # Q1 without a year is this year's, long begun; Q4 is the one under way.
+    assert parse_period("q4", community=place, now=NOW).label == "Q4 2026"
+
+
 def test_a_past_quarter_is_measured_at_its_end(session, place):
     card = scorecard_of(session, community=place, period=period(place, 2026, 3), now=NOW)
     assert card.finished and card.at == dt.datetime(2026, 10, 1, 4, tzinfo=UTC) - dt.timedelta(microseconds=1)
