@@ -177,6 +177,17 @@ def test_each_lead_gets_the_quarter_just_ended_once(session, place):
     assert send_scorecards(session=session, now=dt.datetime(2027, 4, 1, 15, tzinfo=UTC)) == 4
 
 
+def test_the_leads_of_an_archived_community_get_no_scorecard_until_it_is_back(session, place):
+    factories.around_the_clock(session, "UBOB", team_id=TEAM, now=NOW)
+    place.archived_at = dt.datetime(2026, 12, 20, tzinfo=UTC)  # paused before the quarter ended
+    session.flush()
+    assert send_scorecards(session=session, now=MONDAY) == 0
+    assert keys(session, "scorecard") == []
+    place.archived_at = None  # back within the quarter's first week: the scorecard still goes
+    session.flush()
+    assert send_scorecards(session=session, now=MONDAY + DAY) == 1
+
+
 def test_a_muted_lead_gets_nothing_and_an_away_lead_finds_it_in_the_digest(session, place):
     bob = factories.person(session, "UBOB", team_id=TEAM, now=NOW)
     bob.scorecard_dms = False

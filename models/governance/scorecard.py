@@ -209,7 +209,8 @@ def scorecard_rounds(session: Session, *, now: dt.datetime) -> list[ScorecardRou
     human): two statements whatever the number of communities and members. The caller leaves out the keys
     already sent or held."""
     due: dict[int, tuple[Community, Period]] = {}
-    for community in session.scalars(select(Community).order_by(Community.id)):
+    # An archived channel pauses its community: nothing is due to its leads until it is back.
+    for community in session.scalars(select(Community).where(Community.archived_at.is_(None)).order_by(Community.id)):
         ended = previous_quarter(community, now)
         if now - ended.end < SEND_WITHIN and community.created_at < ended.end:
             due[community.id] = (community, ended)
