@@ -84,3 +84,11 @@ def test_the_charts_comment_shows_a_community_name_as_typed_not_as_markup(bot, c
     comments = [chart.initial_comment for chart in bot.slack.shared_files("DDANA")]
     assert all("Ops &lt;!channel&gt; &amp; &lt;https://x.example|click&gt;" in c for c in comments), comments
     assert all(stray_markup(c) == [] for c in comments)
+
+
+def test_a_community_named_with_an_ampersand_is_found_as_slack_sends_it(bot, cop: Typist):
+    with bot.services.sessions.begin() as session:
+        session.scalars(select(Community)).one().name = "R&D CoP"
+    # Slack escapes what people type in a command: `R&D` arrives as `R&amp;D`.
+    assert "*Health of R&amp;D CoP*" in cop("UDANA", "health R&amp;D CoP", channel="CRANDOM")
+    assert "*Growth of R&amp;D CoP*" in cop("UDANA", "growth r&amp;d cop", channel="CRANDOM")
