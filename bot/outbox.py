@@ -526,7 +526,20 @@ def share_delivered_chart(client: WebClient, item: Outgoing) -> str:
 
     chart = Chart.from_dict(item.chart or {})
     where = {"user_id": item.channel} if item.channel.startswith(("U", "W")) else {"channel_id": item.channel}
-    return share_chart(client, chart=chart, filename=item.key.replace(":", "-"), comment=item.text, **where)
+    return share_chart(client, chart=chart, filename=chart_filename(item), comment=item.text, **where)
+
+
+def chart_filename(item: Outgoing) -> str:
+    """The name a delivery's chart is shared under: its key, so that it can be found again like a message."""
+    return item.key.replace(":", "-") + ".png"
+
+
+def _posted_for(message: dict[str, Any], item: Outgoing) -> str | None:
+    """The ts of `message` if it was posted for the delivery (for a chart: the shared file's id), else None."""
+    if item.chart is not None:
+        wanted = chart_filename(item)
+        return next((str(f["id"]) for f in message.get("files") or [] if f.get("name") == wanted), None)
+    return str(message["ts"]) if (message.get("metadata") or {}) == delivery_metadata(item.key) else None
 
 
 def delivery_metadata(key: str) -> dict[str, Any]:
@@ -535,8 +548,8 @@ def delivery_metadata(key: str) -> dict[str, Any]:
 
 
 def find_posted(client: WebClient, item: Outgoing) -> tuple[str, str] | None:
-    """(channel, ts) of the message posted for this delivery, if its channel or thread has it among its latest
-    LOOK_BACK_PAGES pages."""
+    """(channel, ts) of the message posted for this delivery (a chart's: the file's id), if its channel or thread
+    has it among its latest LOOK_BACK_PAGES pages."""
     channel = item.channel
     if channel.startswith(("U", "W")):  # a direct message is read through its conversation's own id
         channel = client.conversations_open(users=channel)["channel"]["id"]
@@ -549,8 +562,9 @@ def find_posted(client: WebClient, item: Outgoing) -> tuple[str, str] | None:
             page = client.conversations_history(channel=channel, include_all_metadata=True, limit=LOOK_BACK_LIMIT,
                                                 cursor=cursor)
         for message in page.get("messages") or []:
-            if (message.get("metadata") or {}) == delivery_metadata(item.key):
-                return channel, str(message["ts"])
+            ts = _posted_for(message, item)
+            if ts is not None:
+                return channel, ts
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return None

@@ -132,3 +132,18 @@ def test_a_member_exports_her_periods_and_forgetting_her_ends_them_keeping_the_c
     after = cop("UDANA", "growth")
     assert "4 members · 0 active · 0 new · 4 joined · 0 left" in before
     assert "3 members · 0 active · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
+
+
+def test_two_communities_of_the_same_name_are_told_apart_by_their_channel(bot, cop: Typist):
+    from models import Community
+    from tests import factories
+    from tests.conftest import TEAM
+    with bot.services.sessions.begin() as session:
+        other = factories.community(session, team_id=TEAM, channel_id="CSRE", name="DevOps CoP", now=START)
+        other.channel_name = "sre"
+        session.flush()
+        assert len(session.scalars(select(Community).where(Community.name == "DevOps CoP")).all()) == 2
+    said = cop("UDANA", "growth DevOps CoP", channel="CRANDOM")
+    assert "More than one community is called “DevOps CoP”" in said and "`/cop growth #devops`" in said
+    assert "members now" not in said
+    assert "*Growth of DevOps CoP*" in cop("UDANA", "growth #devops", channel="CRANDOM")

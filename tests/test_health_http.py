@@ -73,3 +73,22 @@ def test_the_league_ranks_by_the_index_and_its_footer_tells_the_formula(bot, cop
     assert "Health = 20% cadence kept + 15% attendance + 25% breadth" in board
     assert "left out and the others' weights scaled up" in board and "kudos received do not" in board
     assert "60% participation" not in board and stray_markup(board) == []
+
+
+def test_the_charts_comment_shows_a_community_name_as_typed_not_as_markup(bot, cop: Typist):
+    with bot.services.sessions.begin() as session:
+        session.scalars(select(Community)).one().name = "Ops <!channel> & <https://x.example|click>"
+    for command in ("health", "growth"):
+        cop("UDANA", command)
+    assert bot.slack.wait_for(lambda: len(bot.slack.shared_files("DDANA")) == 2), "the charts were not shared"
+    comments = [chart.initial_comment for chart in bot.slack.shared_files("DDANA")]
+    assert all("Ops &lt;!channel&gt; &amp; &lt;https://x.example|click&gt;" in c for c in comments), comments
+    assert all(stray_markup(c) == [] for c in comments)
+
+
+def test_a_community_named_with_an_ampersand_is_found_as_slack_sends_it(bot, cop: Typist):
+    with bot.services.sessions.begin() as session:
+        session.scalars(select(Community)).one().name = "R&D CoP"
+    # Slack escapes what people type in a command: `R&D` arrives as `R&amp;D`.
+    assert "*Health of R&amp;D CoP*" in cop("UDANA", "health R&amp;D CoP", channel="CRANDOM")
+    assert "*Growth of R&amp;D CoP*" in cop("UDANA", "growth r&amp;d cop", channel="CRANDOM")

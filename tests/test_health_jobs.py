@@ -168,3 +168,15 @@ def test_the_weekly_job_costs_the_same_statements_for_four_times_the_communities
 
     small, large = grown(sessions, weekly_health, grow)
     assert_flat(small, large, work=N)
+
+
+def test_a_community_whose_channel_is_archived_is_never_called_fading(sessions):
+    with sessions.begin() as session:
+        paused_id = lively(session, "Paused CoP", "CPAUSED", [], created=T0 - 30 * WEEK)
+        quiet_id = lively(session, "Quiet CoP", "CQUIET", [], created=T0 - 30 * WEEK)
+        session.get(Community, paused_id).archived_at = T0 + HOUR
+    run_weeks(sessions, range(0, 5))
+    # Both were silent for the four weeks copbot watched them; only the one still open is told of.
+    assert {community for _, _, community in fading_dms(sessions)} == {quiet_id}
+    with sessions() as session:
+        assert set(current_fading(session)) == {quiet_id}

@@ -23,6 +23,7 @@ from models.deliveries import (
     claim_many,
     due_heads,
     enqueue,
+    enqueue_many,
 )
 from models.links import link_to
 from models.meetings import Decision
@@ -457,6 +458,23 @@ def test_a_lost_answer_in_a_thread_is_looked_for_in_the_thread(services, slack):
     assert services.dispatcher.dispatch(now=row(services, "reply").next_attempt_at).sent == 1
     assert len(posted_for(slack, "reply")) == 1 and post_calls(slack) == 1
     assert [c.args["ts"] for c in slack.calls_to("conversations.replies")] == [parent]
+
+
+def test_a_chart_whose_share_lost_its_answer_is_found_in_the_dm_and_not_shared_twice(services, slack):
+    from bot.charts import Chart, Series
+    chart = Chart(title="KPIs of DevOps CoP", labels=("kudos",), series=(Series("value", (3.0,)),), kind="bar")
+    with unit_of_work(services.sessions) as session:
+        enqueue_many(session, [dict(key="card:chart", team_id=TEAM, channel="UBOB", text="The KPIs", kind="test",
+                                    now=START, chart=chart.to_dict())])
+    slack.lose_answer_next("files.completeUploadExternal")
+    assert services.dispatcher.dispatch(now=START).retried == 1  # Slack shared it; copbot cannot know
+    waiting = row(services, "card:chart")
+    assert waiting.status == DeliveryStatus.PENDING and waiting.unsure_since == START
+    assert services.dispatcher.dispatch(now=waiting.next_attempt_at).sent == 1
+    [shared] = [f for f in slack.files.values() if f.channel is not None]  # still one in the DM
+    assert shared.channel == slack.dm_channel("UBOB") and shared.initial_comment == "The KPIs"
+    assert row(services, "card:chart").sent_ts == shared.id
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
 
 
 def test_a_post_that_never_reached_slack_is_posted_once_it_is_looked_for(services, slack):

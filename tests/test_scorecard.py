@@ -88,6 +88,14 @@ def test_other_periods_are_refused_saying_what_would_do(session, place, typed):
         parse_period(typed, community=place, now=NOW)
 
 
+@pytest.mark.parametrize("typed", ["2027", "q1 2027", "q4 2030"])
+def test_a_period_still_to_come_is_refused_rather_than_shown_as_under_way(session, place, typed):
+    with pytest.raises(BadArgument, match="has not begun yet: say `quarter`"):
+        parse_period(typed, community=place, now=NOW)
+    # Q1 without a year is this year's, long begun; Q4 is the one under way.
+    assert parse_period("q4", community=place, now=NOW).label == "Q4 2026"
+
+
 def test_a_past_quarter_is_measured_at_its_end(session, place):
     card = scorecard_of(session, community=place, period=period(place, 2026, 3), now=NOW)
     assert card.finished and card.at == dt.datetime(2026, 10, 1, 4, tzinfo=UTC) - dt.timedelta(microseconds=1)
@@ -167,6 +175,17 @@ def test_each_lead_gets_the_quarter_just_ended_once(session, place):
     assert send_scorecards(session=session, now=dt.datetime(2027, 1, 8, 5, 1, tzinfo=UTC)) == 0
     # The next quarter's, in April.
     assert send_scorecards(session=session, now=dt.datetime(2027, 4, 1, 15, tzinfo=UTC)) == 4
+
+
+def test_the_leads_of_an_archived_community_get_no_scorecard_until_it_is_back(session, place):
+    factories.around_the_clock(session, "UBOB", team_id=TEAM, now=NOW)
+    place.archived_at = dt.datetime(2026, 12, 20, tzinfo=UTC)  # paused before the quarter ended
+    session.flush()
+    assert send_scorecards(session=session, now=MONDAY) == 0
+    assert keys(session, "scorecard") == []
+    place.archived_at = None  # back within the quarter's first week: the scorecard still goes
+    session.flush()
+    assert send_scorecards(session=session, now=MONDAY + DAY) == 1
 
 
 def test_a_muted_lead_gets_nothing_and_an_away_lead_finds_it_in_the_digest(session, place):

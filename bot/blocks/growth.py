@@ -68,7 +68,8 @@ def growth_chart(title: str, rows: Sequence[MonthRow]) -> Chart:
 
 
 def chart_comment(title: str) -> str:
-    return f"{title}, month by month, as you asked."
+    """The message that comes with the chart: `title` is plain text, escaped here like the summary's."""
+    return f"{escape(title)}, month by month, as you asked."
 
 
 def chart_failed(summary: Message) -> Message:

@@ -101,6 +101,8 @@ class PostedMessage:
     reactions: list[str] = field(default_factory=list)
     # An app's message metadata ({"event_type": ..., "event_payload": {...}}), as chat.postMessage was given it.
     metadata: dict[str, Any] | None = None
+    # The files a file share's message carries (files.completeUploadExternal with a channel): id, name, title.
+    files: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -960,6 +962,8 @@ class SlackEmulator:
             obj["thread_ts"] = message.thread_ts
         if metadata and message.metadata is not None:
             obj["metadata"] = message.metadata
+        if message.files is not None:
+            obj.update(files=message.files, upload=True)
         return obj
 
     def _user_object(self, user: _User) -> dict[str, Any]:
@@ -1340,6 +1344,13 @@ class SlackEmulator:
             found.channel = channel.id if channel else None
             found.initial_comment = args.get("initial_comment")
             done.append({"id": found.id, "name": found.filename, "title": found.title, "size": found.length})
+        if channel is not None:
+            # Shared in a channel, the files come in a message of the app's, with the comment as its text.
+            thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
+            self.messages.append(PostedMessage(
+                channel.id, self._next_ts(), str(args.get("initial_comment") or ""), None, thread_ts,
+                self.bot_user_id, ephemeral_to=None, kind="message",
+                files=[{"id": d["id"], "name": d["name"], "title": d["title"]} for d in done]))
         return {"files": done}
 
     def shared_files(self, channel: str) -> list[SharedFile]:

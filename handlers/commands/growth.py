@@ -3,48 +3,24 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from bot.blocks import growth as blocks
 from bot.files import share_chart
 from bot.render import Message
 from handlers.base import Request
 from handlers.commands.registry import Command, Topic
-from handlers.commands.resolve import community_here, target_community
-from models.communities import Community, community_for_channel
-from models.errors import NotFound, NotPermitted
+from handlers.commands.resolve import community_here, named_community
+from models.communities import Community
+from models.errors import NotPermitted
 from models.growth import MonthRow, growth, programme_growth, zone_of
 from models.people import Person, is_overall_lead, require_member_or_overall_lead
 
 logger = logging.getLogger(__name__)
 
 PROGRAMME_WORDS = frozenset({"all", "programme", "program"})
-# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`.
-CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>$")
-
-
-def _named(request: Request, words: str) -> Community:
-    """The community a person named: its channel (`#devops`), or its name, whatever the case."""
-    linked = CHANNEL.match(words)
-    if linked:
-        found = community_for_channel(request.session, team_id=request.team_id, channel_id=linked[1])
-        if found is None:
-            raise NotFound("That channel is not a community. `/cop growth` in a community's channel shows its growth.")
-        return found
-    name = request.plain(words).strip()
-    wanted = name.lstrip("#").lower()
-    found = request.session.scalars(select(Community).where(
-        Community.team_id == request.team_id,
-        or_(func.lower(Community.name) == name.lower(), func.lower(Community.channel_name) == wanted))
-        .order_by(Community.id).limit(1)).first()
-    if found is None:
-        shown = name if len(name) <= 40 else name[:39] + "…"
-        raise NotFound(f"There is no community called “{shown}”. Name it as `/cop growth` shows it, or type the "
-                       "command in its channel.")
-    return found
 
 
 def _share(request: Request, title: str, rows: Sequence[MonthRow], summary: Message) -> None:
@@ -88,7 +64,7 @@ def handle_growth(request: Request, args: str) -> None:
                                             and is_overall_lead(person, request.services.settings.admin_ids)):
         _programme(request, person)
         return
-    community = _named(request, words) if words else target_community(request)
+    community = named_community(request, words, command="growth")
     require_member_or_overall_lead(request.session, community=community, person=person,
                                    admin_ids=request.services.settings.admin_ids)
     rows = growth(request.session, community_ids=[community.id], now=request.now)

@@ -4,57 +4,23 @@
 from __future__ import annotations
 
 import logging
-import re
-
-from sqlalchemy import func, select
 
 from bot.blocks import health as blocks
 from bot.files import share_chart
+from bot.render import escape
 from handlers.base import Request
 from handlers.commands.parse import on_or_off
 from handlers.commands.registry import Command, Topic
-from handlers.commands.resolve import target_community
+from handlers.commands.resolve import named_community
 from models.attention import set_wanted
-from models.communities import Community
-from models.errors import BadArgument, NotFound
 from models.health import formula_text, history, read_health
 from models.health.snapshots import TREND_WEEKS, week_of, weeks_back
 from models.people import require_member_or_overall_lead
 
 logger = logging.getLogger(__name__)
 
-_CHANNEL = re.compile(r"<#(?P<id>[CG][A-Z0-9]+)(?:\|[^>]*)?>")
-MAX_NAME = 80
-
-
-def named_community(request: Request, words: str) -> Community:
-    """The community named by `words` (its name, or its channel as `#channel`); this channel's without words."""
-    words = " ".join(words.split())
-    if not words:
-        return target_community(request)
-    channel = _CHANNEL.fullmatch(words)
-    if channel:
-        found = request.session.scalars(select(Community).where(
-            Community.team_id == request.team_id, Community.channel_id == channel["id"])).one_or_none()
-        if found is None:
-            raise NotFound("That channel is not a community's channel.")
-        return found
-    if len(words) > MAX_NAME:
-        raise BadArgument(f"A community's name is at most {MAX_NAME} characters; that was {len(words)}.")
-    wanted = words.lstrip("#").lower()
-    matches = request.session.scalars(select(Community).where(
-        Community.team_id == request.team_id,
-        (func.lower(Community.name) == wanted) | (func.lower(Community.channel_name) == wanted))).all()
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise BadArgument(f"More than one community is called “{words}”: name it by its channel, e.g. "
-                          f"`/cop health #{matches[0].channel_name or 'channel'}`.")
-    raise NotFound(f"There is no community called “{words}”. Name it as it was set up, or by its channel.")
-
-
 def handle_health(request: Request, args: str) -> None:
-    community = named_community(request, args)
+    community = named_community(request, args, command="health")
     viewer = request.person()
     require_member_or_overall_lead(request.session, community=community, person=viewer,
                                    admin_ids=request.services.settings.admin_ids)
@@ -68,7 +34,7 @@ def handle_health(request: Request, args: str) -> None:
     def share() -> None:
         try:
             share_chart(client, chart=chart, filename=f"health-{community.id}",
-                        comment=f"Health of {community.name} over the last weeks.", user_id=user_id)
+                        comment=f"Health of {escape(community.name)} over the last weeks.", user_id=user_id)
         except Exception as error:
             logger.warning("could not share a health chart (%s)", type(error).__name__)
 

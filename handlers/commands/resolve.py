@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import func, select
+
 from handlers.base import Request
 from models.communities import Community, community_for_channel
 from models.errors import BadArgument, NotFound
 from models.people import Person, communities_of, require_lead
+
+# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`.
+_CHANNEL = re.compile(r"<#(?P<id>[CG][A-Z0-9]+)(?:\|[^<>]*)?>")
+MAX_NAME = 80
 
 
 def community_here(request: Request) -> Community | None:
@@ -42,3 +50,31 @@ def led_community(request: Request, *, doing: str) -> tuple[Community, Person]:
     require_lead(request.session, community=community, person=person,
                  admin_ids=request.services.settings.admin_ids, doing=doing)
     return community, person
+
+
+def named_community(request: Request, words: str, *, command: str) -> Community:
+    """The community named by `words` (its name or its channel's, in any case, or its channel as `#channel`);
+    this channel's (or the person's only one) without words. `command` is named in the hint for two of a name."""
+    words = " ".join(words.split())
+    if not words:
+        return target_community(request)
+    channel = _CHANNEL.fullmatch(words)
+    if channel:
+        found = community_for_channel(request.session, team_id=request.team_id, channel_id=channel["id"])
+        if found is None:
+            raise NotFound("That channel is not a community's channel.")
+        return found
+    name = request.plain(words).strip()  # as typed: Slack sends `R&D` as `R&amp;D`
+    if len(name) > MAX_NAME:
+        raise BadArgument(f"A community's name is at most {MAX_NAME} characters; that was {len(name)}.")
+    wanted = name.lstrip("#").lower()
+    matches = request.session.scalars(select(Community).where(
+        Community.team_id == request.team_id,
+        (func.lower(Community.name).in_([name.lower(), wanted])) | (func.lower(Community.channel_name) == wanted))
+        .order_by(Community.id)).all()
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise BadArgument(f"More than one community is called “{words}”: name it by its channel, e.g. "
+                          f"`/cop {command} #{matches[0].channel_name or 'channel'}`.")
+    raise NotFound(f"There is no community called “{words}”. Name it as it was set up, or by its channel.")

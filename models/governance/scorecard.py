@@ -79,11 +79,18 @@ def parse_period(text: str, *, community: Community, now: dt.datetime) -> Period
     if len(words[0]) == 2 and words[0][0] == "q" and words[0][1] in "1234":
         quarter, words = int(words[0][1]), words[1:]
         if not words:
-            return period(community, this_year, quarter)
+            return _begun(period(community, this_year, quarter), now)
     if len(words) == 1 and len(words[0]) == 4 and words[0].isascii() and words[0].isdigit() \
             and MIN_YEAR <= int(words[0]) <= MAX_YEAR:
-        return period(community, int(words[0]), quarter)
+        return _begun(period(community, int(words[0]), quarter), now)
     raise BadArgument(f"“{text.strip()[:30]}” is not a period the scorecard knows: say {USAGE_HINT}.")
+
+
+def _begun(asked: Period, now: dt.datetime) -> Period:
+    """A period that has begun: one still to come has no results to show, only today's under its name."""
+    if asked.start > now:
+        raise BadArgument(f"{asked.label} has not begun yet: say {USAGE_HINT}, for a period under way or past.")
+    return asked
 
 
 @dataclass(frozen=True)
@@ -202,7 +209,8 @@ def scorecard_rounds(session: Session, *, now: dt.datetime) -> list[ScorecardRou
     human): two statements whatever the number of communities and members. The caller leaves out the keys
     already sent or held."""
     due: dict[int, tuple[Community, Period]] = {}
-    for community in session.scalars(select(Community).order_by(Community.id)):
+    # An archived channel pauses its community: nothing is due to its leads until it is back.
+    for community in session.scalars(select(Community).where(Community.archived_at.is_(None)).order_by(Community.id)):
         ended = previous_quarter(community, now)
         if now - ended.end < SEND_WITHIN and community.created_at < ended.end:
             due[community.id] = (community, ended)

@@ -4,9 +4,9 @@ A community fades when its meetings lapsed (none held for twice its cadence), it
 active members fell four weeks running, its channel went quiet for three weeks, or its health fell 15
 points within eight weeks. An episode starts the first week one of these holds and ends the first week
 none does; its leads and the overall leads hear of it once, at its start. A community set up in the
-last four weeks is never fading, and neither is one copbot has watched (taken weekly snapshots of) for
-less than four weeks: copbot only knows the messages and meetings since it was there, so a community it has
-just met would look quiet for no reason.
+last four weeks is never fading, nor one whose channel is archived (paused), nor one copbot has watched
+(taken weekly snapshots of) for less than four weeks: copbot only knows the messages and meetings since it
+was there, so a community it has just met would look quiet for no reason.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def fading_reasons(session: Session, *, communities: Sequence[Community],
     """Why each community fades at `now` (communities that do not are left out); four statements."""
     snapshots = history(session, community_ids=[c.id for c in communities], now=now, weeks=HEALTH_DROP_WEEKS + 1)
     watched_since = week_of(now) - NEW_COMMUNITY
-    old = [c for c in communities if now - _utc(c.created_at) >= NEW_COMMUNITY
+    # An archived channel pauses its community: quiet by choice, not fading (an open episode ends).
+    old = [c for c in communities if c.archived_at is None and now - _utc(c.created_at) >= NEW_COMMUNITY
            and snapshots.get(c.id) and snapshots[c.id][0].week <= watched_since]
     ids = [c.id for c in old]
     if not ids:
