@@ -153,7 +153,7 @@ def main() -> int:
                 for kind in makers:
                     target.run(batch(kind, WARM_UP))
             if args.profile:
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.process_time)
                 for target in targets[1:]:
                     environs = batch(args.profile, args.count)
                     profiler.enable()
@@ -162,7 +162,7 @@ def main() -> int:
                     print(f"\n{target.label}, {args.count} {args.profile}s")
                     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
                     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-                    profiler = cProfile.Profile()
+                    profiler = cProfile.Profile(time.process_time)
                 return 0
             for _ in range(args.rounds):
                 for kind in args.kinds.split(","):

@@ -21,10 +21,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
+from bot import metrics, recording
 from bot.clock import Clock
 from bot.db import unit_of_work
-from models.inbox import STRANDED_AFTER, Arrival, backlog, record_on, stranded
+from models.inbox import STRANDED_AFTER, Arrival, backlog, stranded
 
 logger = logging.getLogger(__name__)
 
@@ -215,10 +215,13 @@ class Inbox:
         """Give accepted requests (lane, id) to `target` instead of this process's workers."""
         self._hand_over = target
 
-    def accept(self, arrival: Arrival, *, now: dt.datetime) -> Accepted:
-        """Record the request durably, then have it worked on; raises if the database cannot record it."""
+    def accept(self, arrival: Arrival, *, now: dt.datetime, body: str | None = None) -> Accepted:
+        """Record the request durably, then have it worked on; raises if the database cannot record it.
+
+        `body` is the arrival's body already serialised as JSON, if the caller has it.
+        """
         self.pool.pressure.note()
-        item_id = self._record(arrival, now)
+        item_id = self._record(arrival, now, body)
         if item_id is None:
             return Accepted.REPEATED
         if self.inline:
@@ -227,20 +230,19 @@ class Inbox:
             self._hand_over(arrival.lane, item_id)
         return Accepted.RECORDED
 
-    def _record(self, arrival: Arrival, now: dt.datetime) -> int | None:
+    def _record(self, arrival: Arrival, now: dt.datetime, body: str | None) -> int | None:
         if self._one_writer is not None:
             # SQLite lets one writer in at a time and makes the others sleep and retry; taking turns here
             # instead keeps a burst's acknowledgements to the time of their inserts.
             with self._one_writer:
-                return self._insert(arrival, now)
-        return self._insert(arrival, now)
+                return self._insert(arrival, now, body)
+        return self._insert(arrival, now, body)
 
-    def _insert(self, arrival: Arrival, now: dt.datetime) -> int | None:
+    def _insert(self, arrival: Arrival, now: dt.datetime, body: str | None) -> int | None:
         started = time.monotonic()
         for attempt in (1, 2):
             try:
-                with self.door_engine.begin() as connection:
-                    return record_on(connection, arrival, now=now)
+                return recording.record(self.door_engine, arrival, now=now, body=body)
             except DBAPIError as error:
                 # The door keeps no connection check (it would cost a round trip per request): a connection
                 # the database dropped fails on first use, is thrown away, and the next one is new. A first
