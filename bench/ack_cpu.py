@@ -23,6 +23,7 @@ import pstats
 import secrets
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -86,18 +87,33 @@ class Target:
             total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
         return total / TICKS
 
-    def run(self, environs: list[dict[str, Any]]) -> tuple[float, float]:
-        """CPU seconds of this process and of the database's, for these requests."""
+    def run(self, environs: list[dict[str, Any]], threads: int = 1) -> tuple[float, float]:
+        """CPU seconds of this process and of the database's, for these requests (on `threads` at once)."""
+        failed: list[str] = []
+
         def start_response(status: str, _headers: list) -> None:
             if not status.startswith("200"):
-                raise AssertionError(f"{self.label} answered {status}")
+                failed.append(status)
+
+        def serve(share: list[dict[str, Any]]) -> None:
+            for env in share:
+                for _ in self.wsgi(env, start_response):
+                    pass
 
         database = self.database_cpu()
         started = time.process_time()
-        for env in environs:
-            for _ in self.wsgi(env, start_response):
-                pass
-        return time.process_time() - started, self.database_cpu() - database
+        if threads == 1:
+            serve(environs)
+        else:
+            workers = [threading.Thread(target=serve, args=(environs[i::threads],)) for i in range(threads)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        took = time.process_time() - started, self.database_cpu() - database
+        if failed:
+            raise AssertionError(f"{self.label} answered {failed[0]} ({len(failed)} times)")
+        return took
 
 
 def bare(secret: str, slack: SlackProcess) -> Target:
@@ -132,12 +148,13 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--count", type=int, default=2000, help="requests of each kind per app and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="call the app from this many threads at once")
     parser.add_argument("--kinds", default="command,event,click")
     parser.add_argument("--profile", metavar="KIND", help="profile copbot's door on this kind of request instead")
     args = parser.parse_args()
     secret = secrets.token_hex(16)
     factory = RequestFactory(signing_secret=secret, team_id=TEAM)
-    print(f"CPU per acknowledgement, in one process, without HTTP; {machine()}")
+    print(f"CPU per acknowledgement, in one process, without HTTP, {args.threads} thread(s); {machine()}")
     with SlackProcess(latency=0, users=MEMBERS, channels=1) as slack:
         makers = kinds(factory, slack)
         targets = [bare(secret, slack)] + [copbot(kind, secret, slack) for kind in args.db.split(",")]
@@ -167,7 +184,7 @@ def main() -> int:
             for _ in range(args.rounds):
                 for kind in args.kinds.split(","):
                     for target in targets:
-                        target.rounds.setdefault(kind, []).append(target.run(batch(kind, args.count)))
+                        target.rounds.setdefault(kind, []).append(target.run(batch(kind, args.count), args.threads))
         finally:
             for target in targets:
                 target.close()
