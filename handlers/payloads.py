@@ -336,9 +336,9 @@ def _where(error: ValidationError) -> str:
 
 
 _UNSEEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# The same characters as `json.dumps` writes them (\u0000-\u001f and \u0080-\u009f escaped, \b \f \r short,
-# DEL as it is). A literal backslash typed before one of these letters matches too: then `cleaned` decides.
-_UNSEEN_IN_JSON = re.compile(r"\\u00[0189][0-9a-f]|\\[bfr]|\x7f")
+# The same characters as `json.dumps` writes them (escaped as \u0000-\u001f, \u007f and \u0080-\u009f, or as
+# \b \f \r). A backslash typed before one of these letters matches too: then `cleaned` decides.
+_UNSEEN_IN_JSON = re.compile(r"\\u00(?:[01][0-9a-f]|7f|[89][0-9a-f])|\\[bfr]")
 
 
 def cleaned(value: Any) -> Any:
