@@ -6,8 +6,9 @@ import logging
 import threading
 from collections.abc import Callable
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
@@ -67,6 +68,29 @@ class ForeignTeams:
         logger.warning("ignoring requests for workspace %s: this deployment serves only its own", team_id[:20])
 
 
+class _ThisWorkspace(Middleware):
+    """Gives listeners the services, and acknowledges without acting on requests for another workspace."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.foreign = ForeignTeams()
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
+        services = self.services
+        context = req.context
+        context[SERVICES_KEY] = services
+        # Bolt's team_id is the workspace a request is *for* (an event's authorization, a form's installing
+        # team, a command's team), not the team of the person acting: someone from another workspace in a
+        # shared channel of this one acts in this workspace, and is served.
+        ours = services.workspace.team_id(services.client)
+        if ours and context.team_id and context.team_id != ours:
+            self.foreign.note(context.team_id)
+            return BoltResponse(status=200, body="")  # acknowledged, so Slack does not retry; never acted on
+        next()
+        return resp
+
+
 class StartupError(Exception):
     """Slack could not be reached or refused the token; the message says which, in one sentence."""
 
@@ -119,24 +143,8 @@ def _create_app(services: Services, settings: Settings) -> App:
         token_verification_enabled=True,
     )
 
-    @app.middleware
-    def provide_services(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
-        context[SERVICES_KEY] = services
-        next()
-
-    foreign = ForeignTeams()
-
-    @app.middleware
-    def only_this_workspace(context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
-        # Bolt's team_id is the workspace a request is *for* (an event's authorization, a form's installing
-        # team, a command's team), not the team of the person acting: someone from another workspace in a
-        # shared channel of this one acts in this workspace, and is served.
-        ours = services.workspace.team_id(services.client)
-        if ours and context.team_id and context.team_id != ours:
-            foreign.note(context.team_id)
-            return BoltResponse(status=200, body="")  # acknowledged, so Slack does not retry; never acted on
-        next()
-        return None
-
+    # One middleware object rather than decorated functions: Bolt calls it directly, where it builds every
+    # function middleware's arguments by name on each request.
+    app.middleware(_ThisWorkspace(services))
     register_all(app)
     return app

@@ -18,13 +18,12 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
+from bot import metrics, recording
 from bot.clock import Clock
 from bot.db import unit_of_work
-from models.inbox import STRANDED_AFTER, Arrival, backlog, record_on, stranded
+from models.inbox import STRANDED_AFTER, Arrival, backlog, stranded
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +31,6 @@ SWEEP_EVERY = 5.0  # seconds between looks for stranded requests
 # Above this many waiting requests the workers are not keeping up: said in the log, every so often.
 BACKLOG_WARNING = 200
 BACKLOG_WARNING_EVERY = 30.0  # seconds
-# A connection the database closed fails on first use in milliseconds; only then is a new one worth trying, as a
-# new one's connect_timeout (2 s) must still fit in Slack's 3 s with the first try.
-STALE_CONNECTION_FAILS_WITHIN = 0.5  # seconds
 
 
 class DoorPressure:
@@ -196,7 +192,8 @@ class Inbox:
         self.door_engine = door
         # For the health check: the door's connections answer at once or fail at once.
         self.door = sessionmaker(door)
-        self._one_writer = threading.Lock() if door.dialect.name == "sqlite" else None
+        # Requests that arrive together are recorded in one statement and one commit.
+        self._group = recording.GroupCommit()
         self.sessions = sessions
         self.clock = clock
         self.inline = inline
@@ -215,10 +212,13 @@ class Inbox:
         """Give accepted requests (lane, id) to `target` instead of this process's workers."""
         self._hand_over = target
 
-    def accept(self, arrival: Arrival, *, now: dt.datetime) -> Accepted:
-        """Record the request durably, then have it worked on; raises if the database cannot record it."""
+    def accept(self, arrival: Arrival, *, now: dt.datetime, body: str | None = None) -> Accepted:
+        """Record the request durably, then have it worked on; raises if the database cannot record it.
+
+        `body` is the arrival's body already serialised as JSON, if the caller has it.
+        """
         self.pool.pressure.note()
-        item_id = self._record(arrival, now)
+        item_id = self._record(arrival, now, body)
         if item_id is None:
             return Accepted.REPEATED
         if self.inline:
@@ -227,29 +227,9 @@ class Inbox:
             self._hand_over(arrival.lane, item_id)
         return Accepted.RECORDED
 
-    def _record(self, arrival: Arrival, now: dt.datetime) -> int | None:
-        if self._one_writer is not None:
-            # SQLite lets one writer in at a time and makes the others sleep and retry; taking turns here
-            # instead keeps a burst's acknowledgements to the time of their inserts.
-            with self._one_writer:
-                return self._insert(arrival, now)
-        return self._insert(arrival, now)
-
-    def _insert(self, arrival: Arrival, now: dt.datetime) -> int | None:
-        started = time.monotonic()
-        for attempt in (1, 2):
-            try:
-                with self.door_engine.begin() as connection:
-                    return record_on(connection, arrival, now=now)
-            except DBAPIError as error:
-                # The door keeps no connection check (it would cost a round trip per request): a connection
-                # the database dropped fails on first use, is thrown away, and the next one is new. A first
-                # try that failed slowly met a database that is not answering (the connection timed out): a
-                # second one would take Slack's remaining time to fail the same way, so the door says so now.
-                if (attempt == 2 or not error.connection_invalidated
-                        or time.monotonic() - started > STALE_CONNECTION_FAILS_WITHIN):
-                    raise
-        return None  # unreachable: the second attempt returns or raises
+    def _record(self, arrival: Arrival, now: dt.datetime, body: str | None) -> int | None:
+        engine = self.door_engine
+        return self._group.record(engine, recording.row(engine.dialect, arrival, now=now, body=body))
 
     def start(self) -> None:
         self.pool.start()

@@ -35,7 +35,7 @@ from bot.services import Services
 from bot.slack import ensure_person, known_person
 from handlers.errors import Unrecorded, field_errors, first_input, handle_listener_error
 from handlers.naming import name_people
-from handlers.payloads import cleaned
+from handlers.payloads import cleaned_json
 from handlers.slack_text import to_plain
 from models.errors import UserFacingError
 from models.inbox import MAX_ATTEMPTS, Arrival, Claim, InboxStatus, claim, finish, give_back, give_up
@@ -294,7 +294,8 @@ def listener(handler: Handler, *, validate: Handler | None = None) -> Callable[.
 
     def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         started = time.perf_counter()
-        body = cleaned(body)  # no NUL (which PostgreSQL refuses in any text) nor other control characters
+        # No NUL (which PostgreSQL refuses in any text) nor other control characters; the JSON is what is stored.
+        body, body_json = cleaned_json(body)
         services: Services = context[SERVICES_KEY]
         now = services.clock.now()
         kind = request_kind(body)
@@ -308,7 +309,7 @@ def listener(handler: Handler, *, validate: Handler | None = None) -> Callable[.
                           channel_id=origin.channel_id or None, bot_user_id=origin.bot_user_id or None)
         with logs.request_context(arrival.key):
             try:
-                accepted = services.inbox.accept(arrival, now=now)
+                accepted = services.inbox.accept(arrival, now=now, body=body_json)
             except SQLAlchemyError as error:
                 _refuse_unrecorded(ack, body, kind, error, client)
                 return

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Index, Insert, Integer, String, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Index, Integer, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, str_enum, utcnow
@@ -106,21 +104,6 @@ def _values(arrival: Arrival, now: dt.datetime) -> dict[str, Any]:
 def record(session: Session, arrival: Arrival, *, now: dt.datetime) -> int | None:
     """Add the request unless its key is taken; its id, or None for a retry or a replay."""
     return insert_ignore_returning(session, InboxItem, _values(arrival, now), conflict="key", returning=InboxItem.id)
-
-
-@functools.cache
-def _record_statement(dialect: str) -> Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (module.insert(InboxItem.__table__).on_conflict_do_nothing(index_elements=["key"])
-            .returning(InboxItem.__table__.c.id))
-
-
-def record_on(connection: Connection, arrival: Arrival, *, now: dt.datetime) -> int | None:
-    """`record` as one statement on a bare connection: what the acknowledgement waits for, and nothing more.
-
-    The statement is built once; only its values change, so SQLAlchemy's compiled form is reused.
-    """
-    return connection.execute(_record_statement(connection.dialect.name), _values(arrival, now)).scalar()
 
 
 def _claimable(now: dt.datetime):  # noqa: ANN202
