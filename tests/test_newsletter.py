@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.newsletter import draft_dm, issue_message
 from models import NewsletterIssue, Role
-from models.datarights import personal_kinds
+from models.datarights import forget_person, personal_kinds
 from models.errors import BadArgument
 from models.governance.plan import ObjectiveStatus, add_objective, close_objective
 from models.knowledge import KnowledgeKind
@@ -223,3 +223,15 @@ def test_drafting_costs_the_same_statements_for_four_times_the_communities_recor
 
     small, large = grown(sessions, draft_newsletters, grow, at=first_monday)
     assert_flat(small, large, work=N)
+
+
+def test_the_featured_community_names_only_leads_still_in_slack(session: Session):
+    devops, _ = two_communities(session)
+    gone = factories.member(session, devops, "UGONE", joined=OCT, role=Role.CO_LEAD).person
+    forgotten = factories.member(session, devops, "UFORGOT", joined=OCT, role=Role.CO_LEAD).person
+    gone.deleted = True  # deactivated in Slack: their membership stays until someone tidies up
+    forget_person(session, person=forgotten, now=NOV)
+    issue, _ = issues.draft_issue(session, team_id=TEAM, month=NOVEMBER, now=NOV + dt.timedelta(days=21))
+    assert issue.content["featured"]["leads"] == ["Bob Baker"]
+    shown = json.dumps(issue_message(issue).blocks, ensure_ascii=False)
+    assert "led by Bob Baker" in shown and "Ugone" not in shown and "former member" not in shown
