@@ -173,3 +173,24 @@ def test_forged_button_values_get_the_usual_answer_not_an_error(bot, cop: Typist
     assert "no longer points at a newsletter" in click(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE, value="²")
     assert rows(bot, KnowledgeHelp) == []
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_the_buttons_on_a_superseded_draft_act_on_nothing_and_point_to_the_newest(bot, cop: Typist, clock):
+    bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE", members=["U0COPBOT"])
+    clock.set(DECEMBER_2)
+    cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    cop("UALICE", "newsletter draft")
+    old = the_draft(bot)
+    clock.set(DECEMBER_2 + dt.timedelta(hours=1))
+    assert "drafted afresh" in cop("UALICE", "newsletter draft")
+    newest = the_draft(bot, 2)
+    for action in (ActionId.NEWSLETTER_APPROVE, ActionId.NEWSLETTER_SKIP, ActionId.NEWSLETTER_EDIT):
+        answer = click(bot, "UALICE", old, action)
+        assert "superseded by a redraft: nothing was done" in answer and "decide on that one" in answer
+    [issue] = rows(bot, NewsletterIssue)
+    assert issue.status.value == "draft" and not bot.slack.calls_to("views.open")
+    bot.settle()
+    assert not bot.posts_in("CNEWS")
+    assert "approved by alice" in said(click_in_dm(bot, "UALICE", newest, ActionId.NEWSLETTER_APPROVE))
+    assert bot.slack.wait_for(lambda: bot.posts_in("CNEWS"))
+    assert "was posted already" in click(bot, "UALICE", old, ActionId.NEWSLETTER_APPROVE)

@@ -94,6 +94,11 @@ def get_issue(session: Session, *, team_id: str, issue_id: int) -> NewsletterIss
     return issue
 
 
+def draft_version(issue: NewsletterIssue) -> str:
+    """Which drafting of the issue a draft message shows (a redraft reuses the issue): its buttons carry it."""
+    return str(int(issue.drafted_at.timestamp() * 1_000_000))
+
+
 def require_draft(issue: NewsletterIssue) -> None:
     if issue.status != IssueStatus.DRAFT:
         by = f" by {issue.decided_by.display_name or issue.decided_by.user_id}" if issue.decided_by else ""
