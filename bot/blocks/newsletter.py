@@ -137,6 +137,20 @@ def draft_dm(issue: NewsletterIssue, channel_id: str | None) -> Message:
     return Message.of(f"The {label} newsletter is drafted for your approval", blocks)
 
 
+def refused_dm(issue: NewsletterIssue, *, failed_in: str, error: str, approved_by: str | None,
+               channel_id: str | None) -> Message:
+    """An approved issue Slack would not post, back as a draft with its buttons, for an overall lead to approve
+    again once there is a channel copbot can post to."""
+    label = Month.from_key(issue.month).label
+    by = f", approved by {escape(approved_by)}," if approved_by else ""
+    notice = section(f":warning: The *{label}* newsletter{by} could not be posted: Slack said `{escape(error)}` for "
+                     f"{channel_link(failed_in)} (archived, deleted, or copbot is no longer in it). Nothing was "
+                     "posted. It is a draft again: choose a channel with `/cop newsletter channel #channel` if need "
+                     "be, then approve it below.")
+    draft = draft_dm(issue, channel_id)
+    return Message.of(f"The {label} newsletter could not be posted", [notice, *draft.blocks])
+
+
 def superseded_text(issue: NewsletterIssue) -> str:
     """Why a button on an older draft of an issue does nothing, and where the newest is."""
     label = Month.from_key(issue.month).label

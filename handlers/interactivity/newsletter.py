@@ -44,7 +44,7 @@ def handle_newsletter_approve_action(request: Request) -> None:
     channel = issues.approve(request.session, issue=issue, by=person, now=request.now)
     message = blocks.issue_message(issue)
     # Keyed by the issue: however many overall leads press Approve, and however often, it is posted once.
-    enqueue(request.session, key=f"newsletter:{issue.id}:post", team_id=request.team_id, channel=channel,
+    enqueue(request.session, key=issues.post_key(issue), team_id=request.team_id, channel=channel,
             text=message.text, blocks=message.blocks, kind="newsletter", now=request.now)
     request.update_original(blocks.decided_original(issue))
 
