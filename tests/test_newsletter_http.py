@@ -85,7 +85,7 @@ def test_a_draft_is_approved_once_and_posted_to_the_newsletter_channel(bot, cop:
     bot.slack.set_archived("COLD")
     assert "archived" in cop("UALICE", "newsletter channel <#COLD|old-news>")
     assert rows(bot, NewsletterSettings) == []
-    assert "Name the channel with #" in cop("UALICE", "newsletter channel news")
+    assert "“news” is not a channel: pick one with `#`" in cop("UALICE", "newsletter channel news")
     bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE")
     assert "is posted to <#CNEWS>" in cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
     assert "CNEWS" in [c.args["channel"] for c in bot.slack.calls_to("conversations.join")]  # copbot joined it

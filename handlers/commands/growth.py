@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
@@ -12,6 +11,7 @@ from bot.blocks import growth as blocks
 from bot.files import share_chart
 from bot.render import Message
 from handlers.base import Request
+from handlers.channels import channel_in
 from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import community_here, target_community
 from models.communities import Community, community_for_channel
@@ -22,15 +22,13 @@ from models.people import Person, is_overall_lead, require_member_or_overall_lea
 logger = logging.getLogger(__name__)
 
 PROGRAMME_WORDS = frozenset({"all", "programme", "program"})
-# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`.
-CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>$")
 
 
 def _named(request: Request, words: str) -> Community:
     """The community a person named: its channel (`#devops`), or its name, whatever the case."""
-    linked = CHANNEL.match(words)
+    linked = channel_in(words)
     if linked:
-        found = community_for_channel(request.session, team_id=request.team_id, channel_id=linked[1])
+        found = community_for_channel(request.session, team_id=request.team_id, channel_id=linked)
         if found is None:
             raise NotFound("That channel is not a community. `/cop growth` in a community's channel shows its growth.")
         return found

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from sqlalchemy import func, select
 
 from bot.blocks import health as blocks
 from bot.files import share_chart
 from handlers.base import Request
+from handlers.channels import channel_in
 from handlers.commands.parse import on_or_off
 from handlers.commands.registry import Command, Topic
 from handlers.commands.resolve import target_community
@@ -23,7 +23,6 @@ from models.people import require_member_or_overall_lead
 
 logger = logging.getLogger(__name__)
 
-_CHANNEL = re.compile(r"<#(?P<id>[CG][A-Z0-9]+)(?:\|[^>]*)?>")
 MAX_NAME = 80
 
 
@@ -32,10 +31,10 @@ def named_community(request: Request, words: str) -> Community:
     words = " ".join(words.split())
     if not words:
         return target_community(request)
-    channel = _CHANNEL.fullmatch(words)
+    channel = channel_in(words)
     if channel:
         found = request.session.scalars(select(Community).where(
-            Community.team_id == request.team_id, Community.channel_id == channel["id"])).one_or_none()
+            Community.team_id == request.team_id, Community.channel_id == channel)).one_or_none()
         if found is None:
             raise NotFound("That channel is not a community's channel.")
         return found
