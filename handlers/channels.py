@@ -3,10 +3,33 @@ chosen, so that a channel copbot cannot post to is refused now rather than found
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from models.errors import BadArgument
+
+# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`. Ids fit the 20 characters
+# copbot stores.
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]{2,19})(?:\|[^<>]*)?>")
+
+
+def channel_in(text: str) -> str | None:
+    """The channel's id when `text` is one channel as Slack sends it (spaces around it aside); None otherwise."""
+    match = _CHANNEL.fullmatch(text.strip())
+    return match[1] if match else None
+
+
+def require_channel(text: str, *, example: str) -> str:
+    """The channel's id in `text`; anything else is the person's mistake, answered with `example`."""
+    channel_id = channel_in(text)
+    if channel_id is None:
+        word = " ".join(text.split())
+        shown = (word[:30] + "…" if len(word) > 30 else word) or "nothing"
+        raise BadArgument(f"“{shown}” is not a channel: pick one with `#`, e.g. `{example}`.")
+    return channel_id
+
 
 # What Slack says of a channel copbot cannot post to, in words a lead can act on.
 _UNUSABLE = {

@@ -11,8 +11,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.newsletter import draft_dm, issue_message
-from models import NewsletterIssue, Role
-from models.datarights import personal_kinds
+from models import NewsletterIssue, Person, Role
+from models.datarights import forget_person, personal_kinds
+from models.deliveries import Delivery, DeliveryStatus, delivery_by_key, enqueue, mark_failed
 from models.errors import BadArgument
 from models.governance.plan import ObjectiveStatus, add_objective, close_objective
 from models.knowledge import KnowledgeKind
@@ -223,3 +224,46 @@ def test_drafting_costs_the_same_statements_for_four_times_the_communities_recor
 
     small, large = grown(sessions, draft_newsletters, grow, at=first_monday)
     assert_flat(small, large, work=N)
+
+
+def test_the_featured_community_names_only_leads_still_in_slack(session: Session):
+    devops, _ = two_communities(session)
+    gone = factories.member(session, devops, "UGONE", joined=OCT, role=Role.CO_LEAD).person
+    forgotten = factories.member(session, devops, "UFORGOT", joined=OCT, role=Role.CO_LEAD).person
+    gone.deleted = True  # deactivated in Slack: their membership stays until someone tidies up
+    forget_person(session, person=forgotten, now=NOV)
+    issue, _ = issues.draft_issue(session, team_id=TEAM, month=NOVEMBER, now=NOV + dt.timedelta(days=21))
+    assert issue.content["featured"]["leads"] == ["Bob Baker"]
+    shown = json.dumps(issue_message(issue).blocks, ensure_ascii=False)
+    assert "led by Bob Baker" in shown and "Ugone" not in shown and "former member" not in shown
+
+
+def test_an_approved_issue_slack_would_not_post_comes_back_to_the_overall_leads_as_a_draft(session: Session):
+    two_communities(session)
+    alice = session.scalars(select(Person).where(Person.user_id == "UALICE")).one()
+    issues.set_channel(session, team_id=TEAM, channel_id="CNEWS", by=alice, now=NOV)
+    issue, _ = issues.draft_issue(session, team_id=TEAM, month=NOVEMBER, now=NOV)
+    issues.approve(session, issue=issue, by=alice, now=NOV)
+    assert enqueue(session, key=issues.post_key(issue), team_id=TEAM, channel="CNEWS", text="The newsletter",
+                   kind="newsletter", now=NOV)
+    posted = delivery_by_key(session, key=issues.post_key(issue))
+    later = dt.datetime(2026, 12, 20, 10, tzinfo=UTC)  # no month due: only the failure is news
+    assert draft_newsletters(session=session, now=later) == 0  # still pending: nothing to tell
+    mark_failed(session, delivery_id=posted.id, error="is_archived")
+    assert draft_newsletters(session=session, now=later) == 1
+    session.refresh(issue)
+    assert (issue.status, issue.decided_by_id, issue.channel_id) == (IssueStatus.DRAFT, None, None)
+    assert issues.settings_of(session, team_id=TEAM).channel_id is None  # a lead must choose one that works
+    [told] = session.scalars(select(Delivery).where(Delivery.key.like(f"newsletter:{issue.id}:refused:%"))).all()
+    shown = json.dumps(told.blocks, ensure_ascii=False)
+    assert told.channel == "UALICE" and "approved by Alice Archer, could not be posted" in shown
+    assert "`is_archived`" in shown and "<#CNEWS>" in shown and "No newsletter channel is set yet" in shown
+    assert [e["text"]["text"] for e in told.blocks[-1]["elements"]] == ["Approve", "Edit", "Skip"]
+    assert draft_newsletters(session=session, now=later + dt.timedelta(hours=1)) == 0  # told once
+    # Approved again once a channel works: posted afresh, the failed post kept for the record.
+    issues.set_channel(session, team_id=TEAM, channel_id="CNEWS2", by=alice, now=later)
+    assert issues.approve(session, issue=issue, by=alice, now=later) == "CNEWS2"
+    assert enqueue(session, key=issues.post_key(issue), team_id=TEAM, channel="CNEWS2", text="The newsletter",
+                   kind="newsletter", now=later)
+    session.refresh(posted)
+    assert (posted.status, posted.key) == (DeliveryStatus.FAILED, f"{issues.post_key(issue)}:failed:{posted.id}")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.ids import ActionId, BlockId, ViewId
 from models import KnowledgeHelp, NewsletterIssue, NewsletterSettings
+from scheduler.runner import run_tick
 from tests.community import Typist, cop_fixture, said  # noqa: F401  (cop_fixture provides `cop`)
 from tests.test_action_buttons_http import click, click_in_dm, press, responses_to
 
@@ -84,7 +85,7 @@ def test_a_draft_is_approved_once_and_posted_to_the_newsletter_channel(bot, cop:
     bot.slack.set_archived("COLD")
     assert "archived" in cop("UALICE", "newsletter channel <#COLD|old-news>")
     assert rows(bot, NewsletterSettings) == []
-    assert "Name the channel with #" in cop("UALICE", "newsletter channel news")
+    assert "“news” is not a channel: pick one with `#`" in cop("UALICE", "newsletter channel news")
     bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE")
     assert "is posted to <#CNEWS>" in cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
     assert "CNEWS" in [c.args["channel"] for c in bot.slack.calls_to("conversations.join")]  # copbot joined it
@@ -173,3 +174,47 @@ def test_forged_button_values_get_the_usual_answer_not_an_error(bot, cop: Typist
     assert "no longer points at a newsletter" in click(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE, value="²")
     assert rows(bot, KnowledgeHelp) == []
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_the_buttons_on_a_superseded_draft_act_on_nothing_and_point_to_the_newest(bot, cop: Typist, clock):
+    bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE", members=["U0COPBOT"])
+    clock.set(DECEMBER_2)
+    cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    cop("UALICE", "newsletter draft")
+    old = the_draft(bot)
+    clock.set(DECEMBER_2 + dt.timedelta(hours=1))
+    assert "drafted afresh" in cop("UALICE", "newsletter draft")
+    newest = the_draft(bot, 2)
+    for action in (ActionId.NEWSLETTER_APPROVE, ActionId.NEWSLETTER_SKIP, ActionId.NEWSLETTER_EDIT):
+        answer = click(bot, "UALICE", old, action)
+        assert "superseded by a redraft: nothing was done" in answer and "decide on that one" in answer
+    [issue] = rows(bot, NewsletterIssue)
+    assert issue.status.value == "draft" and not bot.slack.calls_to("views.open")
+    bot.settle()
+    assert not bot.posts_in("CNEWS")
+    assert "approved by alice" in said(click_in_dm(bot, "UALICE", newest, ActionId.NEWSLETTER_APPROVE))
+    assert bot.slack.wait_for(lambda: bot.posts_in("CNEWS"))
+    assert "was posted already" in click(bot, "UALICE", old, ActionId.NEWSLETTER_APPROVE)
+
+
+def test_an_approved_issue_slack_would_not_post_is_a_draft_again_for_the_overall_leads(bot, cop: Typist, clock):
+    bot.slack.add_channel("CNEWS", "cop-news", creator="UALICE", members=["U0COPBOT"])
+    clock.set(DECEMBER_2)
+    cop("UALICE", "newsletter channel <#CNEWS|cop-news>")
+    cop("UALICE", "newsletter draft")
+    draft = the_draft(bot)
+    bot.slack.set_archived("CNEWS")  # after it was chosen, before the post
+    click_in_dm(bot, "UALICE", draft, ActionId.NEWSLETTER_APPROVE)
+    bot.settle()
+    assert not bot.posts_in("CNEWS")
+    for minutes in (0, 15):
+        run_tick(bot.services, now=DECEMBER_2 + dt.timedelta(minutes=minutes))
+    told = [m for m in bot.posts_in("UALICE") if "could not be posted" in m.text]
+    assert len(told) == 1 and "`is_archived`" in str(told[0].blocks) and "approve it below" in str(told[0].blocks)
+    assert "*November 2026*: draft" in cop("UALICE", "newsletter list")
+    assert "No newsletter channel is set" in click(bot, "UALICE", told[0], ActionId.NEWSLETTER_APPROVE)
+    bot.slack.add_channel("CNEWS2", "cop-news-2", creator="UALICE", members=["U0COPBOT"])
+    cop("UALICE", "newsletter channel <#CNEWS2|cop-news-2>")
+    assert "posted to <#CNEWS2>" in said(click_in_dm(bot, "UALICE", told[0], ActionId.NEWSLETTER_APPROVE))
+    assert bot.slack.wait_for(lambda: bot.posts_in("CNEWS2"))
+    assert "*November 2026*: posted by alice" in cop("UALICE", "newsletter list")

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from bot.render import Message, channel_link, context, divider, escape, fit_lines, header, plural, section, slack_date
 from handlers.ids import ActionId, BlockId, ViewId
 from models.newsletter.content import Month
+from models.newsletter.issues import draft_version
 from models.newsletter.model import MAX_INTRO, SECTION_TITLES, IssueStatus, NewsletterIssue, Section
 
 STATUS_MARKS = {"open": ":dart:", "done": ":white_check_mark:", "dropped": ":heavy_multiplication_x:"}
@@ -122,17 +123,42 @@ def draft_dm(issue: NewsletterIssue, channel_id: str | None) -> Message:
     where = (f"Approve posts it to {channel_link(channel_id)}, once." if channel_id else
              "No newsletter channel is set yet: `/cop newsletter channel #channel` before you approve.")
     cut = ", ".join(SECTION_TITLES[Section(c)] for c in issue.cuts)
+    shown = f"{issue.id}.{draft_version(issue)}"  # the buttons act on this drafting only, not a later redraft
     blocks: list[Block] = [
         section(f":newspaper: The *{label}* newsletter is drafted for your approval. {where}"),
         *([context(f"Left out: {escape(cut)}")] if cut else []),
         divider(), *issue_blocks(issue), divider(),
         ActionsBlock(elements=[
-            ButtonElement(text="Approve", action_id=ActionId.NEWSLETTER_APPROVE, value=str(issue.id), style="primary"),
-            ButtonElement(text="Edit", action_id=ActionId.NEWSLETTER_EDIT, value=str(issue.id)),
-            ButtonElement(text="Skip", action_id=ActionId.NEWSLETTER_SKIP, value=str(issue.id)),
+            ButtonElement(text="Approve", action_id=ActionId.NEWSLETTER_APPROVE, value=shown, style="primary"),
+            ButtonElement(text="Edit", action_id=ActionId.NEWSLETTER_EDIT, value=shown),
+            ButtonElement(text="Skip", action_id=ActionId.NEWSLETTER_SKIP, value=shown),
         ]),
     ]
     return Message.of(f"The {label} newsletter is drafted for your approval", blocks)
+
+
+def refused_dm(issue: NewsletterIssue, *, failed_in: str, error: str, approved_by: str | None,
+               channel_id: str | None) -> Message:
+    """An approved issue Slack would not post, back as a draft with its buttons, for an overall lead to approve
+    again once there is a channel copbot can post to."""
+    label = Month.from_key(issue.month).label
+    by = f", approved by {escape(approved_by)}," if approved_by else ""
+    notice = section(f":warning: The *{label}* newsletter{by} could not be posted: Slack said `{escape(error)}` for "
+                     f"{channel_link(failed_in)} (archived, deleted, or copbot is no longer in it). Nothing was "
+                     "posted. It is a draft again: choose a channel with `/cop newsletter channel #channel` if need "
+                     "be, then approve it below.")
+    draft = draft_dm(issue, channel_id)
+    return Message.of(f"The {label} newsletter could not be posted", [notice, *draft.blocks])
+
+
+def superseded_text(issue: NewsletterIssue) -> str:
+    """Why a button on an older draft of an issue does nothing, and where the newest is."""
+    label = Month.from_key(issue.month).label
+    newest = f"the newest, drafted {slack_date(issue.drafted_at)}"
+    state = ("is waiting in your direct messages with me: decide on that one" if issue.status == IssueStatus.DRAFT
+             else f"was {STATUS_WORDS[issue.status]} already")
+    return (f"This draft of the *{label}* newsletter was superseded by a redraft: nothing was done. {newest}, "
+            f"{state} (`/cop newsletter list` shows the issues).")
 
 
 def decided_original(issue: NewsletterIssue) -> Message:

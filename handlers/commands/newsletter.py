@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from bot.blocks import newsletter as blocks
 from handlers.base import Request
-from handlers.channels import make_usable
+from handlers.channels import channel_in, make_usable, require_channel
 from handlers.commands.registry import Command, Topic, Who
 from models.communities import Community, community_for_channel
 from models.deliveries import enqueue
@@ -16,8 +14,6 @@ from models.errors import BadArgument, NotFound, NotPermitted
 from models.newsletter import issues
 from models.newsletter.schedule import last_complete_month, newsletter_hours
 from models.people import Person, is_overall_lead
-
-_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,19})(?:\|[^<>]*)?>$")
 
 
 def _overall_lead(request: Request) -> Person:
@@ -47,18 +43,16 @@ def handle_newsletter_draft(request: Request, args: str) -> None:
 
 def handle_newsletter_channel(request: Request, args: str) -> None:
     person = _overall_lead(request)
-    match = _CHANNEL.match(args.strip())
-    if match is None:
-        raise BadArgument("Name the channel with #, e.g. `/cop newsletter channel #cop-news`.")
-    make_usable(request.client, match[1])  # refused now rather than when an approved issue cannot be posted
-    issues.set_channel(request.session, team_id=request.team_id, channel_id=match[1], by=person, now=request.now)
-    request.reply(blocks.channel_reply(match[1]))
+    channel_id = require_channel(args, example="/cop newsletter channel #cop-news")
+    make_usable(request.client, channel_id)  # refused now rather than when an approved issue cannot be posted
+    issues.set_channel(request.session, team_id=request.team_id, channel_id=channel_id, by=person, now=request.now)
+    request.reply(blocks.channel_reply(channel_id))
 
 
 def _community_named(request: Request, text: str) -> Community:
-    match = _CHANNEL.match(text)
-    if match is not None:
-        found = community_for_channel(request.session, team_id=request.team_id, channel_id=match[1])
+    channel_id = channel_in(text)
+    if channel_id is not None:
+        found = community_for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
         if found is None:
             raise NotFound("That channel is not a community.")
         return found

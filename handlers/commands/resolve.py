@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from handlers.base import Request
+from handlers.channels import channel_in
 from models.communities import Community, community_for_channel
 from models.errors import BadArgument, NotFound
 from models.people import Person, communities_of, require_lead
 
-# A channel as Slack sends it in a command's text: `<#C0123|devops>`, or `<#C0123>`.
-_CHANNEL = re.compile(r"<#(?P<id>[CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 MAX_NAME = 80
 
 
@@ -58,9 +55,9 @@ def named_community(request: Request, words: str, *, command: str) -> Community:
     words = " ".join(words.split())
     if not words:
         return target_community(request)
-    channel = _CHANNEL.fullmatch(words)
-    if channel:
-        found = community_for_channel(request.session, team_id=request.team_id, channel_id=channel["id"])
+    channel_id = channel_in(words)
+    if channel_id:
+        found = community_for_channel(request.session, team_id=request.team_id, channel_id=channel_id)
         if found is None:
             raise NotFound("That channel is not a community's channel.")
         return found

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.blocks import wins as blocks
 from handlers.base import Request
-from handlers.channels import make_usable
+from handlers.channels import make_usable, require_channel
 from handlers.commands.registry import Command, Topic, Who
 from handlers.commands.resolve import community_here, led_community, target_community
 from models.errors import BadArgument, NotPermitted
 from models.governance import parse_number
 from models.people import is_community_lead, is_overall_lead, require_member_or_overall_lead
-from models.wins import channel_of, collect_wins, hold, list_wins, parse_channel, queued_counts, release, set_channel
+from models.wins import channel_of, collect_wins, hold, list_wins, queued_counts, release, set_channel
 from models.wins.weekly import names_for
 
 
@@ -38,7 +38,7 @@ def handle_wins_channel(request: Request, args: str) -> None:
     person = request.person()
     if not is_overall_lead(person, request.services.settings.admin_ids):
         raise NotPermitted("Only an overall CoP lead can choose where wins are told.")
-    channel_id = parse_channel(args)
+    channel_id = require_channel(args, example="/cop wins channel #announcements")
     make_usable(request.client, channel_id)  # a channel copbot cannot post to is refused now, not on Friday
     chosen = set_channel(request.session, team_id=request.team_id, channel_id=channel_id, by=person, now=request.now)
     request.reply(blocks.channel_set_reply(chosen))

@@ -20,13 +20,19 @@ from models.people import Person, is_overall_lead
 
 
 def _issue_named(request: Request, value: str) -> tuple[NewsletterIssue, Person]:
-    issue_id = whole_number(value)
-    if issue_id is None:
+    """The issue a draft's button (or edit form) names, as `<issue id>.<version>`, for an overall lead. A draft
+    superseded by a redraft is refused: a button acts only on the draft its message shows."""
+    number, dot, version = value.partition(".")
+    issue_id = whole_number(number)
+    if issue_id is None or (dot and not (version.isascii() and version.isdigit())):
         raise BadArgument("That button no longer points at a newsletter.")
     person = request.person()
     if not is_overall_lead(person, request.services.settings.admin_ids):
         raise NotPermitted("Only an overall CoP lead can decide on the newsletter.")
-    return issues.get_issue(request.session, team_id=request.team_id, issue_id=issue_id), person
+    issue = issues.get_issue(request.session, team_id=request.team_id, issue_id=issue_id)
+    if dot and version != issues.draft_version(issue):
+        raise BadArgument(blocks.superseded_text(issue))
+    return issue, person
 
 
 def _value(request: Request) -> str:
@@ -38,7 +44,7 @@ def handle_newsletter_approve_action(request: Request) -> None:
     channel = issues.approve(request.session, issue=issue, by=person, now=request.now)
     message = blocks.issue_message(issue)
     # Keyed by the issue: however many overall leads press Approve, and however often, it is posted once.
-    enqueue(request.session, key=f"newsletter:{issue.id}:post", team_id=request.team_id, channel=channel,
+    enqueue(request.session, key=issues.post_key(issue), team_id=request.team_id, channel=channel,
             text=message.text, blocks=message.blocks, kind="newsletter", now=request.now)
     request.update_original(blocks.decided_original(issue))
 
@@ -53,7 +59,8 @@ def handle_newsletter_edit_action(request: Request) -> None:
     issue, _ = _issue_named(request, _value(request))
     issues.require_draft(issue)
     container = request.body.get("container") or {}
-    metadata = f"{issue.id}:{container.get('channel_id', '')}:{container.get('message_ts', '')}"
+    metadata = f"{issue.id}.{issues.draft_version(issue)}:{container.get('channel_id', '')}:" \
+               f"{container.get('message_ts', '')}"
     trigger_id = request.body.get("trigger_id", "")
     view = blocks.edit_form(issue, metadata)
     request.after_commit(lambda: request.client.views_open(trigger_id=trigger_id, view=view))

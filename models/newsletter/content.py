@@ -84,9 +84,11 @@ def _listed(items: list[dict[str, Any]], total: int | None = None) -> dict[str, 
 
 
 def featured(session: Session, *, community: Community, month: Month) -> dict[str, Any]:
-    """The featured community: its leads, its plan for the year and what it did in the month."""
+    """The featured community: its leads (those still in Slack), its plan for the year and what it did in the month."""
     leads = session.scalars(select(Person).join(Membership, Membership.person_id == Person.id).where(
-        Membership.community_id == community.id, Membership.active.is_(True), Membership.role.in_(LEAD_ROLES))
+        Membership.community_id == community.id, Membership.active.is_(True), Membership.role.in_(LEAD_ROLES),
+        # Someone deleted in Slack, or forgotten at their request (a tombstone, deleted too), is named nowhere.
+        Person.deleted.is_(False), Person.is_bot.is_(False))
         .order_by(Person.display_name, Person.id)).all()
     in_month = (month.start, month.end)
     members = session.scalar(select(func.count()).select_from(Membership).where(

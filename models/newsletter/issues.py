@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from models.communities import Community
+from models.deliveries import Delivery, DeliveryStatus
 from models.errors import BadArgument, NotFound
 from models.newsletter.content import Month, draft_content
 from models.newsletter.model import MAX_INTRO, IssueStatus, NewsletterIssue, NewsletterSettings, Section
@@ -94,6 +96,11 @@ def get_issue(session: Session, *, team_id: str, issue_id: int) -> NewsletterIss
     return issue
 
 
+def draft_version(issue: NewsletterIssue) -> str:
+    """Which drafting of the issue a draft message shows (a redraft reuses the issue): its buttons carry it."""
+    return str(int(issue.drafted_at.timestamp() * 1_000_000))
+
+
 def require_draft(issue: NewsletterIssue) -> None:
     if issue.status != IssueStatus.DRAFT:
         by = f" by {issue.decided_by.display_name or issue.decided_by.user_id}" if issue.decided_by else ""
@@ -114,6 +121,49 @@ def approve(session: Session, *, issue: NewsletterIssue, by: Person, now: dt.dat
     session.flush()
     session.refresh(issue)
     return found.channel_id
+
+
+def post_key(issue: NewsletterIssue) -> str:
+    """The outbox key of an issue's post: one per issue, however many overall leads press Approve."""
+    return f"newsletter:{issue.id}:post"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An approved issue whose post failed for good, back to a draft: where it went and what Slack said."""
+
+    issue: NewsletterIssue
+    delivery_id: int
+    channel_id: str
+    error: str
+    approved_by: str | None
+
+
+def reopen_refused(session: Session) -> list[Refused]:
+    """Approved issues whose post failed for good (the channel archived or deleted, copbot removed): each is a
+    draft again, to be approved once there is a channel that works, and the newsletter channel, if the post
+    went to it, is unset. The failed post keeps its row under another key, so the next approval posts afresh.
+    One statement finds them, whatever the workspace."""
+    key = literal("newsletter:") + cast(NewsletterIssue.id, String) + literal(":post")
+    rows = session.execute(select(NewsletterIssue, Delivery.id, Delivery.channel, Delivery.last_error)
+                           .join(Delivery, Delivery.key == key)
+                           .where(NewsletterIssue.status == IssueStatus.APPROVED,
+                                  Delivery.status == DeliveryStatus.FAILED)
+                           .order_by(NewsletterIssue.id)).unique().all()
+    refused = []
+    for issue, delivery_id, channel_id, error in rows:
+        by = issue.decided_by
+        refused.append(Refused(issue, delivery_id, channel_id, error or "unknown_error",
+                               (by.display_name or by.user_id) if by is not None else None))
+        found = settings_of(session, team_id=issue.team_id)
+        if found is not None and found.channel_id == channel_id:
+            found.channel_id = None
+        issue.status, issue.decided_by_id, issue.decided_at, issue.channel_id = IssueStatus.DRAFT, None, None, None
+        session.get_one(Delivery, delivery_id).key = f"{post_key(issue)}:failed:{delivery_id}"
+    session.flush()
+    for found in refused:
+        session.refresh(found.issue)
+    return refused
 
 
 def skip(session: Session, *, issue: NewsletterIssue, by: Person, now: dt.datetime) -> None:

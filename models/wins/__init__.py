@@ -9,7 +9,6 @@ from models.wins.model import (
     channel_of,
     hold,
     list_wins,
-    parse_channel,
     queued_counts,
     release,
     set_channel,
@@ -17,4 +16,4 @@ from models.wins.model import (
 from models.wins.scan import collect_wins
 
 __all__ = ["Win", "WinKind", "WinState", "WinsChannel", "channel_of", "collect_wins", "hold", "list_wins",
-           "parse_channel", "queued_counts", "release", "set_channel"]
+           "queued_counts", "release", "set_channel"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +18,6 @@ from models.people import Person
 MAX_TITLE = 300
 # What the weekly run keeps of the week it last ran, so that it runs once a week: "2026-W49".
 WEEK_FORMAT = "{0}-W{1:02d}"
-# A channel as a slash command delivers it with escaping on (`<#C123|name>`, or `<#C123>` for a private one).
-_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,19})(?:\|[^>]*)?>$")
 
 
 class WinKind(enum.StrEnum):
@@ -88,16 +85,6 @@ class WinsChannel(Base):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-
-def parse_channel(text: str) -> str:
-    """The channel id in `#channel` as Slack delivers it; anything else is the person's mistake."""
-    word = text.strip()
-    match = _CHANNEL.match(word)
-    if match is None:
-        shown = word[:30] or "nothing"
-        raise BadArgument(f"“{shown}” is not a channel: pick one with `#`, e.g. `/cop wins channel #announcements`.")
-    return match.group(1)
 
 
 def channel_of(session: Session, *, team_id: str) -> WinsChannel | None:
