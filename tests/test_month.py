@@ -105,7 +105,12 @@ def nudges_inside_hours_fortnightly_and_only_to_the_willing(sent: list[Delivery]
     # Chandra's budget is zero: her nudges waited for her digests instead, and were shown there.
     assert [h.kind for h in held] == ["nudge", "nudge", "nudge"]
     assert all(h.person_id == people["UCHANDRA"].id and h.released_at is not None for h in held)
-    assert {d.channel for d in sent if d.kind in BUDGETED_DELIVERY_KINDS and d.kind != "fading"} == {"UBOB"}
+    assert {d.channel for d in sent if d.kind in BUDGETED_DELIVERY_KINDS
+            and d.kind not in ("fading", "scorecard")} == {"UBOB"}
+    # The first quarter ends with the month: its lead is sent the quarter's scorecard once, as April begins in
+    # London (23:00 UTC on 31 March, summer time having started).
+    assert [(d.channel, str(d.created_at)[:16]) for d in sent if d.kind == "scorecard"] == [
+        ("UALICE", "2027-03-31 23:00")]
     # The weekly sync was scheduled but never held: once copbot has watched for four weeks, its lead hears, once.
     assert [(d.channel, local(d.created_at, ZONES["UALICE"])[:10]) for d in sent if d.kind == "fading"] == [
         ("UALICE", "2027-03-29")]
