@@ -69,7 +69,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             print(f"could not drop the run's PostgreSQL databases: {error}", file=sys.stderr)
 
 
-# Scopes whose fixture is built once for the tests that share it: those tests are better run on one worker.
+# Scopes whose fixture is built once for the tests that share it: those tests are handed out together (xdist may
+# still move one or two to an idle worker, which builds the fixture again).
 SHARED_SCOPES = ("package", "module", "class")
 
 
