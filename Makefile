@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test`, each with databases of its own. Measured on a 2-core machine:
 # see the README's Tests section.
 PYTEST_WORKERS ?= 2
+# One test at a time to whichever worker is free, in the order tests/conftest.py gives (the long ones first),
+# except tests sharing a module's fixture, which go together: no worker idles at the end behind a long test.
+PYTEST_DIST ?= --dist loadgroup --no-loadscope-reorder
 
 .PHONY: demo sandbox test fuzz lint spec bench docs chaos clean
 
@@ -26,7 +29,7 @@ sandbox: $(STAMP)
 ## test: lint, then every test on SQLite and on PostgreSQL, in parallel (PYTEST_WORKERS=0 for one process)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) $(PYTEST_ARGS)
 
 ## fuzz: the fuzz suite at length, fresh examples each run (FUZZ_EXAMPLES of each kind on each database)
 FUZZ_EXAMPLES ?= 100000

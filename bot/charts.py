@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 # Slack refuses an image description over this many characters (files.getUploadURLExternal's alt_txt).
 ALT_TEXT_LIMIT = 1000
 # Size in inches at this many dots per inch: 1000 x 500 pixels, sharp in a Slack message and small to send.
@@ -108,6 +105,11 @@ def _figure(value: float) -> str:
 
 def render_png(chart: Chart) -> bytes:
     """The chart as PNG bytes. A chart with no figure at all says so on its face rather than drawing empty axes."""
+    # Imported here: matplotlib takes about half a second of CPU to import, and a process that never draws a
+    # chart (a `copbot tick`, a work process) should not pay it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

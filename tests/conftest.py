@@ -69,9 +69,30 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             print(f"could not drop the run's PostgreSQL databases: {error}", file=sys.stderr)
 
 
+# Scopes whose fixture is built once for the tests that share it: those tests are handed out together (xdist may
+# still move one or two to an idle worker, which builds the fixture again).
+SHARED_SCOPES = ("package", "module", "class")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups given here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Run in parallel, a long test begun last would hold the whole run up while the other workers idle.
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        shared = fixtures is not None and any(
+            definitions[-1].scope in SHARED_SCOPES for definitions in fixtures.name2fixturedefs.values())
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    # Run in parallel (`make test` hands out one test at a time), a long test begun last would hold the whole
+    # run up while the other workers idle: long tests start first, `long(first=True)` ones first of all, and
+    # among the others those on PostgreSQL (the longest), then those on SQLite, then the rest.
+    def order(item: pytest.Item) -> tuple[bool, ...]:
+        long = item.get_closest_marker("long")
+        if long is None:
+            return (True,)
+        return (False, not long.kwargs.get("first", False), "[postgresql" not in item.nodeid,
+                "[sqlite" not in item.nodeid)
+
+    items.sort(key=order)
 
 
 def _worker_id() -> str:

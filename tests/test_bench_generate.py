@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -33,6 +34,7 @@ def _workspace(session: Session, slack: SlackEmulator) -> None:
                           members=[slack.bot_user_id])
 
 
+@pytest.mark.long
 def test_the_tiny_organisation_is_consistent_and_a_tick_runs_over_it(
     database_url: str, services: Services, slack: SlackEmulator,
 ) -> None:

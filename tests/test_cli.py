@@ -96,6 +96,7 @@ def test_tick_with_an_instant_without_a_zone_is_a_usage_error(workdir):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.long
 def test_migrate_creates_the_schema(workdir):
     database = workdir / "copbot.db"
     result = run_copbot("migrate", cwd=workdir, env=configured(f"sqlite:///{database}"))
@@ -127,6 +128,7 @@ def database_with_a_meeting(workdir: Path, sqlite_template: Path) -> str:
     return url
 
 
+@pytest.mark.long
 def test_tick_posts_the_due_reminder_once(workdir, emulated_slack, database_with_a_meeting):
     env = configured(database_with_a_meeting, emulated_slack, LOG_LEVEL="DEBUG")
 

@@ -62,6 +62,7 @@ def texts(slack: SlackEmulator, channel: str) -> list[str]:
     return [m.text for m in slack.messages_in(channel)]
 
 
+@pytest.mark.long
 def test_tick_sends_each_copy_at_nine_local_either_side_of_the_change(workdir, slack_for_cli, database):  # noqa: F811
     env = configured(database, slack_for_cli)
     # Monday 22 March: London is on GMT, Berlin on CET.
@@ -78,6 +79,7 @@ def test_tick_sends_each_copy_at_nine_local_either_side_of_the_change(workdir, s
     assert len(texts(slack_for_cli, "UALICE")) == 2 and len(texts(slack_for_cli, "CDEVOPS")) == 2
 
 
+@pytest.mark.long
 def test_tick_nudges_only_inside_working_hours(workdir, slack_for_cli, database):  # noqa: F811
     env = configured(database, slack_for_cli)
     assert "nudges.send=0" in tick("2027-03-27T15:00:00Z", cwd=workdir, env=env)  # Saturday
@@ -89,6 +91,7 @@ def test_tick_nudges_only_inside_working_hours(workdir, slack_for_cli, database)
         assert not [t for t in texts(slack_for_cli, user) if t.startswith("Something small")]
 
 
+@pytest.mark.long
 def test_tick_posts_the_channel_digest_once_a_week_when_its_slot_moves_mid_week(workdir, slack_for_cli,  # noqa: F811
                                                                               database):
     env = configured(database, slack_for_cli)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from handlers.ids import ActionId
@@ -70,6 +71,7 @@ def run_sync(bot, week: int, when: dt.datetime) -> None:
     wait_posted(bot, "CDEVOPS", "Minutes: Platform sync")
 
 
+@pytest.mark.long
 def test_a_month_of_meetings_and_standups_run_from_slack(bot):
     setup_devops(bot)
     at(bot, dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC))

@@ -69,6 +69,7 @@ def revision(url: str) -> str | None:
         engine.dispose()
 
 
+@pytest.mark.long
 def test_upgrade_check_downgrade_and_upgrade_again(empty_url):
     assert tables(empty_url) == set()
 

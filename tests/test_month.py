@@ -68,7 +68,7 @@ def local(instant: dt.datetime, tz: str) -> str:
     return instant.astimezone(zone_of(tz)).strftime("%Y-%m-%d %a %H:%M")
 
 
-@pytest.mark.long
+@pytest.mark.long(first=True)  # by far the longest test: begun first, the others fill in beside it
 @pytest.mark.timeout(400)  # 1,680 ticks: far longer than any other test, and longer still on a busy machine
 def test_a_month_across_both_spring_clock_changes(services, slack):
     sent, held, people = simulate(services)

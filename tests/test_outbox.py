@@ -180,6 +180,7 @@ def test_the_back_off_grows_to_its_cap_and_stays_there():
     assert backoff(5) == backoff(50) == MAX_BACKOFF == dt.timedelta(minutes=10)
 
 
+@pytest.mark.long
 def test_a_transient_error_gives_up_only_after_a_day_of_tries(services, slack):
     put(services, "doomed")
     slack.fail_next("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS + 1)

@@ -41,6 +41,7 @@ def emulator():
     assert slack.violations == []
 
 
+@pytest.mark.long
 def test_copbot_run_migrates_serves_health_and_signed_commands(tmp_path: Path, emulator: SlackEmulator):
     port = free_port()
     secret = secrets.token_hex(16)
@@ -103,6 +104,7 @@ def children(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.long
 def test_work_processes_do_not_outlive_a_killed_copbot_run(tmp_path: Path, emulator: SlackEmulator):
     env = {
         "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SLACK_BOT_TOKEN": "xoxb-process-test",

@@ -65,6 +65,7 @@ def _bot_posts_in_devops(sandbox: Sandbox) -> list[PostedMessage]:
     return [m for m in sandbox.emulator.messages_in(DEVOPS) if m.user == BOT and m.ephemeral_to is None]
 
 
+@pytest.mark.long
 def test_story_runs_without_a_bad_line(story: tuple[Sandbox, int, str]) -> None:
     sandbox, code, output = story
     assert code == 0, output
@@ -183,6 +184,7 @@ def test_story_sends_only_well_formed_markup(story: tuple[Sandbox, int, str]) ->
             assert stray_markup(message.text + json.dumps(message.blocks)) == [], message.text
 
 
+@pytest.mark.long
 def test_run_sandbox_runs_the_story_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_sandbox(str(STORY), None) == 0
     assert "[Mon 23 Nov 08:00 UTC] alice in #devops> /cop setup DevOps CoP" in capsys.readouterr().out

@@ -39,6 +39,8 @@ BUTTON_TEXT_LIMIT = 75
 MODAL_TITLE_LIMIT = 24
 
 # Form-encoded bodies carry these as JSON strings (slack_sdk and Slack both do so).
+# How often wait_for looks again at a predicate when no request to the emulator has woken it.
+RECHECK_EVERY = 0.01  # seconds
 JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 # A status meaning "close the connection without an answer": the call was done, its answer lost on the way.
 NO_ANSWER = 0
@@ -367,6 +369,8 @@ class SlackEmulator:
 
         # One re-entrant lock for all state: the server answers each request on its own thread.
         self._lock = threading.RLock()
+        # Told whenever a request has been answered, so that wait_for wakes at once rather than polling.
+        self._changed = threading.Condition(self._lock)
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
         self._injections: dict[str, deque[_Injection]] = {}
@@ -593,15 +597,19 @@ class SlackEmulator:
             return self.views.get(view_id) if view_id else None
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
-        """Poll predicate until it holds or timeout seconds pass (the app answers Slack asynchronously)."""
+        """Wait until predicate holds or timeout seconds pass (the app answers Slack asynchronously).
+
+        Looked at again as soon as a request to the emulator has been handled, and every RECHECK_EVERY
+        seconds besides, for a predicate that depends on something else (the clock, the test's own rows).
+        """
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                if predicate():
-                    return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
+        with self._lock:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, RECHECK_EVERY))
+            return True
 
     def reset_records(self) -> None:
         """Forget recorded calls, messages, responses and violations; the workspace stays."""
@@ -684,6 +692,8 @@ class SlackEmulator:
             status, payload, headers = self._handle_upload(url.path[len("/upload/") :], body)
         else:
             status, payload, headers = 404, "Not Found", {}
+        with self._lock:
+            self._changed.notify_all()
         if status == NO_ANSWER:
             request.close_connection = True  # nothing written: the caller sees the connection closed
             return
