@@ -31,6 +31,7 @@ from bench.org.meetings import plan_meetings
 from bench.org.outbox import Outbox
 from bench.org.outreach import plan_outreach, write_nudges
 from bench.org.people import plan_people
+from bench.org.programme import derive_programme, write_programme
 from bench.org.scale import PRESETS, Scale, resolve_scale
 from bench.org.standups import Standups
 from bench.org.work import plan_work
@@ -99,8 +100,9 @@ def _fill(engine: Engine, *, scale: Scale, seed: int, now: dt.datetime, progress
     writer.insert(Mention, org.mentions)
     org.outbox.write()
     write_assessments(org)
+    write_programme(org)
     finished_requests(org)
-    writer.finish()
+    writer.finish(then=lambda: derive_programme(engine, org))
     if writer.contributions != scale.contributions:
         raise AssertionError(f"{writer.contributions} contributions written, {scale.contributions} asked")
     return Generated(scale=scale, seed=seed, now=org.now, rows=dict(writer.counts),

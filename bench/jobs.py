@@ -32,7 +32,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.generate import DEFAULT_NOW, generate
@@ -44,6 +44,7 @@ from bot.sandbox.slack_emulator import SlackEmulator
 from bot.services import Services
 from bot.settings import load_settings
 from models import Contribution, Delivery, HeldNotice, Membership
+from models.health.snapshots import HealthSnapshot, week_of
 from scheduler.profiles import unprofiled_members
 from scheduler.runner import JOBS, Job, run_job
 
@@ -54,6 +55,8 @@ PG_ADMIN = os.environ.get("COPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@1
 CACHE = Path(tempfile.gettempdir()) / "copbot-bench"
 FLOOR_SQL = select(Contribution.community_id, func.count()).group_by(Contribution.community_id)
 TICK = "tick (every job, no dispatch)"
+WEEKLY = "health.weekly"
+WEEKLY_RUN = "health.weekly, its weekly run"
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,11 @@ def fingerprint() -> str:
 class Store:
     """Generated organisations, each made once per preset and seed, and throw-away copies of them."""
 
-    def __init__(self, kind: str, *, seed: int, progress: bool) -> None:
+    def __init__(self, kind: str, *, seed: int, progress: bool, given: dict[str, str] | None = None) -> None:
         self.kind, self.seed, self.progress = kind, seed, progress
         self.tag = fingerprint()
+        # Organisations generated already (preset -> PostgreSQL database), used as they are.
+        self.given = given or {}
 
     def _name(self, preset: str) -> str:
         return f"copbot_org_{preset}_{self.seed}_{self.tag}"
@@ -111,6 +116,8 @@ class Store:
         return str(path)
 
     def _ensure_postgresql(self, preset: str) -> str:
+        if preset in self.given:
+            return self.given[preset]
         name = self._name(preset)
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         try:
@@ -248,6 +255,15 @@ def measure(store: Store, preset: str) -> list[Measured]:
             results.append(Measured(store.kind, preset, members, job.id, statements, queued, added, ms, floor))
             logger.info("  %-10s %-7s %-26s %6d statements %6d queued %9.1f ms", store.kind, preset, job.id,
                         statements, queued, ms)
+        # At the instant the week's snapshots are taken already (Monday 00:00): the run that takes them, and scans
+        # for fading over the weeks before, measured as it would be with them not yet taken.
+        weekly = next(job for job in JOBS if job.id == WEEKLY)
+        with services.sessions() as session, session.begin():
+            session.execute(delete(HealthSnapshot).where(HealthSnapshot.week == week_of(DEFAULT_NOW)))
+        statements, queued, added, ms = _run(services, counter, (weekly,))
+        results.append(Measured(store.kind, preset, members, WEEKLY_RUN, statements, queued, added, ms, floor))
+        logger.info("  %-10s %-7s %-26s %6d statements %6d queued %9.1f ms", store.kind, preset, WEEKLY_RUN,
+                    statements, queued, ms)
     with store.copy(preset) as url, _services(url) as services:
         counter = Counter(services.engine)
         floor = _floor(services)
@@ -274,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet", action="store_true", help="no progress bar while generating")
+    parser.add_argument("--generated", action="append", default=[], metavar="PRESET=DATABASE",
+                        help="a PostgreSQL database holding that preset's organisation already (used as it is)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # The jobs log what they queue, and migrations each step: the table says what matters.
@@ -282,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     presets = args.presets.split(",") if args.presets else ["small", "medium"] + (["full"] if args.full else [])
     results: list[Measured] = []
     for kind in args.databases.split(","):
-        store = Store(kind, seed=args.seed, progress=not args.quiet)
+        given = dict(item.split("=", 1) for item in args.generated)
+        store = Store(kind, seed=args.seed, progress=not args.quiet, given=given)
         for preset in presets:
             results += measure(store, preset)
     print(f"\nat {DEFAULT_NOW:%a %Y-%m-%d %H:%M} UTC, seed {args.seed}, {dt.datetime.now():%Y-%m-%d}\n")

@@ -95,11 +95,15 @@ def quiet_members(session: Session, *, now: dt.datetime, community_id: int | Non
         days: now - dt.timedelta(days=min(days, MAX_QUIET_AFTER_DAYS)) for days, _ in settings}) \
         if after_days is None else literal(now - dt.timedelta(days=after_days), UTCDateTime())
     # Correlated with the person rather than the membership (the same id), so that PostgreSQL looks the
-    # ledger up only once the conditions on the person have been applied, not for every membership.
+    # ledger up only once the conditions on the person have been applied, not for every membership. On the
+    # table rather than the entity: the workspace's scope (models/scope.py) would add its own condition on the
+    # community, which PostgreSQL checks on every one of the member's contributions instead of reading the
+    # latest from the index; the membership it is correlated with carries the scope already.
+    ledger = Contribution.__table__
     contributed = (
-        select(func.max(Contribution.occurred_at))
-        .where(Contribution.community_id == Membership.community_id, Contribution.person_id == Person.id,
-               Contribution.kind != ContributionKind.JOINED, Contribution.occurred_at <= now)
+        select(func.max(ledger.c.occurred_at))
+        .where(ledger.c.community_id == Membership.community_id, ledger.c.person_id == Person.id,
+               ledger.c.kind != ContributionKind.JOINED.value, ledger.c.occurred_at <= now)
         .correlate(Membership, Person).scalar_subquery()
     )
     replied = (

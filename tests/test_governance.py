@@ -132,6 +132,17 @@ def test_scores_of_many_communities_are_each_ones_own_in_statements_per_zone_not
         assert alone["decisions"].value == n + 1 + (0 if n % 2 else 1)
         assert alone["active-members"].value == 1
 
+    # Asked for some metrics of each, only those are measured (the rest not even counted) and scored the same.
+    wanted = {place.id: ({"decisions"} if n % 2 else {"active-members", "attendance"})
+              for n, place in enumerate(places)}
+    with counting(session.get_bind()) as counted:
+        some = scores_many(session, communities=places, year=2026, now=AT, metrics=wanted)
+    assert len(counted) == 2 + 2  # targets and hand counts, then the metrics of each zone, without its newcomers
+    assert not any("min(contributions.occurred_at)" in statement for statement in counted)  # no newcomer's first
+    for place in places:
+        alone = {s.name: s for s in many[place.id]}
+        assert {s.name: s for s in some[place.id]} == {name: alone[name] for name in sorted(wanted[place.id])}
+
 
 @pytest.mark.parametrize("typed", ["0", "0.00", "-5", "12.345", "١٢", "12e3", "1 000", "", "1000000000000",
                                    "12.", ".5", "NaN", "Infinity"])

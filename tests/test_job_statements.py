@@ -488,3 +488,58 @@ def test_digests_cost_the_same_for_four_times_the_communities(sessions, job):
     assert (small.result, large.result) == (3, 12)
     assert large.statements == small.statements, (
         f"{small.statements} statements for {small.result}, {large.statements} for {large.result}")
+
+
+# Where each scheduled job's statements are shown not to grow: here, or beside the tests of its behaviour.
+FLAT_TESTS: dict[str, tuple[str, ...]] = {
+    "people.refresh_profiles": ("test_job_statements",
+                                "test_profile_refresh_costs_the_same_for_four_times_the_members"),
+    "reminders.send_due": ("test_job_statements",
+                           "test_meeting_reminders_cost_the_same_for_four_times_the_people_coming"),
+    "meetings.close_overdue": ("test_job_statements",
+                               "test_closing_forgotten_meetings_costs_the_same_for_four_times_the_attendees"),
+    "standups.ask_due": ("test_job_statements", "test_standup_asks_cost_the_same_for_four_times_the_members"),
+    "standups.close_due": ("test_job_statements", "test_closing_standups_costs_the_same_for_four_times_the_members"),
+    "polls.close_due": ("test_governance_jobs",
+                        "test_closing_polls_costs_the_same_for_four_times_the_polls_and_voters"),
+    "maturity.close_due": ("test_maturity_jobs",
+                           "test_closing_costs_the_same_for_four_times_the_assessments_and_answers"),
+    "tor.reviews": ("test_governance_jobs", "test_tor_reviews_cost_the_same_for_four_times_the_communities"),
+    "inbox.forget_finished": ("test_job_statements",
+                              "test_forgetting_finished_requests_costs_one_statement_whatever_their_number"),
+    "actions.follow_up": ("test_job_statements", "test_action_follow_up_costs_the_same_for_four_times_the_owners"),
+    "newcomers.check_in": ("test_job_statements", "test_checkins_cost_the_same_for_four_times_the_newcomers"),
+    "nudges.send": ("test_job_statements", "test_nudges_cost_the_same_for_four_times_the_quiet"),
+    "digests.post_channel": ("test_job_statements", "test_channel_digests_cost_the_same_for_four_times_the_members"),
+    "digests.send_dms": ("test_job_statements", "test_digest_dms_cost_the_same_for_four_times_the_readers"),
+    "governance.ask_for_kpis": ("test_governance",
+                                "test_asking_for_kpis_costs_the_same_statements_for_four_times_the_leads"),
+    # the hourly part: the weekly post is one message per workspace
+    "wins.post_weekly": ("test_wins",
+                         "test_finding_wins_costs_the_same_for_four_times_the_communities",
+                         "collect_wins"),
+    "scorecards.send_quarterly": ("test_scorecard", "test_the_quarterly_job_costs_the_same_for_four_times_the_leads"),
+    "maturity.prompt_leads": ("test_maturity_jobs", "test_reminding_costs_the_same_for_four_times_the_communities"),
+    "newsletter.draft": ("test_newsletter",
+                         "test_drafting_costs_the_same_statements_for_four_times_the_communities_records_and_leads"),
+    "health.weekly": ("test_health_jobs",
+                      "test_the_weekly_job_costs_the_same_statements_for_four_times_the_communities"),
+}
+
+
+def test_every_scheduled_job_has_its_statements_counted_at_two_sizes():
+    """A job added to the scheduler without a test showing its statements flat in its members fails here."""
+    import importlib
+    import inspect
+
+    from scheduler.runner import JOBS
+
+    assert set(FLAT_TESTS) == {job.id for job in JOBS}
+    for job in JOBS:
+        module, name, *runs = FLAT_TESTS[job.id]
+        test = getattr(importlib.import_module(f"tests.{module}"), name)
+        source = inspect.getsource(test)
+        # The test runs this very job (or its part that scans), and compares its statements at two sizes.
+        assert (runs[0] if runs else job.function.__name__) in source, (job.id, name)
+        checks = ("assert_flat", "statements ==", "large.statements)")
+        assert any(check in source for check in checks), (job.id, name)

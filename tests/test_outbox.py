@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 import bot.outbox as outbox
 from bot.db import make_engine, make_session_factory, unit_of_work
@@ -573,3 +573,27 @@ def test_a_message_rewritten_while_it_was_being_posted_is_updated_once_posted(se
     put(services, "action:2:card", text="Tidy the wiki")
     assert services.dispatcher.dispatch(now=START).sent == 1
     assert len(slack.calls_to("chat.update")) == 1
+
+
+def test_enqueue_many_adds_each_new_key_once_and_stores_rows_as_enqueue_does(services):
+    # Many rows at once go another way on PostgreSQL (one short statement, pipelined): the same rows result.
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi *there*"}}]
+    with unit_of_work(services.sessions) as session:
+        assert enqueue(session, key="one:0", team_id=TEAM, channel="C1", text="hi", blocks=blocks, kind="k", now=START)
+        assert enqueue(session, key="solo", team_id=TEAM, channel="C1", text="hi", kind="k", now=START)
+        messages = [dict(key=f"many:{n}", team_id=TEAM, channel=f"U{n}", text=f"hi {n}", kind="k", now=START,
+                         blocks=blocks if n % 2 else None, not_before=START + dt.timedelta(hours=n))
+                    for n in range(5)]
+        assert enqueue_many(session, messages + [dict(messages[0], text="again")]) == 5
+        assert enqueue_many(session, messages) == 0
+        assert enqueue_many(session, [dict(messages[0], key="one:1", blocks=None), dict(messages[1], key="one:0")]) == 1
+    with services.sessions() as session:
+        rows = {d.key: d for d in session.scalars(select(Delivery))}
+        assert sorted(rows) == ["many:0", "many:1", "many:2", "many:3", "many:4", "one:0", "one:1", "solo"]
+        assert rows["many:0"].text == "hi 0" and rows["many:0"].blocks is None and rows["many:1"].blocks == blocks
+        assert rows["many:3"].next_attempt_at == START + dt.timedelta(hours=3)
+        assert {d.status for d in rows.values()} == {DeliveryStatus.PENDING}
+        # A message without blocks is stored alike, however it was queued.
+        stored = dict(session.execute(text("SELECT key, CAST(blocks AS TEXT) FROM deliveries "
+                                           "WHERE key IN ('solo', 'many:0', 'one:1')")).all())
+        assert stored["many:0"] == stored["one:1"] == stored["solo"]

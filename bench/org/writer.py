@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Integer, func, insert, select, text
@@ -98,11 +98,11 @@ class Writer:
             rows, self._ledger = self._ledger, []
             self.insert(Contribution, rows)
 
-    def finish(self) -> None:
+    def finish(self, then: Callable[[], None] | None = None) -> None:
         """Write what is left, move PostgreSQL's sequences past the ids given, and vacuum and analyse it as its
         autovacuum would after a load this size (the statistics for the planner, and the visibility map without
         which no index answers a query alone); SQLite has none unless someone runs ANALYZE, so it is left as
-        deployed."""
+        deployed. `then` runs between the two, once the jobs' own inserts can get fresh ids."""
         self.flush_ledger()
         if self.engine.dialect.name == "postgresql":
             with self._connection.begin():
@@ -114,6 +114,12 @@ class Writer:
                     if top:
                         self._connection.execute(text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {int(top)})"))
+        if then is not None:
+            if self.engine.dialect.name == "postgresql":  # statistics for the planner of what `then` reads
+                with self._connection.begin():
+                    self._connection.execute(text("ANALYZE"))
+            then()
+        if self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
         self._connection.close()

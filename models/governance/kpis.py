@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -113,10 +113,12 @@ def measure(session: Session, *, community: Community, year: int, now: dt.dateti
     return measure_many(session, communities=[community], year=year, now=now)[community.id]
 
 
-def measure_many(session: Session, *, communities: Sequence[Community], year: int,
-                 now: dt.datetime) -> dict[int, dict[str, Decimal]]:
+def measure_many(session: Session, *, communities: Sequence[Community], year: int, now: dt.datetime,
+                 metrics: Mapping[int, Collection[str]] | None = None) -> dict[int, dict[str, Decimal]]:
     """`measure` for many communities at once: two statements for each time zone among them (a year starts at
-    its community's own midnight), whatever the number of communities and members."""
+    its community's own midnight), whatever the number of communities and members. With `metrics` (community id
+    -> the metrics wanted of it), only those are counted, each only for the communities that want it, and the
+    others are left at 0."""
     by_window: dict[tuple[dt.datetime, dt.datetime], list[int]] = defaultdict(list)
     for community in communities:
         start, end = year_bounds(community, year)
@@ -124,26 +126,36 @@ def measure_many(session: Session, *, communities: Sequence[Community], year: in
         by_window[(start, min(end - dt.timedelta(microseconds=1), now))].append(community.id)
     found: dict[int, dict[str, Decimal]] = {}
     for (start, until), ids in by_window.items():
-        found.update(_measure_window(session, ids=ids, start=start, until=until))
+        found.update(_measure_window(session, ids=ids, start=start, until=until, metrics=metrics))
     return found
 
 
-def _measure_window(session: Session, *, ids: list[int], start: dt.datetime,
-                    until: dt.datetime) -> dict[int, dict[str, Decimal]]:
+# What each count below is needed for: the average attendance is attendees per meeting held.
+_NEEDED_FOR = {"meetings-held": ("meetings-held", "attendance"), "attendees": ("attendance",)}
+
+
+def _measure_window(session: Session, *, ids: list[int], start: dt.datetime, until: dt.datetime,
+                    metrics: Mapping[int, Collection[str]] | None = None) -> dict[int, dict[str, Decimal]]:
+    def wanting(count: str) -> list[int]:
+        if metrics is None:
+            return ids
+        return [cid for cid in ids if any(m in metrics.get(cid, ()) for m in _NEEDED_FOR.get(count, (count,)))]
+
     held = (select(MeetingOccurrence.id).join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
-            .where(Meeting.community_id.in_(ids), MeetingOccurrence.cancelled_at.is_(None),
+            .where(Meeting.community_id.in_(wanting("meetings-held")), MeetingOccurrence.cancelled_at.is_(None),
                    MeetingOccurrence.started_at >= start, MeetingOccurrence.started_at <= until))
     contributed = and_(Contribution.community_id == Membership.community_id,
                        Contribution.kind != ContributionKind.JOINED)
     # Each newcomer's first contribution after joining (date arithmetic on a column is not portable, so the
     # 30 days are checked here): one row per newcomer, one statement whatever their number.
-    firsts = session.execute(
+    newcomer_ids = wanting("newcomers-active")
+    firsts = [] if not newcomer_ids else session.execute(
         select(Membership.community_id, Membership.joined_at, func.min(Contribution.occurred_at))
         .join(Person, Person.id == Membership.person_id).join(Community, Community.id == Membership.community_id)
         .outerjoin(Contribution, and_(contributed, Contribution.person_id == Membership.person_id,
                                       Contribution.occurred_at >= Membership.joined_at,
                                       Contribution.occurred_at <= until))
-        .where(Membership.community_id.in_(ids), Person.is_bot.is_(False), Membership.joined_at >= start,
+        .where(Membership.community_id.in_(newcomer_ids), Person.is_bot.is_(False), Membership.joined_at >= start,
                Membership.joined_at <= until,
                # the members enrolled at set-up were there already: they are not newcomers
                Membership.joined_at > Community.created_at)
@@ -162,26 +174,27 @@ def _measure_window(session: Session, *, ids: list[int], start: dt.datetime,
         .join(Attendance, Attendance.occurrence_id == meeting_of.c.occurrence_id)
         .group_by(meeting_of.c.community_id),
         "actions-closed": select(Action.community_id, func.count()).where(
-            Action.community_id.in_(ids), Action.status == ActionStatus.DONE, Action.closed_at >= start,
-            Action.closed_at <= until).group_by(Action.community_id),
+            Action.community_id.in_(wanting("actions-closed")), Action.status == ActionStatus.DONE,
+            Action.closed_at >= start, Action.closed_at <= until).group_by(Action.community_id),
         "knowledge-items": select(KnowledgeItem.community_id, func.count()).where(
-            KnowledgeItem.community_id.in_(ids), KnowledgeItem.created_at >= start,
+            KnowledgeItem.community_id.in_(wanting("knowledge-items")), KnowledgeItem.created_at >= start,
             KnowledgeItem.created_at <= until).group_by(KnowledgeItem.community_id),
         "decisions": select(Decision.community_id, func.count()).where(
-            Decision.community_id.in_(ids), Decision.created_at >= start,
+            Decision.community_id.in_(wanting("decisions")), Decision.created_at >= start,
             Decision.created_at <= until).group_by(Decision.community_id),
         "kudos": select(Kudos.community_id, func.count()).where(
-            Kudos.community_id.in_(ids), Kudos.created_at >= start, Kudos.created_at <= until)
+            Kudos.community_id.in_(wanting("kudos")), Kudos.created_at >= start, Kudos.created_at <= until)
         .group_by(Kudos.community_id),
         "active-members": select(Contribution.community_id, func.count(func.distinct(Contribution.person_id))).where(
-            Contribution.community_id.in_(ids), Contribution.kind != ContributionKind.JOINED,
+            Contribution.community_id.in_(wanting("active-members")), Contribution.kind != ContributionKind.JOINED,
             Contribution.occurred_at > until - RECENT, Contribution.occurred_at <= until,
             Contribution.occurred_at >= start).group_by(Contribution.community_id),
     }
-    # One statement for every count: each grouped query tagged with its name, all in one UNION ALL.
-    tagged = union_all(*(query.add_columns(literal(name).label("metric")) for name, query in counts.items()))
+    # One statement for every count: each grouped query tagged with its name, all in one UNION ALL (the counts no
+    # community wants left out).
+    parts = [query.add_columns(literal(name).label("metric")) for name, query in counts.items() if wanting(name)]
     values: dict[int, dict[str, int]] = {cid: dict.fromkeys(counts, 0) for cid in ids}
-    for community_id, number, name in session.execute(tagged):
+    for community_id, number, name in (session.execute(union_all(*parts)) if parts else []):
         values[community_id][name] = int(number or 0)
     found = {}
     for cid, row in values.items():
@@ -204,15 +217,16 @@ def scores(session: Session, *, community: Community, year: int, now: dt.datetim
     return scores_many(session, communities=[community], year=year, now=now)[community.id]
 
 
-def scores_many(session: Session, *, communities: Sequence[Community], year: int,
-                now: dt.datetime) -> dict[int, list[Score]]:
-    """`scores` for many communities: a few statements whatever their number (see `measure_many`)."""
+def scores_many(session: Session, *, communities: Sequence[Community], year: int, now: dt.datetime,
+                metrics: Mapping[int, Collection[str]] | None = None) -> dict[int, list[Score]]:
+    """`scores` for many communities: a few statements whatever their number (see `measure_many`). With `metrics`
+    (community id -> built-in metrics wanted), only those built-in metrics are measured and scored."""
     ids = [c.id for c in communities]
     targets: dict[int, dict[str, KpiTarget]] = {cid: {} for cid in ids}
     for target in session.scalars(select(KpiTarget).where(KpiTarget.community_id.in_(ids), KpiTarget.year == year)
                                   .order_by(KpiTarget.id)):
         targets[target.community_id][target.name] = target
-    measured = measure_many(session, communities=communities, year=year, now=now)
+    measured = measure_many(session, communities=communities, year=year, now=now, metrics=metrics)
     counted = dict(session.execute(
         select(KpiRecord.kpi_id, func.sum(KpiRecord.amount)).join(KpiTarget, KpiTarget.id == KpiRecord.kpi_id)
         .where(KpiTarget.community_id.in_(ids), KpiTarget.year == year).group_by(KpiRecord.kpi_id)).all())
@@ -221,7 +235,7 @@ def scores_many(session: Session, *, communities: Sequence[Community], year: int
         share = elapsed(community, year, now)
         mine, values = targets[community.id], measured[community.id]
         found[community.id] = [_score(name, False, mine[name].target if name in mine else None, values[name], share)
-                               for name in METRICS]
+                               for name in METRICS if metrics is None or name in metrics.get(community.id, ())]
         found[community.id] += [_score(t.name, True, t.target, Decimal(counted.get(t.id) or 0), share)
                                 for t in mine.values() if t.custom]
     return found

@@ -97,8 +97,10 @@ def _kpis(session: Session, communities: list[Community], now: dt.datetime) -> l
     for community in communities:
         if community.id in waiting:
             by_year[years[community.id]].append(community)
+    # Only what a waiting target names is measured: each metric, for just the communities with a target of it.
+    wanted = {community_id: set(names) for community_id, names in waiting.items()}
     for year, group in sorted(by_year.items()):
-        scored.update(scores_many(session, communities=group, year=year, now=now))
+        scored.update(scores_many(session, communities=group, year=year, now=now, metrics=wanted))
     found = []
     for community_id, community_scores in sorted(scored.items()):
         for score in community_scores:
