@@ -15,7 +15,7 @@ from bot.render import Message
 from models.attention import Outcome, handled_keys
 from models.communities import Community
 from models.deliveries import delivery_by_key, enqueue
-from models.people import LEAD_ROLES, Membership, Person
+from models.people import leads_by_community
 from models.terms import TermsVersion, answer_counts, names_of, reviews_due
 
 
@@ -51,13 +51,7 @@ def send_tor_reviews(*, session: Session, now: dt.datetime) -> int:
         return 0
     communities = {c.id: c for c in session.scalars(select(Community).where(
         Community.id.in_(sorted({version.community_id for version, _ in due}))))}
-    leads: dict[int, list[Person]] = {}
-    for community_id, person in session.execute(
-            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id).where(
-                Membership.community_id.in_(sorted(communities)), Membership.active.is_(True),
-                Membership.role.in_(sorted(LEAD_ROLES)), Person.is_bot.is_(False), Person.deleted.is_(False))
-            .order_by(Person.id)):
-        leads.setdefault(community_id, []).append(person)
+    leads = leads_by_community(session, communities)
     dms = []
     for version, year in due:
         community = communities[version.community_id]

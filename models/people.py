@@ -251,6 +251,19 @@ def end_membership(session: Session, *, membership: Membership, now: dt.datetime
     close_periods(session, community_id=membership.community_id, person_ids=[membership.person_id], at=now)
 
 
+def leads_by_community(session: Session, community_ids: Iterable[int]) -> dict[int, list[Person]]:
+    """Each community's leads and co-leads who can still be told anything (in Slack, not bots), by user id: one
+    statement for any number of communities."""
+    found: dict[int, list[Person]] = {}
+    for community_id, person in session.execute(
+            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
+            .where(Membership.community_id.in_(sorted(set(community_ids))), Membership.active.is_(True),
+                   Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
+            .order_by(Membership.community_id, Person.user_id)):
+        found.setdefault(community_id, []).append(person)
+    return found
+
+
 def is_overall_lead(person: Person, admin_ids: frozenset[str] = frozenset()) -> bool:
     """A workspace admin, someone named in COPBOT_ADMINS, or someone an overall lead named in copbot."""
     return person.is_admin or person.overall_lead or person.user_id in admin_ids

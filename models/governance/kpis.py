@@ -32,7 +32,7 @@ from models.errors import BadArgument, NotFound
 from models.governance import year_bounds
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
-from models.people import LEAD_ROLES, Membership, Person
+from models.people import Membership, Person, leads_by_community
 from models.recognition.kudos import Kudos
 
 RECENT = dt.timedelta(days=30)
@@ -327,11 +327,5 @@ def kpi_asks_due(session: Session, *, now: dt.datetime) -> list[KpiAsk]:
     due = [c for c in january if (c.id, years[c.id]) not in started]
     if not due:
         return []
-    leads: dict[int, list[Person]] = {}
-    for community_id, person in session.execute(
-            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
-            .where(Membership.community_id.in_([c.id for c in due]), Membership.active.is_(True),
-                   Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
-            .order_by(Membership.community_id, Person.user_id)):
-        leads.setdefault(community_id, []).append(person)
+    leads = leads_by_community(session, (c.id for c in due))
     return [KpiAsk(c, years[c.id], tuple(leads[c.id])) for c in due if c.id in leads]

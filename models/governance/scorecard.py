@@ -22,7 +22,7 @@ from models.governance.kpis import Score, elapsed, scores
 from models.governance.plan import ObjectiveStatus, Progress, plan_of
 from models.health.formula import COMPONENTS
 from models.health.measure import read_health
-from models.people import LEAD_ROLES, Membership, Person
+from models.people import Person, leads_by_community
 
 USAGE_HINT = "`quarter` (this one), `year`, `q1`-`q4` with a year if not this one (`q3 2026`), or a year (`2026`)"
 
@@ -216,12 +216,6 @@ def scorecard_rounds(session: Session, *, now: dt.datetime) -> list[ScorecardRou
             due[community.id] = (community, ended)
     if not due:
         return []
-    leads: dict[int, list[Person]] = {}
-    for community_id, person in session.execute(
-            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
-            .where(Membership.community_id.in_(sorted(due)), Membership.active.is_(True),
-                   Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
-            .order_by(Membership.community_id, Person.user_id)):
-        leads.setdefault(community_id, []).append(person)
+    leads = leads_by_community(session, due)
     return [ScorecardRound(community, ended, tuple(leads[cid])) for cid, (community, ended) in due.items()
             if cid in leads]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.communities import Community
 from models.maturity.assessments import MaturityAssessment
-from models.people import LEAD_ROLES, Membership, Person
+from models.people import Person, leads_by_community
 
 # About six months: a community is asked once in each such period since its last assessment (or its start).
 PROMPT_EVERY = dt.timedelta(days=182)
@@ -44,12 +44,6 @@ def prompts_due(session: Session, *, now: dt.datetime) -> list[MaturityPrompt]:
             due[community.id] = (community, elapsed // PROMPT_EVERY, since)
     if not due:
         return []
-    leads: dict[int, list[Person]] = {}
-    for community_id, person in session.execute(
-            select(Membership.community_id, Person).join(Person, Person.id == Membership.person_id)
-            .where(Membership.community_id.in_(sorted(due)), Membership.active.is_(True),
-                   Membership.role.in_(sorted(LEAD_ROLES)), Person.deleted.is_(False), Person.is_bot.is_(False))
-            .order_by(Membership.community_id, Person.id)):
-        leads.setdefault(community_id, []).append(person)
+    leads = leads_by_community(session, due)
     return [MaturityPrompt(community, period, since, tuple(leads[community_id]))
             for community_id, (community, period, since) in due.items() if community_id in leads]
