@@ -1,4 +1,5 @@
-"""Growth: members, active members, newcomers, joins and leaves per month, per community and for the programme.
+"""Growth: members, active members and their contributions, newcomers, joins and leaves per month, per community
+and for the programme.
 
 Each figure is read in a few set-based statements whatever the number of communities: the months are a small
 table of instants (each month's start and end in a time zone) joined to the membership periods and to the
@@ -6,12 +7,14 @@ contributions, so that a month is cut where its community's own calendar cuts it
 
 - members: members at the end of the month (for the month under way, now);
 - active: members who contributed themselves in the month (receiving kudos or thanks, or joining, is not acting);
+- contributions: those members' own acts in the month (messages, actions closed, knowledge shared, ...), every act
+  counted: the acts that make them active, read in the same statement;
 - newcomers: people who became members for the first time that month, after the community was set up (those
   already in the channel when it was set up are its founders, not newcomers);
 - joined, left: joins (a rejoin counts again) and leaves in the month.
 
 For the whole programme, members, active members and newcomers are people counted once however many communities
-they are in (a newcomer is new to every community), and joins and leaves are summed.
+they are in (a newcomer is new to every community), and joins, leaves and contributions are summed.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class MonthRow:
     newcomers: int
     joined: int
     left: int
+    contributions: int  # own acts in the month by members then, each counted
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class _Tally:
     newcomers: int = 0
     joined: int = 0
     left: int = 0
+    contributions: int = 0
 
 
 def _batches(zones: Sequence[str], months: int) -> Iterator[list[str]]:
@@ -161,14 +166,15 @@ def growth(session: Session, *, community_ids: Collection[int] | None, now: dt.d
                 .where(first.c.first > Community.created_at, in_zone)
                 .group_by(first.c.community_id, table.c.idx)):
             tallies[(cid, idx)].newcomers = int(count)
-        for cid, idx, count in session.execute(
-                select(Contribution.community_id, table.c.idx, func.count(distinct(Contribution.person_id)))
+        for cid, idx, people, acts in session.execute(
+                select(Contribution.community_id, table.c.idx, func.count(distinct(Contribution.person_id)),
+                       func.count())
                 .join(Community, Community.id == Contribution.community_id)
                 .join(table, and_(by_zone, Contribution.occurred_at >= table.c.start_at,
                                   Contribution.occurred_at < table.c.end_at))
                 .where(_in(Contribution.community_id, community_ids), in_zone, _own_acts(table, spans))
                 .group_by(Contribution.community_id, table.c.idx)):
-            tallies[(cid, idx)].active = int(count)
+            tallies[(cid, idx)].active, tallies[(cid, idx)].contributions = int(people), int(acts)
     return [MonthRow(row.id, calendars[row.timezone][index].first, **vars(tallies[(row.id, index)]))
             for row in communities for index in range(months)]
 
@@ -195,9 +201,9 @@ def programme_growth(session: Session, *, community_ids: Collection[int] | None,
             .join(table, and_(first.c.first >= table.c.start_at, first.c.first < table.c.end_at))
             .where(first.c.first > Community.created_at).group_by(table.c.idx)):
         tallies[idx].newcomers = int(count)
-    for idx, count in session.execute(
-            select(table.c.idx, func.count(distinct(Contribution.person_id))).select_from(Contribution)
+    for idx, people, acts in session.execute(
+            select(table.c.idx, func.count(distinct(Contribution.person_id)), func.count()).select_from(Contribution)
             .join(table, and_(Contribution.occurred_at >= table.c.start_at, Contribution.occurred_at < table.c.end_at))
             .where(_in(Contribution.community_id, community_ids), _own_acts(table, spans)).group_by(table.c.idx)):
-        tallies[idx].active = int(count)
+        tallies[idx].active, tallies[idx].contributions = int(people), int(acts)
     return [MonthRow(None, month.first, **vars(tally)) for month, tally in zip(spans, tallies, strict=True)]

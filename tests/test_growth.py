@@ -37,6 +37,10 @@ def by_month(rows: list[MonthRow], community_id: int | None) -> dict[str, tuple]
             for r in rows if r.community_id == community_id}
 
 
+def acts(rows: list[MonthRow], community_id: int | None) -> dict[str, int]:
+    return {f"{r.month:%Y-%m}": r.contributions for r in rows if r.community_id == community_id}
+
+
 def _world(session):
     """London (set up 10 January, Bob its founder) and Tokyo (set up 1 March), through the first half of 2026."""
     london = factories.community(session, team_id=TEAM, now=SET_UP)
@@ -150,3 +154,36 @@ def test_the_counts_take_the_same_few_statements_for_one_community_or_many(sessi
     assert len(one) == 4 and len(every) == 4 and len(programme) == 3
     assert len(rows) == 32 * 12
     assert by_month(rows, tokyo.id)["2026-04"] == (1, 0, 1, 1, 0)
+
+
+def test_contributions_count_every_act_of_their_own_by_members_in_the_communitys_months(session):
+    london, tokyo, people = _world(session)
+    bob, dana, eve, chandra = people["bob"], people["dana"], people["eve"], people["chandra"]
+    factories.contribute(session, london, bob, at(2, 10), ContributionKind.ACTION_CLOSED)
+    factories.contribute(session, london, bob, at(2, 11), ContributionKind.KNOWLEDGE_ITEM)
+    factories.contribute(session, london, bob, at(2, 12), ContributionKind.MESSAGE)
+    factories.contribute(session, london, bob, at(2, 13), ContributionKind.APPRECIATION_RECEIVED)  # thanked
+    factories.contribute(session, london, eve, at(6, 1), ContributionKind.JOINED)  # joining is no act
+    # 31 May at 23:30 UTC is 1 June in London; 30 April at 14:59 UTC is still April in Tokyo, 15:00 is May.
+    factories.contribute(session, london, eve, at(5, 31, 23, 30), ContributionKind.KUDOS_GIVEN)
+    factories.contribute(session, london, dana, at(5, 31, 22, 59), ContributionKind.IDEA)  # no member on 31 May
+    factories.contribute(session, tokyo, chandra, at(4, 30, 14, 59), ContributionKind.MESSAGE)
+    factories.contribute(session, tokyo, chandra, at(4, 30, 15), ContributionKind.THREAD_REPLY)
+    factories.contribute(session, tokyo, bob, at(5, 20), ContributionKind.KUDOS_RECEIVED)
+    rows = growth(session, community_ids=None, now=AT)
+    london_acts, tokyo_acts = acts(rows, london.id), acts(rows, tokyo.id)
+    assert london_acts["2026-01"] == 1  # Bob's act; his founding join is no contribution
+    assert london_acts["2026-02"] == 3  # an action closed, a knowledge item, a message: not the kudos nor thanks
+    assert london_acts["2026-04"] == 2  # Dana twice: every act counts, though she is one active member
+    assert london_acts["2026-05"] == 0  # Dana's acts while she was no member do not count
+    assert london_acts["2026-06"] == 1  # Eve's kudos given just past midnight in London; her join is not one
+    assert london_acts["2026-07"] == 1  # 30 June at 23:30 UTC is 1 July in London
+    assert sum(london_acts.values()) == 8
+    assert tokyo_acts["2026-04"] == 1 and tokyo_acts["2026-05"] == 1  # cut at midnight in Tokyo
+    assert sum(tokyo_acts.values()) == 2  # Chandra's join and Bob's kudos received are not acts
+    # The programme sums them in its own calendar: in UTC both of Chandra's messages are April's.
+    programme = acts(programme_growth(session, community_ids=None, now=AT, zone="UTC"), None)
+    assert programme["2026-01"] == 1 and programme["2026-02"] == 3 and programme["2026-04"] == 4
+    assert programme["2026-05"] == 1 and programme["2026-06"] == 1 and programme["2026-07"] == 0
+    only_tokyo = acts(programme_growth(session, community_ids=[tokyo.id], now=AT, zone="Asia/Tokyo"), None)
+    assert only_tokyo["2026-04"] == 1 and only_tokyo["2026-05"] == 1

@@ -246,7 +246,7 @@ def test_hundreds_of_communities_stay_within_slacks_limits_saying_how_many_more(
                           created_at=LONG_AGO)
         reading = Reading(place, AT, {"breadth": n % 100}, 10, n % 10, 8, 6, None, 0, 0, 0, 0, 0, 8,
                           ("cadence",))
-        months = [MonthRow(n, dt.date(2026, m, 1), 10, 5, 1, 1, 0) for m in range(8, 12)]
+        months = [MonthRow(n, dt.date(2026, m, 1), 10, 5, 1, 1, 0, 7) for m in range(8, 12)]
         episode = FadingEpisode(community_id=n, started_at=AT, checked_at=AT,
                                 reasons=[{"rule": "quiet", "evidence": "<!channel> " + "y" * 300}]) if n % 7 else None
         views.append(CommunityView(reading, 100, episode, months))
