@@ -59,22 +59,30 @@ def test_a_member_sees_the_months_and_gets_the_chart_in_their_dm(bot, cop: Typis
     send_event(bot, bot.requests.member_joined(user="UEVE", channel="CDEVOPS"))  # a newcomer
     settle(bot)
     say(bot, "UEVE")
+    say(bot, "UEVE")  # one active member, two contributions
     say(bot, "UCHANDRA")
     at_hour(bot, 2)
     send_event(bot, bot.requests.member_left(user="UALICE", channel="CDEVOPS"))
     settle(bot)
     shown = cop("UDANA", "growth")
-    assert "*Growth of DevOps CoP*: 4 members now (+4 since the end of December 2025)" in shown
-    # The founders and Dana came with the set-up, Eve after it; Alice left.
-    assert "`Nov 2026 (so far)` 4 members · 2 active · 1 new · 5 joined · 1 left" in shown
-    assert "`Dec 2025` 0 members · 0 active · 0 new · 0 joined · 0 left" in shown
-    assert "Months in America/New_York" in shown
-    assert bot.slack.wait_for(lambda: bot.slack.files)
-    [shared] = bot.slack.files.values()
-    assert shared.channel == bot.slack.dm_channel("UDANA") and shared.filename.endswith(".png")
-    assert shared.title == "Growth of DevOps CoP" and shared.content.startswith(b"\x89PNG")
-    assert shared.alt_txt.startswith("Line chart: Growth of DevOps CoP, Dec 25 to Nov 26.")
-    assert "Members: 0 people in Dec 25, 4 people in Nov 26" in shared.alt_txt
+    assert ("*Growth of DevOps CoP*: 4 members now (+4 since the end of December 2025), 2 active with 3 "
+            "contributions this month") in shown
+    # The founders and Dana came with the set-up, Eve after it; Alice left. Joining is no contribution.
+    assert "`Nov 2026 (so far)` 4 members · 2 active · 3 contributions · 1 new · 5 joined · 1 left" in shown
+    assert "`Dec 2025` 0 members · 0 active · 0 contributions · 0 new · 0 joined · 0 left" in shown
+    assert "Months in America/New_York" in shown and "The charts follow in our DM" in shown
+    assert bot.slack.wait_for(lambda: len(bot.slack.files) == 2)
+    members, contributions = sorted(bot.slack.files.values(), key=lambda f: f.id)
+    assert {members.channel, contributions.channel} == {bot.slack.dm_channel("UDANA")}
+    assert members.filename.endswith(".png") and members.content.startswith(b"\x89PNG")
+    assert members.title == "Growth of DevOps CoP"
+    assert members.alt_txt.startswith("Line chart: Growth of DevOps CoP, Dec 25 to Nov 26.")
+    assert "Members: 0 people in Dec 25, 4 people in Nov 26" in members.alt_txt
+    assert contributions.title == "Contributions per month in DevOps CoP"
+    assert contributions.filename.startswith("copbot-contributions-") and contributions.content.startswith(b"\x89PNG")
+    assert contributions.alt_txt.startswith("Bar chart: Contributions per month in DevOps CoP, Dec 25 to Nov 26.")
+    assert "Contributions (acts): Dec 25 0, Jan 26 0," in contributions.alt_txt
+    assert "Oct 26 0, Nov 26 3." in contributions.alt_txt and "receiving kudos" in contributions.alt_txt
 
 
 def test_outside_a_community_a_member_sees_their_own_and_an_overall_lead_the_programme(bot, cop: Typist):
@@ -85,9 +93,14 @@ def test_outside_a_community_a_member_sees_their_own_and_an_overall_lead_the_pro
     assert "Months in Europe/London" in programme  # Alice's own time zone
     assert "*Growth of the programme" in cop("UALICE", "growth all")
     assert "*Growth of DevOps CoP*" in cop("UALICE", "growth <#CDEVOPS|devops>", channel="CRANDOM")
-    assert bot.slack.wait_for(lambda: len(bot.slack.files) == 4)
+    assert bot.slack.wait_for(lambda: len(bot.slack.files) == 8)  # members and contributions, each time
     assert {f.channel for f in bot.slack.files.values()} == {bot.slack.dm_channel("UDANA"),
                                                              bot.slack.dm_channel("UALICE")}
+    alices = {f.title: f for f in bot.slack.shared_files(bot.slack.dm_channel("UALICE"))}
+    assert {"Growth of the programme (1 community)", "Contributions per month in the programme",
+            "Growth of DevOps CoP", "Contributions per month in DevOps CoP"} == set(alices)
+    assert alices["Contributions per month in the programme"].alt_txt.startswith(
+        "Bar chart: Contributions per month in the programme, Dec 25 to Nov 26.")  # in Alice's zone, London
 
 
 @pytest.mark.parametrize(("user", "text", "expected"), [
@@ -130,8 +143,8 @@ def test_a_member_exports_her_periods_and_forgetting_her_ends_them_keeping_the_c
             Person, Person.id == MembershipPeriod.person_id).where(Person.display_name == "a former member")).all()
     assert ended == gone and user_id.startswith("forgotten-")
     after = cop("UDANA", "growth")
-    assert "4 members · 0 active · 0 new · 4 joined · 0 left" in before
-    assert "3 members · 0 active · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
+    assert "4 members · 0 active · 0 contributions · 0 new · 4 joined · 0 left" in before
+    assert "3 members · 0 active · 0 contributions · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
 
 
 def test_two_communities_of_the_same_name_are_told_apart_by_their_channel(bot, cop: Typist):

@@ -1,4 +1,5 @@
-"""`/cop growth`: members over time, active members, newcomers, joins and leaves, with a chart in the asker's DM."""
+"""`/cop growth`: members over time, active members and their contributions, newcomers, joins and leaves, with two
+charts in the asker's DM: members, and contributions per month."""
 
 from __future__ import annotations
 
@@ -23,15 +24,19 @@ logger = logging.getLogger(__name__)
 PROGRAMME_WORDS = frozenset({"all", "programme", "program"})
 
 
-def _share(request: Request, title: str, rows: Sequence[MonthRow], summary: Message) -> None:
-    """The chart to the asker's DM once the transaction commits; if Slack refuses it, the reply says so."""
-    chart, user_id = blocks.growth_chart(title, rows), request.user_id
-    filename = f"copbot-growth-{request.now:%Y%m%d}"
+def _share(request: Request, title: str, subject: str, rows: Sequence[MonthRow], summary: Message) -> None:
+    """The charts to the asker's DM once the transaction commits (members, then contributions per month); if Slack
+    refuses them, the reply says so. `subject` is what the contributions are of: a community's name, or the
+    programme."""
+    day, user_id, client = f"{request.now:%Y%m%d}", request.user_id, request.client
+    charts = [(blocks.growth_chart(title, rows), f"copbot-growth-{day}", blocks.chart_comment(title)),
+              (blocks.contributions_chart(subject, rows), f"copbot-contributions-{day}",
+               blocks.contributions_comment(subject))]
 
     def share() -> None:
         try:
-            share_chart(request.client, chart=chart, filename=filename, comment=blocks.chart_comment(title),
-                        user_id=user_id)
+            for chart, filename, comment in charts:
+                share_chart(client, chart=chart, filename=filename, comment=comment, user_id=user_id)
         except Exception as error:
             logger.warning("could not share a growth chart (%s)", type(error).__name__)
             request.replies[:] = [blocks.chart_failed(summary)]
@@ -54,7 +59,7 @@ def _programme(request: Request, person: Person) -> None:
     title = f"Growth of the programme ({len(names)} {'community' if len(names) == 1 else 'communities'})"
     summary = blocks.growth_message(title, rows, zone=zone, grown=grown, programme=True)
     request.reply(summary)
-    _share(request, title, rows, summary)
+    _share(request, title, "the programme", rows, summary)
 
 
 def handle_growth(request: Request, args: str) -> None:
@@ -71,18 +76,19 @@ def handle_growth(request: Request, args: str) -> None:
     title = f"Growth of {community.name}"
     summary = blocks.growth_message(title, rows, zone=community.timezone)
     request.reply(summary)
-    _share(request, title, rows, summary)
+    _share(request, title, community.name, rows, summary)
 
 
 GROWTH = Topic("growth", about=(
     "How a community grew over the last 12 months, month by month, in its own time zone: members at each month's "
-    "end, active members (who contributed themselves that month), newcomers (members for the first time, not the "
-    "founders who were in the channel when it was set up), joins and leaves. Open to the community's members; the "
-    "figures come as a summary, and as a chart in your DM. `/cop growth all` (or `/cop growth` outside a "
-    "community's channel) is the whole programme, for overall leads, in their own time zone: people counted once "
-    "however many communities they are in, with the communities that grew most."), commands=(
+    "end, active members (who contributed themselves that month) and their contributions (every act of their own), "
+    "newcomers (members for the first time, not the founders who were in the channel when it was set up), joins and "
+    "leaves. Open to the community's members; the figures come as a summary, and as two charts in your DM: members, "
+    "and contributions per month. `/cop growth all` (or `/cop growth` outside a community's channel) is the whole "
+    "programme, for overall leads, in their own time zone: people counted once however many communities they are "
+    "in, with the communities that grew most."), commands=(
     Command("growth", handle_growth, usage="[<community> | all]",
-            help="members over time, active members, newcomers, joined and left per month, with a chart in your "
-                 "DM; `all`: the whole programme (overall leads)",
+            help="members over time, active members, contributions, newcomers, joined and left per month, with "
+                 "charts in your DM; `all`: the whole programme (overall leads)",
             examples=("/cop growth", "/cop growth DevOps CoP", "/cop growth all")),
 ))
