@@ -160,3 +160,10 @@ def test_two_communities_of_the_same_name_are_told_apart_by_their_channel(bot, c
     assert "More than one community is called “DevOps CoP”" in said and "`/cop growth #devops`" in said
     assert "members now" not in said
     assert "*Growth of DevOps CoP*" in cop("UDANA", "growth #devops", channel="CRANDOM")
+
+
+def test_when_slack_refuses_a_chart_the_reply_says_so_and_keeps_the_figures(bot, cop: Typist):
+    bot.slack.fail_next("files.completeUploadExternal")
+    said = cop("UDANA", "growth")
+    assert "*Growth of DevOps CoP*: 4 members now" in said
+    assert "I couldn't send the charts to our DM just now (Slack refused them)" in said
