@@ -144,7 +144,8 @@ def test_a_member_exports_her_periods_and_forgetting_her_ends_them_keeping_the_c
     assert ended == gone and user_id.startswith("forgotten-")
     after = cop("UDANA", "growth")
     assert "4 members · 0 active · 0 contributions · 0 new · 4 joined · 0 left" in before
-    assert "3 members · 0 active · 0 contributions · 0 new · 4 joined · 1 left" in after  # her join still counts; she left
+    # Her join still counts; she left.
+    assert "3 members · 0 active · 0 contributions · 0 new · 4 joined · 1 left" in after
 
 
 def test_two_communities_of_the_same_name_are_told_apart_by_their_channel(bot, cop: Typist):
