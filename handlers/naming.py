@@ -22,7 +22,8 @@ from bot.cards import cards_naming
 from bot.db import unit_of_work
 from bot.services import Services
 from bot.slack import look_up
-from models.people import store_profiles
+from models.communities import community_for_channel
+from models.people import get_person, store_profiles, upsert_person
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,32 @@ def name_people(services: Services, *, team_id: str, user_ids: Collection[str], 
                                         blocks=edit.message.blocks)
         except SlackApiError as error:
             logger.warning("could not correct an action's card (%s)", error.response.get("error"))
+
+
+def know_the_actor(services: Services, *, kind: str, team_id: str, user_id: str, channel_id: str | None,
+                   now: dt.datetime) -> None:
+    """Before the work's transaction opens: the person who acted, looked up in Slack when copbot has no fresh
+    profile of them, and stored in a short transaction of its own. The work then finds them and asks Slack
+    nothing while it holds its locks (on SQLite, the one write lock every acknowledgement waits for).
+
+    An event outside every community's channel is left alone (its work does nothing with the person). Best
+    effort: when Slack or the database says no now, the work asks as it always did.
+    """
+    try:
+        with unit_of_work(services.sessions) as session:
+            if kind == "event" and (channel_id is None or community_for_channel(
+                    session, team_id=team_id, channel_id=channel_id) is None):
+                return
+            person = get_person(session, team_id=team_id, user_id=user_id)
+            if person is not None and not person.profile_is_stale(now):
+                return
+    except SQLAlchemyError:
+        return
+    profile = look_up(services.client, [(team_id, user_id)]).found.get((team_id, user_id))
+    if profile is None:
+        return
+    try:
+        with unit_of_work(services.sessions) as session:
+            upsert_person(session, team_id=team_id, user_id=user_id, profile=profile, now=now)
+    except SQLAlchemyError as error:
+        logger.warning("could not store a profile before the work (%s); the work looks it up", type(error).__name__)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 
+import pytest
 from sqlalchemy import event, select
 
 from models import ActionStatus, Delivery
@@ -309,8 +312,9 @@ def test_someone_who_leaves_gives_their_actions_back_to_the_pool_and_the_leads_a
     assert not [m for m in dms(bot, "UALICE") if "back in the pool" in m.text]  # a member, not a lead here
 
 
-def test_no_transaction_is_open_while_slack_names_the_people_a_pool_card_suggests(bot, cop):
-    # users.info takes 100-300 ms: asked with a transaction open, it would hold that transaction's locks as long.
+@contextlib.contextmanager
+def lookups_watched(bot) -> Iterator[list[tuple[str, bool]]]:  # noqa: ANN001
+    """Each users.info call while inside, with whether the thread that made it had a transaction open."""
     engine = bot.services.sessions.kw["bind"]
     open_here = threading.local()
     during_lookups: list[tuple[str, bool]] = []
@@ -332,12 +336,18 @@ def test_no_transaction_is_open_while_slack_names_the_people_a_pool_card_suggest
         event.listen(engine, name, listener)
     client.users_info = users_info
     try:
-        reply = cop("UBOB", 'action add "Tidy the wiki"')
-        bot.settle()
+        yield during_lookups
     finally:
         del client.users_info
         for name, listener in (("begin", began), ("commit", ended), ("rollback", ended)):
             event.remove(engine, name, listener)
+
+
+def test_no_transaction_is_open_while_slack_names_the_people_a_pool_card_suggests(bot, cop):
+    # users.info takes 100-300 ms: asked with a transaction open, it would hold that transaction's locks as long.
+    with lookups_watched(bot) as during_lookups:
+        reply = cop("UBOB", 'action add "Tidy the wiki"')
+        bot.settle()
     # Alice and Chandra, enrolled at set-up, are named on the reply and the card, and were looked up once each,
     # with no transaction open in the thread that asked.
     assert "Who has room: alice (0 of 3 open), bob (0 of 3 open), chandra (0 of 3 open)" in reply
@@ -346,3 +356,19 @@ def test_no_transaction_is_open_while_slack_names_the_people_a_pool_card_suggest
     asked = [user for user, _ in during_lookups]
     assert {"UALICE", "UCHANDRA"} <= set(asked) and asked.count("UALICE") == 1
     assert [user for user, in_transaction in during_lookups if in_transaction] == []
+
+
+@pytest.mark.parametrize("act", ["command", "reaction"])
+def test_someone_copbot_has_not_met_is_looked_up_before_the_work_opens_its_transaction(bot, cop, act):
+    # Eve is in Slack but copbot has never stored her: her first command, or her first reaction in the
+    # community's channel, finds her profile already fetched, with no transaction (on SQLite, the write lock every
+    # acknowledgement waits for) held during the 100-300 ms users.info takes.
+    with lookups_watched(bot) as during_lookups:
+        if act == "command":
+            assert cop("UEVE", "action list")
+        else:
+            status, _ = bot.post(bot.requests.event(bot.requests.reaction(
+                user="UEVE", reaction="bulb", channel="CDEVOPS", ts="1700000000.000100", item_user="UBOB")))
+            assert status == 200
+        bot.settle()
+    assert during_lookups == [("UEVE", False)]
