@@ -34,7 +34,7 @@ from bot.render import Message, error_message
 from bot.services import Services
 from bot.slack import ensure_person, known_person
 from handlers.errors import Unrecorded, field_errors, first_input, handle_listener_error
-from handlers.naming import know_the_actor, name_people
+from handlers.naming import know_the_actors, name_people
 from handlers.payloads import cleaned_json
 from handlers.slack_text import to_plain
 from models.errors import UserFacingError
@@ -364,9 +364,11 @@ def _run(services: Services, handler: Handler, claimed: Claim) -> str:
     client = services.client
     # The request's own instant: "tomorrow 10am" means what it meant when it was typed.
     now = claimed.received_at
+    event = body.get("event") if item.kind == "event" else None
+    authors = [event["item_user"]] if isinstance(event, dict) and isinstance(event.get("item_user"), str) else []
     if item.user_id:
-        know_the_actor(services, kind=item.kind, team_id=item.team_id, user_id=item.user_id,
-                       channel_id=item.channel_id, now=now)
+        know_the_actors(services, kind=item.kind, team_id=item.team_id, user_ids=[item.user_id, *authors],
+                        channel_id=item.channel_id, now=now)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with unit_of_work(services.sessions) as session:

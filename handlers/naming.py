@@ -55,30 +55,33 @@ def name_people(services: Services, *, team_id: str, user_ids: Collection[str], 
             logger.warning("could not correct an action's card (%s)", error.response.get("error"))
 
 
-def know_the_actor(services: Services, *, kind: str, team_id: str, user_id: str, channel_id: str | None,
-                   now: dt.datetime) -> None:
-    """Before the work's transaction opens: the person who acted, looked up in Slack when copbot has no fresh
-    profile of them, and stored in a short transaction of its own. The work then finds them and asks Slack
-    nothing while it holds its locks (on SQLite, the one write lock every acknowledgement waits for).
+def know_the_actors(services: Services, *, kind: str, team_id: str, user_ids: Sequence[str],
+                    channel_id: str | None, now: dt.datetime) -> None:
+    """Before the work's transaction opens: the person who acted (and the author of the message they reacted to),
+    looked up in Slack when copbot has no fresh profile of them, and stored in a short transaction of its own. The
+    work then finds them and asks Slack nothing while it holds its locks (on SQLite, the one write lock every
+    acknowledgement waits for).
 
-    An event outside every community's channel is left alone (its work does nothing with the person). Best
+    An event outside every community's channel is left alone (its work does nothing with the people). Best
     effort: when Slack or the database says no now, the work asks as it always did.
     """
+    wanted = sorted({user_id for user_id in user_ids if user_id})
     try:
         with unit_of_work(services.sessions) as session:
             if kind == "event" and (channel_id is None or community_for_channel(
                     session, team_id=team_id, channel_id=channel_id) is None):
                 return
-            person = get_person(session, team_id=team_id, user_id=user_id)
-            if person is not None and not person.profile_is_stale(now):
-                return
+            fresh = {user_id for user_id in wanted
+                     if (person := get_person(session, team_id=team_id, user_id=user_id)) is not None
+                     and not person.profile_is_stale(now)}
     except SQLAlchemyError:
         return
-    profile = look_up(services.client, [(team_id, user_id)]).found.get((team_id, user_id))
-    if profile is None:
+    found = look_up(services.client, [(team_id, user_id) for user_id in wanted if user_id not in fresh]).found
+    if not found:
         return
     try:
         with unit_of_work(services.sessions) as session:
-            upsert_person(session, team_id=team_id, user_id=user_id, profile=profile, now=now)
+            for (_, user_id), profile in found.items():
+                upsert_person(session, team_id=team_id, user_id=user_id, profile=profile, now=now)
     except SQLAlchemyError as error:
         logger.warning("could not store a profile before the work (%s); the work looks it up", type(error).__name__)

@@ -367,8 +367,10 @@ def test_someone_copbot_has_not_met_is_looked_up_before_the_work_opens_its_trans
         if act == "command":
             assert cop("UEVE", "action list")
         else:
+            # thanks for Frank's message (in Slack, and new to copbot too): both are looked up beforehand
+            bot.slack.add_user("UFRANK", "frank", real_name="Frank Fuller")
             status, _ = bot.post(bot.requests.event(bot.requests.reaction(
-                user="UEVE", reaction="bulb", channel="CDEVOPS", ts="1700000000.000100", item_user="UBOB")))
+                user="UEVE", reaction="tada", channel="CDEVOPS", ts="1700000000.000100", item_user="UFRANK")))
             assert status == 200
         bot.settle()
-    assert during_lookups == [("UEVE", False)]
+    assert sorted(during_lookups) == ([("UEVE", False)] if act == "command" else [("UEVE", False), ("UFRANK", False)])
