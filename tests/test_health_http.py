@@ -80,7 +80,8 @@ def test_the_charts_comment_shows_a_community_name_as_typed_not_as_markup(bot, c
         session.scalars(select(Community)).one().name = "Ops <!channel> & <https://x.example|click>"
     for command in ("health", "growth"):
         cop("UDANA", command)
-    assert bot.slack.wait_for(lambda: len(bot.slack.shared_files("DDANA")) == 2), "the charts were not shared"
+    # health's chart, and growth's two (members, contributions)
+    assert bot.slack.wait_for(lambda: len(bot.slack.shared_files("DDANA")) == 3), "the charts were not shared"
     comments = [chart.initial_comment for chart in bot.slack.shared_files("DDANA")]
     assert all("Ops &lt;!channel&gt; &amp; &lt;https://x.example|click&gt;" in c for c in comments), comments
     assert all(stray_markup(c) == [] for c in comments)
