@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ForeignKey, Index, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, exists, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, chunked
@@ -60,3 +60,12 @@ def close_periods(session: Session, *, at: dt.datetime, community_id: int | None
         if chunk is not None:
             statement = statement.where(MembershipPeriod.person_id.in_(chunk))
         session.execute(statement.values(ended_at=at))
+
+
+def member_before(community_id: ColumnElement[int], person_id: ColumnElement[int],
+                  at: ColumnElement[dt.datetime]) -> ColumnElement[bool]:
+    """Whether the person had a period in the community that began before `at`: someone rejoining, who is no
+    newcomer however recently they came back. Correlated on the given columns."""
+    return exists(select(MembershipPeriod.id).where(
+        MembershipPeriod.community_id == community_id, MembershipPeriod.person_id == person_id,
+        MembershipPeriod.started_at < at))

@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from models import ActionStatus, ContributionKind, KnowledgeItem, KnowledgeKind, Meeting, Role
+from models.governance.kpis import measure
 from models.health import WEIGHTS, index_of, read_health, used_weights
 from models.health.league import league
 from models.meetings import Attendance, AttendedBy, MeetingOccurrence
+from models.people import join_community, leave_community
 from models.when import Recurrence
 from tests import factories
 from tests.conftest import START, TEAM
@@ -146,3 +148,17 @@ def test_the_league_ranks_by_the_index_in_a_fixed_number_of_statements(session, 
     assert [(row.reading.community.name, row.reading.health, row.contributions) for row in table] == [
         ("DevOps CoP", round((0.25 * 50 + 0.15 * 0) / 0.4), 1), ("Quiet CoP", 0, 0)]
     assert len(statements) <= 9
+
+
+def test_someone_who_comes_back_is_no_newcomer_in_health_or_in_the_kpi(session, place):
+    ann = factories.member(session, place, "UANN", joined=LONG_AGO).person
+    leave_community(session, community=place, person=ann, now=START - 60 * DAY)
+    join_community(session, community=place, person=ann, now=START - 40 * DAY)  # back, and active at once
+    new = factories.member(session, place, "UNEW", joined=START - 40 * DAY).person
+    for person in (ann, new):
+        factories.contribute(session, place, person, START - 35 * DAY, ContributionKind.IDEA)
+    session.flush()
+    [reading] = read_health(session, now=START)
+    assert (reading.newcomers, reading.activated) == (1, 1)  # only the one who never was a member before
+    # both came back or joined in October of START's year: the year's newcomers-active KPI counts one too
+    assert measure(session, community=place, year=START.year, now=START)["newcomers-active"] == 1

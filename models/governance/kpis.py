@@ -32,6 +32,7 @@ from models.errors import BadArgument, NotFound
 from models.governance import year_bounds
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Decision, Meeting, MeetingOccurrence
+from models.membership_periods import member_before
 from models.people import Membership, Person, leads_by_community
 from models.recognition.kudos import Kudos
 
@@ -157,8 +158,10 @@ def _measure_window(session: Session, *, ids: list[int], start: dt.datetime, unt
                                       Contribution.occurred_at <= until))
         .where(Membership.community_id.in_(newcomer_ids), Person.is_bot.is_(False), Membership.joined_at >= start,
                Membership.joined_at <= until,
-               # the members enrolled at set-up were there already: they are not newcomers
-               Membership.joined_at > Community.created_at)
+               # the members enrolled at set-up were there already, and someone rejoining was a member before:
+               # they are not newcomers
+               Membership.joined_at > Community.created_at,
+               ~member_before(Membership.community_id, Membership.person_id, Membership.joined_at))
         .group_by(Membership.id, Membership.community_id, Membership.joined_at)).all()
     newcomers: dict[int, int] = defaultdict(int)
     for community_id, joined, first in firsts:

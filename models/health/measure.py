@@ -30,6 +30,7 @@ from models.health.formula import (
 )
 from models.knowledge.model import KnowledgeItem
 from models.meetings import Attendance, Meeting, MeetingOccurrence
+from models.membership_periods import member_before
 from models.people import Membership, Person
 from models.when import occurrences
 
@@ -189,7 +190,9 @@ def _newcomers(session: Session, ids: list[int], now: dt.datetime) -> dict[int, 
                                       Contribution.occurred_at <= now))
         .where(Membership.community_id.in_(ids), Person.is_bot.is_(False),
                Membership.joined_at > now - NEWCOMER_WINDOW,
-               Membership.joined_at <= now, Membership.joined_at > Community.created_at)
+               Membership.joined_at <= now, Membership.joined_at > Community.created_at,
+               # someone rejoining was a member before: no newcomer
+               ~member_before(Membership.community_id, Membership.person_id, Membership.joined_at))
         .group_by(Membership.id, Membership.community_id, Membership.joined_at)).all()
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for community_id, joined, first in rows:
