@@ -239,12 +239,17 @@ def test_a_change_by_command_updates_the_card_already_in_the_channel(bot, cop):
     wait_posted(bot, "CDEVOPS", "Action #")
     assert len(cards(bot)) == 1
     assert "Up for grabs" in json.dumps(cards(bot)[0].blocks)
+    # The card may be corrected once more by itself, when the people it suggests are named after it was posted
+    # (handlers.naming): count only what the two commands change.
+    bot.settle()
+    named = len(bot.slack.calls_to("chat.update"))
     cop("UCHANDRA", "action claim 1")
     assert bot.slack.wait_for(lambda: "Owner: *chandra*" in json.dumps(cards(bot)[0].blocks))
     cop("UCHANDRA", "action done 1")
     assert bot.slack.wait_for(lambda: ":white_check_mark: Done" in json.dumps(cards(bot)[0].blocks))
     assert "action_claim" not in json.dumps(cards(bot)[0].blocks)  # no buttons on a closed action
-    assert len(bot.slack.calls_to("chat.update")) == 2
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.update")) - named == 2
 
 
 def test_an_action_added_during_a_meeting_links_to_it(bot, cop):
